@@ -16,5 +16,7 @@ export default defineConfig({
 	test: {
 		include: ["test/**/*.test.ts"],
 		setupFiles: ["./test/apply-migrations.ts"],
+		// Generous for shared CI machines; speed is measured in bench/, not here.
+		testTimeout: 30_000,
 	},
 });

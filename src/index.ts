@@ -1,5 +1,11 @@
+import { app } from "./app";
+import { consumeEvents } from "./events/consume";
+import { runScheduled } from "./scheduled";
+
 export default {
-	async fetch() {
-		return new Response("ok");
+	fetch: app.fetch,
+	queue: consumeEvents,
+	async scheduled(controller, env) {
+		await runScheduled(env, controller.scheduledTime);
 	},
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env, unknown>;

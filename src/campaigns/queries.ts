@@ -1,0 +1,93 @@
+import { and, desc, eq } from "drizzle-orm";
+import { database } from "../db/client";
+import { newId } from "../db/ids";
+import { type CampaignStage, campaigns } from "../db/schema";
+import type { Utm } from "./destination";
+
+export interface Campaign {
+	id: string;
+	name: string;
+	stage: CampaignStage;
+	destinationUrl: string;
+	utm: Utm;
+	createdAt: number;
+	updatedAt: number;
+}
+
+export interface NewCampaign {
+	name: string;
+	stage: CampaignStage;
+	destinationUrl: string;
+	utm: Utm;
+}
+
+type CampaignRow = typeof campaigns.$inferSelect;
+
+export type UtmColumns = Pick<CampaignRow, "utmSource" | "utmMedium" | "utmCampaign" | "utmTerm" | "utmContent">;
+
+export function utmOf(row: UtmColumns): Utm {
+	return {
+		source: row.utmSource,
+		medium: row.utmMedium,
+		campaign: row.utmCampaign,
+		term: row.utmTerm,
+		content: row.utmContent,
+	};
+}
+
+function toCampaign(row: CampaignRow): Campaign {
+	return {
+		id: row.id,
+		name: row.name,
+		stage: row.stage,
+		destinationUrl: row.destinationUrl,
+		utm: utmOf(row),
+		createdAt: row.createdAt,
+		updatedAt: row.updatedAt,
+	};
+}
+
+export async function createCampaign(
+	d1: D1Database,
+	workspaceId: string,
+	input: NewCampaign,
+	now: number,
+): Promise<Campaign> {
+	const row: CampaignRow = {
+		id: newId("cmp"),
+		workspaceId,
+		name: input.name,
+		stage: input.stage,
+		destinationUrl: input.destinationUrl,
+		utmSource: input.utm.source,
+		utmMedium: input.utm.medium,
+		utmCampaign: input.utm.campaign,
+		utmTerm: input.utm.term ?? null,
+		utmContent: input.utm.content ?? null,
+		createdAt: now,
+		updatedAt: now,
+	};
+	await database(d1).insert(campaigns).values(row);
+	return toCampaign(row);
+}
+
+/** A campaign of this workspace, or null: another workspace's campaign is indistinguishable from a missing one. */
+export async function findCampaign(d1: D1Database, workspaceId: string, id: string): Promise<Campaign | null> {
+	const row = await database(d1)
+		.select()
+		.from(campaigns)
+		.where(and(eq(campaigns.id, id), eq(campaigns.workspaceId, workspaceId)))
+		.get();
+	return row ? toCampaign(row) : null;
+}
+
+export async function listCampaigns(d1: D1Database, workspaceId: string, limit: number): Promise<Campaign[]> {
+	const rows = await database(d1)
+		.select()
+		.from(campaigns)
+		.where(eq(campaigns.workspaceId, workspaceId))
+		.orderBy(desc(campaigns.createdAt))
+		.limit(limit)
+		.all();
+	return rows.map(toCampaign);
+}

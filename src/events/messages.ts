@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { TapEvent } from "../clicks/tap-event";
+
+export const TAPS_MESSAGE_VERSION = 1;
+
+/** Taps on short links; a message may carry several (the redirect may pack taps of one isolate together). */
+export const TapsMessage = z.object({
+	v: z.literal(TAPS_MESSAGE_VERSION),
+	type: z.literal("taps"),
+	taps: z.array(TapEvent).min(1).max(500),
+});
+export type TapsMessage = z.infer<typeof TapsMessage>;
+
+/** Every message the events queue carries, told apart by `type`. */
+export const EventMessage = z.discriminatedUnion("type", [TapsMessage]);
+export type EventMessage = z.infer<typeof EventMessage>;

@@ -1,0 +1,8 @@
+/** Hono's type parameters for every route: the Worker bindings and what middleware puts on the context. */
+export interface AppEnv {
+	Bindings: Env;
+	Variables: {
+		/** Set by `requireApiKey`: the workspace the caller's key belongs to. */
+		workspaceId: string;
+	};
+}

@@ -1,0 +1,175 @@
+import type { Utm } from "../campaigns/destination";
+import { type UtmColumns, utmOf } from "../campaigns/queries";
+
+/** One recipient ready to be written: phone already E.164, code freshly generated (kept only if the link is new). */
+export interface LinkDraft {
+	phone: string;
+	code: string;
+	contactId: string;
+	externalId: string | null;
+	timezone: string | null;
+	variant: string | null;
+}
+
+export interface MintedRow {
+	phone: string;
+	code: string;
+	contactId: string;
+	variant: string | null;
+}
+
+// The drafts travel as one JSON parameter and are unpacked with json_each: D1 allows 100 bound parameters per
+// statement, and one parameter per chunk keeps a 10,000-recipient request to a few statements in one batch.
+const UPSERT_CONTACTS = `
+INSERT INTO contacts (id, workspace_id, phone, external_id, timezone, created_at)
+SELECT json_extract(j.value, '$.contactId'), ?1, json_extract(j.value, '$.phone'),
+       json_extract(j.value, '$.externalId'), json_extract(j.value, '$.timezone'), ?2
+FROM json_each(?3) AS j WHERE true
+ON CONFLICT (workspace_id, phone) DO UPDATE SET
+  external_id = coalesce(excluded.external_id, contacts.external_id),
+  timezone = coalesce(excluded.timezone, contacts.timezone)
+WHERE coalesce(excluded.external_id, contacts.external_id) IS NOT contacts.external_id
+   OR coalesce(excluded.timezone, contacts.timezone) IS NOT contacts.timezone`;
+
+// ON CONFLICT DO NOTHING covers both the live (campaign, contact) link, which makes re-minting return the existing
+// link, and the astronomically rare code collision, which the caller detects and retries with a new code.
+const INSERT_LINKS = `
+INSERT INTO links (code, workspace_id, campaign_id, contact_id, variant, created_at)
+SELECT json_extract(j.value, '$.code'), ?1, ?2, c.id, json_extract(j.value, '$.variant'), ?3
+FROM json_each(?4) AS j
+CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = json_extract(j.value, '$.phone')
+WHERE true
+ON CONFLICT DO NOTHING`;
+
+const SELECT_LINKS = `
+SELECT c.phone AS phone, l.code AS code, l.contact_id AS contactId, l.variant AS variant
+FROM json_each(?3) AS j
+CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = json_extract(j.value, '$.phone')
+CROSS JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.deleted_at IS NULL`;
+
+const CHUNK = 1000;
+
+// CROSS JOIN pins json_each as the outer loop: left to itself the planner may scan the JSON once per contact row,
+// which made a 10,000-recipient request quadratic.
+
+/**
+ * Upserts the contacts and inserts their links in one D1 batch (one transaction), then returns the live link of
+ * every drafted phone: the new one, or the one minted earlier for the same (campaign, phone).
+ */
+export async function mintLinkRows(
+	d1: D1Database,
+	workspaceId: string,
+	campaignId: string,
+	drafts: LinkDraft[],
+	now: number,
+): Promise<MintedRow[]> {
+	const statements: D1PreparedStatement[] = [];
+	for (let i = 0; i < drafts.length; i += CHUNK) {
+		const json = JSON.stringify(drafts.slice(i, i + CHUNK));
+		statements.push(
+			d1.prepare(UPSERT_CONTACTS).bind(workspaceId, now, json),
+			d1.prepare(INSERT_LINKS).bind(workspaceId, campaignId, now, json),
+			d1.prepare(SELECT_LINKS).bind(workspaceId, campaignId, json),
+		);
+	}
+	const results = await d1.batch<MintedRow>(statements);
+	return results.filter((_, i) => i % 3 === 2).flatMap((r) => r.results);
+}
+
+export interface LinkDetails {
+	code: string;
+	campaignId: string;
+	contactId: string;
+	phone: string;
+	variant: string | null;
+	createdAt: number;
+	destinationUrl: string;
+	utm: Utm;
+	clicks: number;
+	humanClicks: number;
+	botClicks: number;
+	firstHumanClickAt: number | null;
+	lastHumanClickAt: number | null;
+}
+
+interface LinkDetailsRow extends UtmColumns {
+	code: string;
+	campaignId: string;
+	contactId: string;
+	phone: string;
+	variant: string | null;
+	createdAt: number;
+	destinationUrl: string;
+	clicks: number;
+	humanClicks: number;
+	botClicks: number;
+	firstHumanClickAt: number | null;
+	lastHumanClickAt: number | null;
+}
+
+export async function findLink(d1: D1Database, workspaceId: string, code: string): Promise<LinkDetails | null> {
+	const row = await d1
+		.prepare(
+			`SELECT l.code, l.campaign_id AS campaignId, l.contact_id AS contactId, ct.phone, l.variant,
+			        l.created_at AS createdAt, c.destination_url AS destinationUrl,
+			        c.utm_source AS utmSource, c.utm_medium AS utmMedium, c.utm_campaign AS utmCampaign,
+			        c.utm_term AS utmTerm, c.utm_content AS utmContent,
+			        l.clicks, l.human_clicks AS humanClicks, l.bot_clicks AS botClicks,
+			        l.first_human_click_at AS firstHumanClickAt, l.last_human_click_at AS lastHumanClickAt
+			 FROM links l
+			 JOIN campaigns c ON c.id = l.campaign_id
+			 JOIN contacts ct ON ct.id = l.contact_id
+			 WHERE l.code = ?1 AND l.workspace_id = ?2 AND l.deleted_at IS NULL`,
+		)
+		.bind(code, workspaceId)
+		.first<LinkDetailsRow>();
+	if (!row) return null;
+	const { utmSource, utmMedium, utmCampaign, utmTerm, utmContent, ...rest } = row;
+	return { ...rest, utm: utmOf(row) };
+}
+
+/** Soft-deletes a link: its code stops redirecting, its clicks stay in the stats. */
+export async function deleteLink(d1: D1Database, workspaceId: string, code: string, now: number): Promise<boolean> {
+	const result = await d1
+		.prepare("UPDATE links SET deleted_at = ?3 WHERE code = ?1 AND workspace_id = ?2 AND deleted_at IS NULL")
+		.bind(code, workspaceId, now)
+		.run();
+	return result.meta.changes > 0;
+}
+
+/** What the redirect needs to know about a live code. */
+export interface RedirectTarget {
+	code: string;
+	workspaceId: string;
+	campaignId: string;
+	contactId: string;
+	variant: string | null;
+	destinationUrl: string;
+	utm: Utm;
+}
+
+interface RedirectRow extends UtmColumns {
+	code: string;
+	workspaceId: string;
+	campaignId: string;
+	contactId: string;
+	variant: string | null;
+	destinationUrl: string;
+}
+
+export async function findRedirectTarget(d1: D1Database, code: string): Promise<RedirectTarget | null> {
+	const row = await d1
+		.prepare(
+			`SELECT l.code, l.workspace_id AS workspaceId, l.campaign_id AS campaignId, l.contact_id AS contactId,
+			        l.variant, c.destination_url AS destinationUrl, c.utm_source AS utmSource,
+			        c.utm_medium AS utmMedium, c.utm_campaign AS utmCampaign, c.utm_term AS utmTerm,
+			        c.utm_content AS utmContent
+			 FROM links l JOIN campaigns c ON c.id = l.campaign_id
+			 WHERE l.code = ?1 AND l.deleted_at IS NULL`,
+		)
+		.bind(code)
+		.first<RedirectRow>();
+	if (!row) return null;
+	const { utmSource, utmMedium, utmCampaign, utmTerm, utmContent, ...rest } = row;
+	return { ...rest, utm: utmOf(row) };
+}

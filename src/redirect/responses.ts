@@ -1,0 +1,26 @@
+// One fixed page for every unknown code, deleted or never minted, so a response says nothing about which.
+const BODY = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>Link not found</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;color:#222}
+main{max-width:22rem;padding:1.5rem;text-align:center}h1{font-size:1.25rem}</style></head>
+<body><main><h1>This link doesn’t work</h1><p>It may have been mistyped or it is no longer active.</p></main></body></html>
+`;
+
+export function notFoundPage(): Response {
+	return new Response(BODY, {
+		status: 404,
+		headers: {
+			"content-type": "text/html; charset=utf-8",
+			"cache-control": "no-store",
+			"x-robots-tag": "noindex",
+		},
+	});
+}
+
+export function declinedPrefetch(): Response {
+	return new Response("Prefetch declined: this link is counted when it is opened.\n", {
+		status: 503,
+		headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "retry-after": "0" },
+	});
+}

@@ -1,0 +1,36 @@
+import { Hono } from "hono";
+import { withClickId } from "../campaigns/destination";
+import { prefetchHints } from "../clicks/classify";
+import { newClickId, sendTaps } from "../clicks/send";
+import { describeTap } from "../clicks/tap-event";
+import type { AppEnv } from "../http/app-env";
+import { looksLikeCode } from "../links/codes";
+import { lookupLink } from "./link-cache";
+import { declinedPrefetch, notFoundPage } from "./responses";
+
+export const redirectRoutes = new Hono<AppEnv>();
+
+// The hot path. The query string of the short link is ignored: nothing a tapper adds can change the destination.
+// GET also answers HEAD (Hono drops the body); the consumer records HEAD as a non-human tap.
+redirectRoutes.get("/:code", async (c) => {
+	const code = c.req.param("code");
+	const now = Date.now();
+	const link = looksLikeCode(code) ? await lookupLink(c.env.DB, code, now) : null;
+	if (!link) return notFoundPage();
+
+	const clickId = newClickId();
+	const prefetch = prefetchHints((name) => c.req.raw.headers.get(name));
+	// Logged after the response: a slow or failing queue never delays or breaks the redirect.
+	c.executionCtx.waitUntil(sendTaps(c.env, [describeTap(c.req.raw, link, clickId, now, prefetch)]));
+	// A browser would serve a prefetched redirect again when the person taps, and the real tap would never reach
+	// us; prefetches get a no-store error instead, which browsers discard, and the tap comes through later.
+	if (prefetch) return declinedPrefetch();
+	return new Response(null, {
+		status: 302,
+		headers: {
+			location: withClickId(link.destination, clickId),
+			"cache-control": "private, no-store",
+			"x-robots-tag": "noindex",
+		},
+	});
+});

@@ -1,0 +1,7 @@
+import { clearOldRawClickDetails, retentionDays } from "./maintenance/raw-click-retention";
+
+/** The cron trigger. "Now" is the trigger's scheduled time, so a late or repeated run acts as of its own moment. */
+export async function runScheduled(env: Env, now: number): Promise<void> {
+	const cleared = await clearOldRawClickDetails(env.DB, now, retentionDays(env.RAW_CLICK_RETENTION_DAYS));
+	if (cleared > 0) console.log(JSON.stringify({ msg: "raw click details cleared", cleared }));
+}

@@ -1,0 +1,84 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import { app } from "../src/app";
+import type { TapsMessage } from "../src/events/messages";
+
+export const ADMIN_TOKEN = "test-admin-token";
+
+export function call(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
+	const { key, json, ...rest } = init;
+	const headers = new Headers(rest.headers);
+	if (key) headers.set("authorization", `Bearer ${key}`);
+	if (json !== undefined) headers.set("content-type", "application/json");
+	return exports.default.fetch(`https://tapline.test${path}`, {
+		...rest,
+		headers,
+		body: json === undefined ? rest.body : JSON.stringify(json),
+		redirect: "manual",
+	});
+}
+
+export async function newWorkspace(name = "Acme"): Promise<{ id: string; key: string }> {
+	const res = await call("/api/v1/workspaces", { method: "POST", key: ADMIN_TOKEN, json: { name } });
+	expect(res.status).toBe(201);
+	const body = await res.json<{ workspace: { id: string }; apiKey: string }>();
+	return { id: body.workspace.id, key: body.apiKey };
+}
+
+export async function newCampaign(key: string, overrides: Record<string, unknown> = {}): Promise<string> {
+	const res = await call("/api/v1/campaigns", {
+		method: "POST",
+		key,
+		json: { name: "Spring Sale", stage: "consideration", destinationUrl: "https://shop.example/sale", ...overrides },
+	});
+	expect(res.status).toBe(201);
+	return (await res.json<{ campaign: { id: string } }>()).campaign.id;
+}
+
+export interface MintedLink {
+	code: string;
+	shortUrl: string;
+	contactId: string;
+	phone: string;
+	variant: string | null;
+	created: boolean;
+}
+
+export async function mint(key: string, campaignId: string, recipients: unknown[]): Promise<MintedLink[]> {
+	const res = await call(`/api/v1/campaigns/${campaignId}/links`, { method: "POST", key, json: { recipients } });
+	expect(res.status, await res.clone().text()).toBe(200);
+	return (await res.json<{ links: MintedLink[] }>()).links;
+}
+
+/** Runs a request through the app with a queue that records what the redirect sends instead of delivering it. */
+export async function tapCapturing(
+	path: string,
+	init: RequestInit = {},
+): Promise<{ response: Response; sent: TapsMessage[] }> {
+	const sent: TapsMessage[] = [];
+	const events = {
+		async send(body: TapsMessage) {
+			sent.push(body);
+		},
+		async sendBatch() {
+			throw new Error("not used by the redirect");
+		},
+	} as unknown as Queue;
+	const ctx = createExecutionContext();
+	const response = await app.fetch(
+		new Request(`https://tapline.test${path}`, { redirect: "manual", ...init }),
+		{ ...env, EVENTS: events },
+		ctx,
+	);
+	await waitOnExecutionContext(ctx);
+	return { response, sent };
+}
+
+export const IPHONE_SAFARI =
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+export const ANDROID_CHROME =
+	"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+export const IMESSAGE_PREVIEW =
+	"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0";
+export const WHATSAPP = "WhatsApp/2.23.20.0 A";
