@@ -25,26 +25,18 @@ type CampaignRow = typeof campaigns.$inferSelect;
 
 export type UtmColumns = Pick<CampaignRow, "utmSource" | "utmMedium" | "utmCampaign" | "utmTerm" | "utmContent">;
 
-export function utmOf(row: UtmColumns): Utm {
+/** Folds a row's five utm_* columns into one `utm` object. */
+export function withUtm<Row extends UtmColumns>(row: Row): Omit<Row, keyof UtmColumns> & { utm: Utm } {
+	const { utmSource, utmMedium, utmCampaign, utmTerm, utmContent, ...rest } = row;
 	return {
-		source: row.utmSource,
-		medium: row.utmMedium,
-		campaign: row.utmCampaign,
-		term: row.utmTerm,
-		content: row.utmContent,
+		...rest,
+		utm: { source: utmSource, medium: utmMedium, campaign: utmCampaign, term: utmTerm, content: utmContent },
 	};
 }
 
 function toCampaign(row: CampaignRow): Campaign {
-	return {
-		id: row.id,
-		name: row.name,
-		stage: row.stage,
-		destinationUrl: row.destinationUrl,
-		utm: utmOf(row),
-		createdAt: row.createdAt,
-		updatedAt: row.updatedAt,
-	};
+	const { workspaceId, ...campaign } = withUtm(row);
+	return campaign;
 }
 
 export async function createCampaign(

@@ -1,9 +1,9 @@
-import { customAlphabet } from "nanoid";
+import { randomAlphanumeric } from "../db/ids";
 import { TAPS_MESSAGE_VERSION, type TapsMessage } from "../events/messages";
 import type { TapEvent } from "./tap-event";
 
 // 20 letters and digits: ~119 bits, unguessable, and short enough for a query parameter.
-export const newClickId = customAlphabet("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 20);
+export const newClickId = randomAlphanumeric(20);
 
 /** Puts taps on the events queue. Never throws: a lost log line must not turn into a failed redirect. */
 export async function sendTaps(env: Env, taps: TapEvent[]): Promise<void> {

@@ -130,8 +130,7 @@ export const clicks = sqliteTable(
 		counted: integer("counted").notNull().default(0),
 	},
 	(t) => [
-		index("clicks_by_campaign_time").on(t.campaignId, t.clickedAt),
-		index("clicks_by_link_time").on(t.linkCode, t.clickedAt),
+		// Attribution: a contact's last human tap before a purchase.
 		index("clicks_by_contact_time").on(t.contactId, t.clickedAt),
 		index("clicks_uncounted").on(t.id).where(sql`counted = 0`),
 		index("clicks_with_raw_details").on(t.clickedAt).where(sql`user_agent IS NOT NULL OR referer IS NOT NULL`),

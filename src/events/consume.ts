@@ -7,53 +7,63 @@ export function retryDelaySeconds(attempts: number): number {
 	return Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
 }
 
-interface Parsed {
+interface Pending<Row> {
 	message: Message<unknown>;
-	rows: ClickRow[];
+	rows: Row[];
 }
 
 /**
- * The events queue consumer. Valid messages are written together in one D1 batch; if that batch fails, each message
- * is tried alone so one bad message cannot hold the others back, and whatever still fails is retried with backoff
- * (after max_retries Cloudflare moves it to the dead-letter queue). Messages that can never be valid go to the
- * dead-letter queue at once.
+ * The events queue consumer. Messages are validated (the ones that can never be valid go to the dead-letter queue
+ * at once), and the valid ones of each kind are written together in one D1 batch. Every message ends acked or
+ * retried with backoff; after max_retries Cloudflare moves a message to the dead-letter queue.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-	const parsed: Parsed[] = [];
+	const taps: Pending<ClickRow>[] = [];
 	for (const message of batch.messages) {
 		const event = EventMessage.safeParse(message.body);
-		if (event.success) {
-			parsed.push({ message, rows: event.data.taps.map(toClickRow) });
-		} else {
+		if (!event.success) {
 			await deadLetter(env, message, event.error.issues[0]?.message ?? "invalid message");
+			continue;
+		}
+		try {
+			taps.push({ message, rows: event.data.taps.map(toClickRow) });
+		} catch (err) {
+			retry(message, err);
 		}
 	}
-	if (parsed.length === 0) return;
+	await writeTogether(taps, (rows) => recordClicks(env.DB, rows));
+}
 
+/**
+ * Writes the rows of all messages in one call. When that fails, a message on its first attempt is retried later
+ * (most failures pass: an overloaded or restarting database); a message that has failed before is written alone,
+ * so one message that can never be written cannot keep failing the batches of the others.
+ */
+async function writeTogether<Row>(pending: Pending<Row>[], write: (rows: Row[]) => Promise<unknown>): Promise<void> {
+	if (pending.length === 0) return;
 	try {
-		await recordClicks(
-			env.DB,
-			parsed.flatMap((p) => p.rows),
-		);
-		for (const p of parsed) p.message.ack();
+		await write(pending.flatMap((p) => p.rows));
+		for (const p of pending) p.message.ack();
 		return;
 	} catch (err) {
-		if (parsed.length === 1) {
-			retry(parsed[0] as Parsed, err);
+		if (pending.length === 1) {
+			retry((pending[0] as Pending<Row>).message, err);
 			return;
 		}
+		for (const p of pending) if (p.message.attempts <= 1) retry(p.message, err);
 	}
-	for (const p of parsed) {
+	for (const p of pending) {
+		if (p.message.attempts <= 1) continue;
 		try {
-			await recordClicks(env.DB, p.rows);
+			await write(p.rows);
 			p.message.ack();
 		} catch (err) {
-			retry(p, err);
+			retry(p.message, err);
 		}
 	}
 }
 
-function retry({ message }: Parsed, err: unknown): void {
+function retry(message: Message<unknown>, err: unknown): void {
 	const delaySeconds = retryDelaySeconds(message.attempts);
 	console.error(
 		JSON.stringify({

@@ -3,7 +3,7 @@ import { TapEvent } from "../clicks/tap-event";
 
 export const TAPS_MESSAGE_VERSION = 1;
 
-/** Taps on short links; a message may carry several (the redirect may pack taps of one isolate together). */
+/** Taps on short links. A message carries a list so that several taps can share one queue message. */
 export const TapsMessage = z.object({
 	v: z.literal(TAPS_MESSAGE_VERSION),
 	type: z.literal("taps"),

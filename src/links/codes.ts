@@ -1,7 +1,5 @@
-import { customAlphabet } from "nanoid";
+import { randomAlphanumeric } from "../db/ids";
 
-// Letters and digits only: SMS apps' link detectors can stop at a trailing "-" or "_", cutting the code short.
-const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export const MIN_CODE_LENGTH = 6;
 export const MAX_CODE_LENGTH = 32;
 const DEFAULT_CODE_LENGTH = 7;
@@ -20,7 +18,7 @@ const generators = new Map<number, () => string>();
 export function newCode(length: number): string {
 	let generate = generators.get(length);
 	if (!generate) {
-		generate = customAlphabet(ALPHABET, length);
+		generate = randomAlphanumeric(length);
 		generators.set(length, generate);
 	}
 	return generate();

@@ -1,5 +1,5 @@
 import type { Utm } from "../campaigns/destination";
-import { type UtmColumns, utmOf } from "../campaigns/queries";
+import { type UtmColumns, withUtm } from "../campaigns/queries";
 
 /** One recipient ready to be written: phone already E.164, code freshly generated (kept only if the link is new). */
 export interface LinkDraft {
@@ -123,9 +123,7 @@ export async function findLink(d1: D1Database, workspaceId: string, code: string
 		)
 		.bind(code, workspaceId)
 		.first<LinkDetailsRow>();
-	if (!row) return null;
-	const { utmSource, utmMedium, utmCampaign, utmTerm, utmContent, ...rest } = row;
-	return { ...rest, utm: utmOf(row) };
+	return row ? withUtm(row) : null;
 }
 
 /** Soft-deletes a link: its code stops redirecting, its clicks stay in the stats. */
@@ -169,7 +167,5 @@ export async function findRedirectTarget(d1: D1Database, code: string): Promise<
 		)
 		.bind(code)
 		.first<RedirectRow>();
-	if (!row) return null;
-	const { utmSource, utmMedium, utmCampaign, utmTerm, utmContent, ...rest } = row;
-	return { ...rest, utm: utmOf(row) };
+	return row ? withUtm(row) : null;
 }

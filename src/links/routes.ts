@@ -23,8 +23,9 @@ const Recipient = z.strictObject({
 	timezone: optionalText(64),
 });
 
+// Recipients are checked one by one below, so that every problem of a list is reported in one answer.
 const MintRequest = z.strictObject({
-	recipients: z.array(Recipient).min(1).max(MAX_RECIPIENTS_PER_REQUEST),
+	recipients: z.array(z.unknown()).min(1).max(MAX_RECIPIENTS_PER_REQUEST),
 	// ISO 3166 country for numbers written without +country code, e.g. "US" for "(415) 555-2671".
 	defaultCountry: z
 		.string()
@@ -48,40 +49,44 @@ function isTimeZone(zone: string): boolean {
 	return known;
 }
 
-function shortUrlOrigin(env: Env, requestUrl: string): string {
-	return (env.PUBLIC_URL || new URL(requestUrl).origin).replace(/\/+$/, "");
-}
-
-/** Routes under /api/v1/campaigns/:id/links. */
-export const campaignLinkRoutes = new Hono<AppEnv>();
-
-// 10,000 recipients with external ids and variants fit well inside 4 MiB.
-campaignLinkRoutes.post("/:id/links", limitBody(4 * 1024 * 1024), async (c) => {
-	const workspaceId = c.get("workspaceId");
-	const campaign = await findCampaign(c.env.DB, workspaceId, c.req.param("id"));
-	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
-	const input = await readJson(c, MintRequest);
-
+/** Validates and normalises every recipient, or throws one 422 that lists each problem with its index. */
+function checkRecipients(raw: unknown[], defaultCountry: string | undefined): MintRecipient[] {
 	const problems: ErrorDetail[] = [];
 	const recipients: MintRecipient[] = [];
-	input.recipients.forEach((r, index) => {
-		const phone = normalisePhone(r.phone, input.defaultCountry);
-		if (!phone.ok) problems.push({ index, path: `recipients.${index}.phone`, message: phone.message });
+	const firstByPhone = new Map<string, { index: number; recipient: MintRecipient }>();
+	raw.forEach((item, index) => {
+		const at = `recipients.${index}`;
+		const parsed = Recipient.safeParse(item);
+		if (!parsed.success) {
+			for (const issue of parsed.error.issues) {
+				problems.push({ index, path: [at, ...issue.path.map(String)].join("."), message: issue.message });
+			}
+			return;
+		}
+		const r = parsed.data;
+		const phone = normalisePhone(r.phone, defaultCountry);
+		if (!phone.ok) problems.push({ index, path: `${at}.phone`, message: phone.message });
 		if (r.timezone && !isTimeZone(r.timezone)) {
+			problems.push({ index, path: `${at}.timezone`, message: "not an IANA time zone such as America/New_York" });
+		}
+		if (!phone.ok) return;
+		const recipient = {
+			phone: phone.e164,
+			externalId: r.externalId ?? null,
+			variant: r.variant ?? null,
+			timezone: r.timezone ?? null,
+		};
+		const first = firstByPhone.get(recipient.phone);
+		if (!first) {
+			firstByPhone.set(recipient.phone, { index, recipient });
+		} else if (JSON.stringify(first.recipient) !== JSON.stringify(recipient)) {
 			problems.push({
 				index,
-				path: `recipients.${index}.timezone`,
-				message: "not an IANA time zone such as America/New_York",
+				path: `${at}.phone`,
+				message: `same phone as recipients.${first.index} with a different externalId, variant or timezone`,
 			});
 		}
-		if (phone.ok) {
-			recipients.push({
-				phone: phone.e164,
-				externalId: r.externalId ?? null,
-				variant: r.variant ?? null,
-				timezone: r.timezone ?? null,
-			});
-		}
+		recipients.push(recipient);
 	});
 	if (problems.length > 0) {
 		throw new ApiError(
@@ -90,7 +95,24 @@ campaignLinkRoutes.post("/:id/links", limitBody(4 * 1024 * 1024), async (c) => {
 			problems.slice(0, 1000),
 		);
 	}
+	return recipients;
+}
 
+function shortUrlOrigin(env: Env, requestUrl: string): string {
+	return (env.PUBLIC_URL || new URL(requestUrl).origin).replace(/\/+$/, "");
+}
+
+/** Routes under /api/v1/campaigns/:id/links. */
+export const campaignLinkRoutes = new Hono<AppEnv>();
+
+// 10,000 recipients with every field at its longest are about 4.3 MB.
+campaignLinkRoutes.post("/:id/links", limitBody(6 * 1024 * 1024), async (c) => {
+	const workspaceId = c.get("workspaceId");
+	const campaign = await findCampaign(c.env.DB, workspaceId, c.req.param("id"));
+	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
+	const input = await readJson(c, MintRequest);
+
+	const recipients = checkRecipients(input.recipients, input.defaultCountry);
 	const minted = await mintLinks(
 		c.env.DB,
 		workspaceId,

@@ -13,48 +13,69 @@ export interface CachedLink {
 
 // Per-isolate cache in front of D1. Chosen over the Cache API because a Map lookup costs nanoseconds while a
 // Cache API match is a subrequest; both would need the same TTL-based invalidation, since neither can be purged
-// across every colo and isolate. A changed or deleted link is evicted at once in the isolate that made the change
-// and expires within HIT_TTL_MS everywhere else. Misses are cached too, so a scanner hammering random codes does
-// not turn into one D1 query per request.
-const MAX_ENTRIES = 20_000;
+// across every colo and isolate. A deleted link is evicted at once in the isolate that deleted it and expires
+// within HIT_TTL_MS everywhere else (the aggregator does not count taps made on it after its deletion).
+//
+// Hits and misses live in separate maps so that a scanner trying random codes can only churn the small miss map,
+// never push live links out. Hits are bounded by count and by the characters of their destinations, since a
+// destination with long UTM values can run to kilobytes and an isolate has 128 MB.
 const HIT_TTL_MS = 60_000;
-const MISS_TTL_MS = 30_000;
+const MISS_TTL_MS = 10_000;
+const MAX_HITS = 20_000;
+const MAX_HIT_CHARS = 8_000_000;
+const MAX_MISSES = 5_000;
 
 interface Entry {
 	link: Promise<CachedLink | null>;
 	expiresAt: number;
+	chars: number;
 }
 
-const entries = new Map<string, Entry>();
+const hits = new Map<string, Entry>();
+const misses = new Map<string, number>();
+let hitChars = 0;
 
 export function lookupLink(d1: D1Database, code: string, now: number): Promise<CachedLink | null> {
-	const hit = entries.get(code);
+	const hit = hits.get(code);
 	if (hit && hit.expiresAt > now) return hit.link;
+	const missUntil = misses.get(code);
+	if (missUntil !== undefined && missUntil > now) return Promise.resolve(null);
 
 	// Caching the promise lets concurrent taps on one code (a preview bot and the person) share one query.
 	const link = loadLink(d1, code);
-	const entry: Entry = { link, expiresAt: now + HIT_TTL_MS };
-	if (entries.size >= MAX_ENTRIES) evictOldest();
-	entries.delete(code);
-	entries.set(code, entry);
+	const entry: Entry = { link, expiresAt: now + HIT_TTL_MS, chars: 0 };
+	remember(code, entry);
 	link.then(
 		(found) => {
-			if (!found) entry.expiresAt = now + MISS_TTL_MS;
+			if (hits.get(code) !== entry) return;
+			if (found) {
+				entry.chars = found.destination.length;
+				hitChars += entry.chars;
+				trim();
+			} else {
+				forget(code);
+				misses.delete(code);
+				if (misses.size >= MAX_MISSES) dropOldest(misses, MAX_MISSES / 10);
+				misses.set(code, now + MISS_TTL_MS);
+			}
 		},
 		() => {
-			if (entries.get(code) === entry) entries.delete(code);
+			if (hits.get(code) === entry) forget(code);
 		},
 	);
 	return link;
 }
 
 export function evictRedirectTarget(code: string): void {
-	entries.delete(code);
+	forget(code);
+	misses.delete(code);
 }
 
 /** Empties the cache; for tests that change links behind the cache's back. */
 export function clearLinkCache(): void {
-	entries.clear();
+	hits.clear();
+	misses.clear();
+	hitChars = 0;
 }
 
 async function loadLink(d1: D1Database, code: string): Promise<CachedLink | null> {
@@ -64,11 +85,30 @@ async function loadLink(d1: D1Database, code: string): Promise<CachedLink | null
 	return { ...ids, destination: buildLinkDestination(destinationUrl, utm, target.variant) };
 }
 
-function evictOldest(): void {
-	// Maps iterate in insertion order, so the first keys are the oldest entries.
-	let drop = Math.ceil(MAX_ENTRIES / 10);
-	for (const key of entries.keys()) {
-		entries.delete(key);
-		if (--drop === 0) break;
+function remember(code: string, entry: Entry): void {
+	forget(code);
+	hits.set(code, entry);
+	trim();
+}
+
+function forget(code: string): void {
+	const entry = hits.get(code);
+	if (!entry) return;
+	hitChars -= entry.chars;
+	hits.delete(code);
+}
+
+// Maps iterate in insertion order, so the first keys are the oldest entries.
+function trim(): void {
+	for (const code of hits.keys()) {
+		if (hits.size <= MAX_HITS && hitChars <= MAX_HIT_CHARS) return;
+		forget(code);
+	}
+}
+
+function dropOldest(map: Map<string, unknown>, count: number): void {
+	for (const key of map.keys()) {
+		if (count-- <= 0) return;
+		map.delete(key);
 	}
 }

@@ -5,8 +5,8 @@ import { newClickId, sendTaps } from "../clicks/send";
 import { describeTap } from "../clicks/tap-event";
 import type { AppEnv } from "../http/app-env";
 import { looksLikeCode } from "../links/codes";
-import { lookupLink } from "./link-cache";
-import { declinedPrefetch, notFoundPage } from "./responses";
+import { type CachedLink, lookupLink } from "./link-cache";
+import { declinedPrefetch, notFoundPage, unavailablePage } from "./responses";
 
 export const redirectRoutes = new Hono<AppEnv>();
 
@@ -15,7 +15,13 @@ export const redirectRoutes = new Hono<AppEnv>();
 redirectRoutes.get("/:code", async (c) => {
 	const code = c.req.param("code");
 	const now = Date.now();
-	const link = looksLikeCode(code) ? await lookupLink(c.env.DB, code, now) : null;
+	let link: CachedLink | null = null;
+	try {
+		link = looksLikeCode(code) ? await lookupLink(c.env.DB, code, now) : null;
+	} catch (err) {
+		console.error(JSON.stringify({ msg: "link lookup failed", error: String(err) }));
+		return unavailablePage();
+	}
 	if (!link) return notFoundPage();
 
 	const clickId = newClickId();

@@ -1,8 +1,7 @@
-import { customAlphabet } from "nanoid";
+import { randomAlphanumeric } from "../db/ids";
 
-const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 // 32 characters of a 62-letter alphabet: about 190 bits.
-const secretPart = customAlphabet(ALPHANUMERIC, 32);
+const secretPart = randomAlphanumeric(32);
 
 export interface NewApiKey {
 	key: string;

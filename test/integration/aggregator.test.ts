@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { PENDING_ROW_READS } from "../../src/clicks/queries";
 import type { TapEvent } from "../../src/clicks/tap-event";
 import type { TapsMessage } from "../../src/events/messages";
 import worker from "../../src/index";
@@ -106,6 +107,8 @@ describe("the click aggregator", () => {
 		expect(s.byDevice).toContainEqual(expect.objectContaining({ value: "mobile", human: 2 }));
 		expect(s.byOs).toContainEqual(expect.objectContaining({ value: "iOS", human: 1 }));
 		expect(s.byOs).toContainEqual(expect.objectContaining({ value: "Android", human: 1 }));
+		expect(s.byBrowser).toContainEqual(expect.objectContaining({ value: "Mobile Safari", human: 1 }));
+		expect(s.byBrowser).toContainEqual(expect.objectContaining({ value: "Chrome", human: 1 }));
 		expect(s.byCountry).toContainEqual(expect.objectContaining({ value: "US", total: 6, human: 2 }));
 	});
 
@@ -128,27 +131,52 @@ describe("the click aggregator", () => {
 		});
 	});
 
-	it("should count a batch retried after a failed write exactly once", async () => {
+	it("should roll back a batch that fails part-way and count its retry exactly once", async () => {
 		const { key, campaignId, tap } = await setup(["A", "B"]);
 		const taps = [[tap(0)], [tap(1)], [tap(1, { userAgent: ANDROID_CHROME })]];
-		// A database whose batch fails part-way: D1 rolls the whole batch back.
-		const failing = new Proxy(env.DB, {
-			get(target, prop) {
-				if (prop === "batch") return () => Promise.reject(new Error("D1_ERROR: simulated failure"));
-				const value = Reflect.get(target, prop);
-				return typeof value === "function" ? value.bind(target) : value;
-			},
-		});
-		const failed = await consume(batchOf(taps), failing);
+		// Fails the fourth statement of the batch, after the clicks were inserted and marked.
+		await env.DB.exec(
+			`CREATE TRIGGER fail_links_update BEFORE UPDATE OF clicks ON links WHEN NEW.campaign_id = '${campaignId}' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`,
+		);
+		const failed = await consume(batchOf(taps));
+		await env.DB.exec("DROP TRIGGER fail_links_update");
 		expect(failed.explicitAcks).toEqual([]);
 		expect(failed.retryMessages).toHaveLength(3);
 		expect((await stats(key, campaignId)).clicks).toEqual({ total: 0, human: 0, bot: 0, uniqueHumans: 0 });
+		const stored = await env.DB.prepare("SELECT count(*) AS n FROM clicks WHERE campaign_id = ?")
+			.bind(campaignId)
+			.first("n");
+		expect(stored).toBe(0);
 
 		// The retry carries one message that an earlier, successful delivery already wrote.
 		await consume(batchOf([taps[0] as TapEvent[]]));
 		const retried = await consume(batchOf(taps, 2));
 		expect(retried.explicitAcks).toHaveLength(3);
 		expect((await stats(key, campaignId)).clicks).toEqual({ total: 3, human: 3, bot: 0, uniqueHumans: 2 });
+	});
+
+	it("should retry a first failure later, and write a repeatedly failing message alone", async () => {
+		const { key, campaignId, tap } = await setup(["A", "B"]);
+		const failing = new Proxy(env.DB, {
+			get(target, prop) {
+				if (prop === "batch") return () => Promise.reject(new Error("D1_ERROR: overloaded"));
+				const value = Reflect.get(target, prop);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		const first = await consume(batchOf([[tap(0)], [tap(1)]]), failing);
+		expect(first.retryMessages).toHaveLength(2);
+
+		// Second attempt: one message is fine, the other can never be written.
+		const unwritable = tap(1);
+		await env.DB.exec(
+			`CREATE TRIGGER refuse_click BEFORE INSERT ON clicks WHEN NEW.id = '${unwritable.id}' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+		);
+		const second = await consume(batchOf([[tap(0)], [unwritable]], 2));
+		await env.DB.exec("DROP TRIGGER refuse_click");
+		expect(second.explicitAcks).toHaveLength(1);
+		expect(second.retryMessages).toHaveLength(1);
+		expect((await stats(key, campaignId)).clicks.total).toBe(1);
 	});
 
 	it("should send a poison message to the dead-letter queue and still write the others", async () => {
@@ -164,13 +192,44 @@ describe("the click aggregator", () => {
 	});
 
 	it("should count a recipient as one unique human however often and in whatever order they tap", async () => {
-		const { key, campaignId, tap } = await setup();
+		const { key, campaignId, links, tap } = await setup();
+		const late = tap(0);
+		const early = tap(0, { at: late.at - 3_600_000 });
 		await consume(batchOf([[tap(0, { userAgent: WHATSAPP })]]));
-		await consume(batchOf([[tap(0), tap(0)], [tap(0)]]));
-		await consume(batchOf([[tap(0)]]));
+		await consume(batchOf([[late, tap(0)], [tap(0)]]));
+		await consume(batchOf([[early]]));
 		const s = await stats(key, campaignId);
 		expect(s.clicks).toEqual({ total: 5, human: 4, bot: 1, uniqueHumans: 1 });
 		expect(s.clickThroughRate).toBe(1);
+		const link = await (await call(`/api/v1/links/${links[0]?.code}`, { key })).json<{
+			link: Record<string, unknown>;
+		}>();
+		expect(link.link.firstHumanClickAt).toBe(early.at);
+	});
+
+	it("should not count taps made on a link after it was deleted", async () => {
+		const { key, campaignId, links, tap } = await setup();
+		const before = tap(0, { at: Date.now() - 60_000 });
+		await call(`/api/v1/links/${links[0]?.code}`, { key, method: "DELETE" });
+		const after = tap(0, { at: Date.now() + 1_000 });
+		const result = await consume(batchOf([[before], [after]]));
+		expect(result.explicitAcks).toHaveLength(2);
+		expect((await stats(key, campaignId)).clicks.total).toBe(1);
+	});
+
+	it("should read only the pending rows, through the partial index, whatever the size of the table", async () => {
+		for (const [name, sql] of Object.entries(PENDING_ROW_READS)) {
+			const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).all<{ detail: string }>();
+			const details = plan.results.map((r) => r.detail).join("\n");
+			expect(details, name).toMatch(/clicks_uncounted/);
+			expect(details, name).not.toMatch(/SCAN c(licks)?\b(?! USING (COVERING )?INDEX clicks_uncounted)/);
+		}
+	});
+
+	it("should keep one workspace's stats from another", async () => {
+		const { campaignId } = await setup();
+		const other = await newWorkspace("Other");
+		expect((await call(`/api/v1/campaigns/${campaignId}/stats`, { key: other.key })).status).toBe(404);
 	});
 });
 

@@ -78,27 +78,45 @@ describe("POST /api/v1/campaigns/:id/links", () => {
 		expect(res.status).toBe(422);
 		const body = await res.json<{ error: { code: string; details: { index: number; path: string }[] } }>();
 		expect(body.error.code).toBe("validation_failed");
-		expect(body.error.details.map((d) => d.index).sort()).toEqual([3]);
+		expect(body.error.details).toEqual([
+			expect.objectContaining({ index: 1, path: "recipients.1.phone" }),
+			expect.objectContaining({ index: 2, path: "recipients.2.timezone" }),
+			expect.objectContaining({ index: 3, path: "recipients.3.phone" }),
+		]);
 		expect({ links: await count("links"), contacts: await count("contacts") }).toEqual(before);
+	});
 
-		const res2 = await call(`/api/v1/campaigns/${campaign}/links`, {
+	it("should refuse one phone listed twice with different details, and accept exact repeats", async () => {
+		const { key } = await newWorkspace();
+		const campaign = await newCampaign(key);
+		const res = await call(`/api/v1/campaigns/${campaign}/links`, {
 			method: "POST",
 			key,
 			json: {
 				recipients: [
-					{ phone: "+14155552671" },
-					{ phone: "not a phone" },
-					{ phone: "+14155552672", timezone: "Mars/Olympus" },
+					{ phone: "+14155552671", variant: "A" },
+					{ phone: "+1 415 555 2671", variant: "B" },
 				],
 			},
 		});
-		expect(res2.status).toBe(422);
-		const body2 = await res2.json<{ error: { details: { index: number; path: string }[] } }>();
-		expect(body2.error.details).toEqual([
-			expect.objectContaining({ index: 1, path: "recipients.1.phone" }),
-			expect.objectContaining({ index: 2, path: "recipients.2.timezone" }),
+		expect(res.status).toBe(422);
+		expect(await res.json()).toMatchObject({
+			error: { details: [{ index: 1, path: "recipients.1.phone", message: expect.stringContaining("recipients.0") }] },
+		});
+		const same = await mint(key, campaign, [
+			{ phone: "+14155552671", variant: "A" },
+			{ phone: "+1 415 555 2671", variant: "A" },
 		]);
-		expect({ links: await count("links"), contacts: await count("contacts") }).toEqual(before);
+		expect(same[0]?.code).toBe(same[1]?.code);
+	});
+
+	it("should refuse a body over 6 MiB with 413", async () => {
+		const { key } = await newWorkspace();
+		const campaign = await newCampaign(key);
+		const recipients = Array.from({ length: 10_000 }, () => ({ phone: "+14155552671", externalId: "x".repeat(700) }));
+		const res = await call(`/api/v1/campaigns/${campaign}/links`, { method: "POST", key, json: { recipients } });
+		expect(res.status).toBe(413);
+		expect(await res.json()).toMatchObject({ error: { code: "payload_too_large" } });
 	});
 
 	it("should refuse more than 10,000 recipients in one request", async () => {

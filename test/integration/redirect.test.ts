@@ -101,6 +101,25 @@ describe("GET /:code", () => {
 		expect(response.status).toBe(302);
 	});
 
+	it("should show a small retry page, not an API error, when the database fails", async () => {
+		const { app } = await import("../../src/app");
+		const { createExecutionContext } = await import("cloudflare:test");
+		const broken = {
+			prepare: () => {
+				throw new Error("D1_ERROR: database unavailable");
+			},
+		} as unknown as D1Database;
+		clearLinkCache();
+		const response = await app.fetch(
+			new Request("https://tapline.test/Qq7Ww8E", { redirect: "manual" }),
+			{ ...env, DB: broken },
+			createExecutionContext(),
+		);
+		expect(response.status).toBe(503);
+		expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+		expect(await response.text()).toContain("try again");
+	});
+
 	it("should answer HEAD with the redirect and report the method", async () => {
 		const { link } = await linkFor("https://shop.example/sale");
 		const { response, sent } = await tapCapturing(`/${link.code}`, { method: "HEAD" });
