@@ -14,7 +14,7 @@ export default defineConfig({
 		}),
 	],
 	test: {
-		include: ["test/**/*.test.ts"],
+		include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
 		setupFiles: ["./test/apply-migrations.ts"],
 		// Generous for shared CI machines; speed is measured in bench/, not here.
 		testTimeout: 30_000,

@@ -1,8 +1,9 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { app } from "../src/app";
 import type { TapsMessage } from "../src/events/messages";
+import worker from "../src/index";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -51,14 +52,14 @@ export async function mint(key: string, campaignId: string, recipients: unknown[
 	return (await res.json<{ links: MintedLink[] }>()).links;
 }
 
-/** Runs a request through the app with a queue that records what the redirect sends instead of delivering it. */
-export async function tapCapturing(
+/** Runs a request through the app with a queue that records what the app sends instead of delivering it. */
+export async function requestCapturing<Message = unknown>(
 	path: string,
 	init: RequestInit = {},
-): Promise<{ response: Response; sent: TapsMessage[] }> {
-	const sent: TapsMessage[] = [];
+): Promise<{ response: Response; sent: Message[] }> {
+	const sent: Message[] = [];
 	const events = {
-		async send(body: TapsMessage) {
+		async send(body: Message) {
 			sent.push(body);
 		},
 		async sendBatch() {
@@ -73,6 +74,24 @@ export async function tapCapturing(
 	);
 	await waitOnExecutionContext(ctx);
 	return { response, sent };
+}
+
+export function tapCapturing(path: string, init: RequestInit = {}) {
+	return requestCapturing<TapsMessage>(path, init);
+}
+
+const handlers: ExportedHandler<Env, unknown> = worker;
+let messageSequence = 0;
+
+/** Delivers message bodies to the queue consumer as one batch, as Cloudflare would. */
+export async function deliver(bodies: unknown[], attempts = 1, database: D1Database = env.DB) {
+	const batch = createMessageBatch<unknown>(
+		"tapline-events",
+		bodies.map((body) => ({ id: `m${++messageSequence}`, timestamp: new Date(), attempts, body })),
+	);
+	const ctx = createExecutionContext();
+	await handlers.queue?.(batch, { ...env, DB: database }, ctx);
+	return getQueueResult(batch, ctx);
 }
 
 export const IPHONE_SAFARI =

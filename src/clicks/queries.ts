@@ -74,13 +74,25 @@ FROM (
 ) AS p
 WHERE links.code = p.link_code`;
 
+// A human tap moves a contact who had not engaged yet to the consideration stage of the journey.
+const ADVANCE_CONTACT_STAGES = `
+UPDATE contacts SET stage = 'consideration'
+WHERE stage IS NULL
+  AND id IN (SELECT contact_id FROM clicks INDEXED BY clicks_uncounted WHERE counted = 0 AND human = 1)`;
+
 const MARK_COUNTED = "UPDATE clicks INDEXED BY clicks_uncounted SET counted = 1 WHERE counted = 0";
 
 // Keeps each JSON parameter far below D1's 2 MB value limit (a stored click is well under 2 KB).
 const ROWS_PER_INSERT = 500;
 
 /** The statements that read pending rows, for tests that check their query plans. */
-export const PENDING_ROW_READS = { MARK_FIRST_HUMAN, ADD_TO_CAMPAIGN_STATS, ADD_TO_LINKS, MARK_COUNTED };
+export const PENDING_ROW_READS = {
+	MARK_FIRST_HUMAN,
+	ADD_TO_CAMPAIGN_STATS,
+	ADD_TO_LINKS,
+	ADVANCE_CONTACT_STAGES,
+	MARK_COUNTED,
+};
 
 /** Stores clicks and adds them to the campaign and link aggregates, exactly once per click id. */
 export async function recordClicks(d1: D1Database, rows: ClickRow[]): Promise<{ inserted: number }> {
@@ -94,6 +106,7 @@ export async function recordClicks(d1: D1Database, rows: ClickRow[]): Promise<{ 
 		d1.prepare(MARK_FIRST_HUMAN),
 		d1.prepare(ADD_TO_CAMPAIGN_STATS),
 		d1.prepare(ADD_TO_LINKS),
+		d1.prepare(ADVANCE_CONTACT_STAGES),
 		d1.prepare(MARK_COUNTED),
 	]);
 	const inserted = results.slice(0, inserts.length).reduce((n, r) => n + r.meta.changes, 0);

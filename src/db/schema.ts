@@ -3,10 +3,15 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 
 // Times are integers in milliseconds since the epoch (UTC), named *_at.
 
+/** Purchase attribution windows, in days, that stats can be read under. A workspace picks one as its default. */
+export const ATTRIBUTION_WINDOWS = [1, 7, 14, 30, 60, 90] as const;
+export type AttributionWindow = (typeof ATTRIBUTION_WINDOWS)[number];
+
 export const workspaces = sqliteTable("workspaces", {
 	id: text("id").primaryKey(),
 	name: text("name").notNull(),
 	createdAt: integer("created_at").notNull(),
+	attributionWindowDays: integer("attribution_window_days").notNull().default(7),
 });
 
 export const apiKeys = sqliteTable(
@@ -62,6 +67,9 @@ export const contacts = sqliteTable(
 		externalId: text("external_id"),
 		// IANA zone, e.g. America/New_York; null when unknown.
 		timezone: text("timezone"),
+		// Journey stage reached: null (awareness) → consideration (a human tap) → purchase → retention (a second
+		// purchase). Moved forward automatically, never back.
+		stage: text("stage", { enum: CAMPAIGN_STAGES }),
 		createdAt: integer("created_at").notNull(),
 	},
 	(t) => [
@@ -151,4 +159,85 @@ export const campaignStats = sqliteTable(
 		uniqueHumans: integer("unique_humans").notNull().default(0),
 	},
 	(t) => [primaryKey({ columns: [t.campaignId, t.dimension, t.value] })],
+);
+
+export const PURCHASE_SOURCES = ["pixel", "api", "shopify"] as const;
+export type PurchaseSource = (typeof PURCHASE_SOURCES)[number];
+
+export const purchases = sqliteTable(
+	"purchases",
+	{
+		id: text("id").primaryKey(),
+		workspaceId: text("workspace_id").notNull(),
+		// The shop's order id: one purchase per (workspace, order), whichever way it was reported.
+		orderId: text("order_id").notNull(),
+		// pixel (the browser, unsigned), api (server to server) or shopify (signed webhook).
+		source: text("source", { enum: PURCHASE_SOURCES }).notNull(),
+		// Amount in the currency's minor unit (cents for USD, yen for JPY), so sums are exact.
+		valueMinor: integer("value_minor").notNull(),
+		currency: text("currency").notNull(),
+		occurredAt: integer("occurred_at").notNull(),
+		receivedAt: integer("received_at").notNull(),
+		// Attribution: the click that earned the purchase, if any.
+		clickId: text("click_id"),
+		campaignId: text("campaign_id"),
+		linkCode: text("link_code"),
+		contactId: text("contact_id"),
+		variant: text("variant"),
+		// click_id: the purchase carried the click id; last_click: the contact's last human tap in the window.
+		attributedBy: text("attributed_by", { enum: ["click_id", "last_click"] }),
+		clickAt: integer("click_at"),
+		// Time from the click to the purchase, for reading the stats under several attribution windows.
+		lagMs: integer("lag_ms"),
+		// 0 for a pixel purchase whose click id is not a real click of the workspace: it proves nothing about a
+		// contact, so it must not suppress follow-ups or move journey stages.
+		verified: integer("verified").notNull(),
+	},
+	(t) => [
+		uniqueIndex("purchases_by_workspace_order").on(t.workspaceId, t.orderId),
+		index("purchases_by_campaign").on(t.campaignId),
+		index("purchases_by_contact").on(t.contactId),
+	],
+);
+
+// Purchase aggregates of a campaign, rebuilt from its purchases in the batch that changes them.
+// currency "*" rows count orders and distinct purchasers over every currency.
+export const campaignPurchaseStats = sqliteTable(
+	"campaign_purchase_stats",
+	{
+		campaignId: text("campaign_id").notNull(),
+		windowDays: integer("window_days").notNull(),
+		variant: text("variant").notNull(),
+		currency: text("currency").notNull(),
+		orders: integer("orders").notNull(),
+		revenueMinor: integer("revenue_minor").notNull(),
+		purchasers: integer("purchasers").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.campaignId, t.windowDays, t.variant, t.currency] })],
+);
+
+export const integrations = sqliteTable(
+	"integrations",
+	{
+		workspaceId: text("workspace_id")
+			.notNull()
+			.references(() => workspaces.id),
+		provider: text("provider", { enum: ["shopify"] }).notNull(),
+		// Shopify's webhook signing secret. Needed in clear to compute HMACs, so it cannot be stored hashed.
+		secret: text("secret").notNull(),
+		updatedAt: integer("updated_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.workspaceId, t.provider] })],
+);
+
+// Webhook deliveries already processed, by the provider's delivery id (X-Shopify-Webhook-Id).
+export const webhookReceipts = sqliteTable(
+	"webhook_receipts",
+	{
+		workspaceId: text("workspace_id").notNull(),
+		provider: text("provider").notNull(),
+		webhookId: text("webhook_id").notNull(),
+		receivedAt: integer("received_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.workspaceId, t.provider, t.webhookId] })],
 );

@@ -1,5 +1,8 @@
 import { type ClickRow, toClickRow } from "../clicks/click-row";
 import { recordClicks } from "../clicks/queries";
+import { type IncomingPurchase, planPurchases } from "../purchases/prepare";
+import type { PurchaseRow } from "../purchases/queries";
+import { recordPurchases } from "../purchases/queries";
 import { EventMessage } from "./messages";
 
 // Capped exponential backoff for messages whose write failed: 10 s, 20 s, 40 s … up to 10 minutes.
@@ -12,26 +15,63 @@ interface Pending<Row> {
 	rows: Row[];
 }
 
+// A purchase whose click id is not stored yet is looked at again after the taps ahead of it have been written.
+const CLICK_WAIT_SECONDS = 30;
+
 /**
  * The events queue consumer. Messages are validated (the ones that can never be valid go to the dead-letter queue
- * at once), and the valid ones of each kind are written together in one D1 batch. Every message ends acked or
- * retried with backoff; after max_retries Cloudflare moves a message to the dead-letter queue.
+ * at once), and the valid ones of each kind are written together in one D1 batch: taps first, so that a purchase
+ * in the same batch finds the click it names. Every message ends acked or retried with backoff; after max_retries
+ * Cloudflare moves a message to the dead-letter queue.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	const taps: Pending<ClickRow>[] = [];
+	const purchases: { message: Message<unknown>; incoming: IncomingPurchase }[] = [];
 	for (const message of batch.messages) {
-		const event = EventMessage.safeParse(message.body);
-		if (!event.success) {
-			await deadLetter(env, message, event.error.issues[0]?.message ?? "invalid message");
+		const parsed = EventMessage.safeParse(message.body);
+		if (!parsed.success) {
+			await deadLetter(env, message, parsed.error.issues[0]?.message ?? "invalid message");
 			continue;
 		}
+		const event = parsed.data;
 		try {
-			taps.push({ message, rows: event.data.taps.map(toClickRow) });
+			if (event.type === "taps") taps.push({ message, rows: event.taps.map(toClickRow) });
+			else purchases.push({ message, incoming: { event: event.purchase, attempts: message.attempts } });
 		} catch (err) {
 			retry(message, err);
 		}
 	}
 	await writeTogether(taps, (rows) => recordClicks(env.DB, rows));
+	if (purchases.length > 0) await consumePurchases(env, purchases);
+}
+
+async function consumePurchases(
+	env: Env,
+	purchases: { message: Message<unknown>; incoming: IncomingPurchase }[],
+): Promise<void> {
+	let planned: Awaited<ReturnType<typeof planPurchases>>;
+	try {
+		planned = await planPurchases(
+			env.DB,
+			purchases.map((p) => p.incoming),
+		);
+	} catch (err) {
+		for (const p of purchases) retry(p.message, err);
+		return;
+	}
+	const writes: Pending<PurchaseRow>[] = [];
+	planned.plans.forEach((plan, i) => {
+		const message = (purchases[i] as (typeof purchases)[number]).message;
+		if (plan.action === "write") {
+			writes.push({ message, rows: [plan.row] });
+		} else if (plan.action === "wait-for-click") {
+			message.retry({ delaySeconds: CLICK_WAIT_SECONDS });
+		} else {
+			console.log(JSON.stringify({ msg: "purchase dropped", id: message.id, reason: plan.reason }));
+			message.ack();
+		}
+	});
+	await writeTogether(writes, (rows) => recordPurchases(env.DB, rows, planned.campaignsBefore));
 }
 
 /**

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { TapEvent } from "../clicks/tap-event";
+import { PurchaseEvent } from "../purchases/purchase-event";
 
 export const TAPS_MESSAGE_VERSION = 1;
+export const PURCHASE_MESSAGE_VERSION = 1;
 
 /** Taps on short links. A message carries a list so that several taps can share one queue message. */
 export const TapsMessage = z.object({
@@ -11,6 +13,14 @@ export const TapsMessage = z.object({
 });
 export type TapsMessage = z.infer<typeof TapsMessage>;
 
+/** One reported purchase, from the pixel, the conversions API or a Shopify webhook. */
+export const PurchaseMessage = z.object({
+	v: z.literal(PURCHASE_MESSAGE_VERSION),
+	type: z.literal("purchase"),
+	purchase: PurchaseEvent,
+});
+export type PurchaseMessage = z.infer<typeof PurchaseMessage>;
+
 /** Every message the events queue carries, told apart by `type`. */
-export const EventMessage = z.discriminatedUnion("type", [TapsMessage]);
+export const EventMessage = z.discriminatedUnion("type", [TapsMessage, PurchaseMessage]);
 export type EventMessage = z.infer<typeof EventMessage>;

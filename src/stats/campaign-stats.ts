@@ -1,4 +1,5 @@
-import type { StatRow } from "./queries";
+import { fromMinor } from "../purchases/money";
+import type { CampaignStatRows, PurchaseStatRow, StatRow } from "./queries";
 
 export interface ClickCounts {
 	total: number;
@@ -11,11 +12,27 @@ export interface Breakdown extends ClickCounts {
 	value: string;
 }
 
+export interface PurchaseCounts {
+	purchasers: number;
+	orders: number;
+	/** Revenue per currency, in major units: { USD: 49.9 }. */
+	revenue: Record<string, number>;
+	/** Purchasers per unique human clicker. */
+	conversionRate: number | null;
+}
+
 export interface VariantBreakdown extends ClickCounts {
 	variant: string;
 	links: number;
 	/** Unique human clickers per link minted: the click-through rate of the variant. */
 	clickThroughRate: number | null;
+	purchases: PurchaseCounts;
+}
+
+export interface PurchaseFunnel extends PurchaseCounts {
+	attributionWindowDays: number;
+	/** The same counts under other attribution windows, side by side. */
+	byWindow: (Omit<PurchaseCounts, "conversionRate"> & { days: number })[];
 }
 
 export interface CampaignStats {
@@ -29,7 +46,11 @@ export interface CampaignStats {
 	byOs: Breakdown[];
 	byBrowser: Breakdown[];
 	byCountry: Breakdown[];
+	purchases: PurchaseFunnel;
 }
+
+/** Windows always shown side by side, plus the workspace's own. */
+const COMPARED_WINDOWS = [1, 7, 30];
 
 const EMPTY: ClickCounts = { total: 0, human: 0, bot: 0, uniqueHumans: 0 };
 
@@ -43,11 +64,36 @@ function rate(numerator: number, denominator: number): number | null {
 
 const byHumansThenTotal = (a: ClickCounts, b: ClickCounts) => b.human - a.human || b.total - a.total;
 
+function purchaseCounts(
+	rows: PurchaseStatRow[],
+	days: number,
+	variant: string | null,
+): Omit<PurchaseCounts, "conversionRate"> {
+	const inScope = rows.filter((r) => r.windowDays === days && (variant === null || r.variant === variant));
+	const revenueMinor = new Map<string, number>();
+	let purchasers = 0;
+	let orders = 0;
+	for (const r of inScope) {
+		if (r.currency === "*") {
+			purchasers += r.purchasers;
+			orders += r.orders;
+		} else {
+			revenueMinor.set(r.currency, (revenueMinor.get(r.currency) ?? 0) + r.revenueMinor);
+		}
+	}
+	const revenue = Object.fromEntries(
+		[...revenueMinor].map(([currency, minor]) => [currency, fromMinor(minor, currency)]),
+	);
+	return { purchasers, orders, revenue };
+}
+
 /** Shapes the aggregate rows of one campaign into the stats response. Variant "" is a link minted without one. */
-export function shapeCampaignStats(
-	rows: StatRow[],
-	linksByVariant: { variant: string; links: number }[],
-): CampaignStats {
+export function shapeCampaignStats({
+	stats: rows,
+	linksByVariant,
+	purchases,
+	attributionWindowDays,
+}: CampaignStatRows): CampaignStats {
 	const dimension = (name: string) => rows.filter((r) => r.dimension === name);
 	const breakdown = (name: string) =>
 		dimension(name)
@@ -57,6 +103,7 @@ export function shapeCampaignStats(
 	const total = rows.find((r) => r.dimension === "total");
 	const clicks = total ? counts(total) : EMPTY;
 	const links = linksByVariant.reduce((n, v) => n + v.links, 0);
+	const bought = purchaseCounts(purchases, attributionWindowDays, null);
 
 	const variantClicks = new Map(dimension("variant").map((r) => [r.value, counts(r)]));
 	const variants = new Set([...linksByVariant.map((v) => v.variant), ...variantClicks.keys()]);
@@ -64,7 +111,14 @@ export function shapeCampaignStats(
 		.map((variant) => {
 			const c = variantClicks.get(variant) ?? EMPTY;
 			const minted = linksByVariant.find((v) => v.variant === variant)?.links ?? 0;
-			return { variant, links: minted, ...c, clickThroughRate: rate(c.uniqueHumans, minted) };
+			const bought = purchaseCounts(purchases, attributionWindowDays, variant);
+			return {
+				variant,
+				links: minted,
+				...c,
+				clickThroughRate: rate(c.uniqueHumans, minted),
+				purchases: { ...bought, conversionRate: rate(bought.purchasers, c.uniqueHumans) },
+			};
 		})
 		.sort((a, b) => a.variant.localeCompare(b.variant));
 
@@ -83,5 +137,13 @@ export function shapeCampaignStats(
 		byOs: breakdown("os"),
 		byBrowser: breakdown("browser"),
 		byCountry: breakdown("country"),
+		purchases: {
+			attributionWindowDays,
+			...bought,
+			conversionRate: rate(bought.purchasers, clicks.uniqueHumans),
+			byWindow: [...new Set([...COMPARED_WINDOWS, attributionWindowDays])]
+				.sort((a, b) => a - b)
+				.map((days) => ({ days, ...purchaseCounts(purchases, days, null) })),
+		},
 	};
 }

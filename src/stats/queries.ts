@@ -7,11 +7,28 @@ export interface StatRow {
 	uniqueHumans: number;
 }
 
+export interface PurchaseStatRow {
+	windowDays: number;
+	variant: string;
+	currency: string;
+	orders: number;
+	revenueMinor: number;
+	purchasers: number;
+}
+
+export interface CampaignStatRows {
+	stats: StatRow[];
+	linksByVariant: { variant: string; links: number }[];
+	purchases: PurchaseStatRow[];
+	attributionWindowDays: number;
+}
+
 export async function readCampaignStats(
 	d1: D1Database,
+	workspaceId: string,
 	campaignId: string,
-): Promise<{ stats: StatRow[]; linksByVariant: { variant: string; links: number }[] }> {
-	const [stats, links] = await d1.batch<StatRow | { variant: string; links: number }>([
+): Promise<CampaignStatRows> {
+	const [stats, links, purchases, workspace] = await d1.batch<Record<string, unknown>>([
 		d1
 			.prepare(
 				`SELECT dimension, value, clicks, human_clicks AS humanClicks, bot_clicks AS botClicks,
@@ -25,9 +42,18 @@ export async function readCampaignStats(
 				"SELECT coalesce(variant, '') AS variant, count(*) AS links FROM links WHERE campaign_id = ?1 GROUP BY variant",
 			)
 			.bind(campaignId),
+		d1
+			.prepare(
+				`SELECT window_days AS windowDays, variant, currency, orders, revenue_minor AS revenueMinor, purchasers
+				 FROM campaign_purchase_stats WHERE campaign_id = ?1`,
+			)
+			.bind(campaignId),
+		d1.prepare("SELECT attribution_window_days AS days FROM workspaces WHERE id = ?1").bind(workspaceId),
 	]);
 	return {
-		stats: (stats?.results ?? []) as StatRow[],
-		linksByVariant: (links?.results ?? []) as { variant: string; links: number }[],
+		stats: (stats?.results ?? []) as unknown as StatRow[],
+		linksByVariant: (links?.results ?? []) as unknown as { variant: string; links: number }[],
+		purchases: (purchases?.results ?? []) as unknown as PurchaseStatRow[],
+		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
 	};
 }

@@ -11,9 +11,9 @@ export const campaignStatsRoutes = new Hono<AppEnv>();
 campaignStatsRoutes.get("/:id/stats", async (c) => {
 	const campaign = await findCampaign(c.env.DB, c.get("workspaceId"), c.req.param("id"));
 	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
-	const { stats, linksByVariant } = await readCampaignStats(c.env.DB, campaign.id);
+	const rows = await readCampaignStats(c.env.DB, c.get("workspaceId"), campaign.id);
 	return c.json({
 		campaign: { id: campaign.id, name: campaign.name, stage: campaign.stage },
-		...shapeCampaignStats(stats, linksByVariant),
+		...shapeCampaignStats(rows),
 	});
 });

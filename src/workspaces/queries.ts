@@ -8,12 +8,13 @@ export interface Workspace {
 	id: string;
 	name: string;
 	createdAt: number;
+	attributionWindowDays: number;
 }
 
 /** Creates a workspace and its first API key together. */
 export async function createWorkspace(d1: D1Database, name: string, key: NewApiKey, now: number): Promise<Workspace> {
 	const db = database(d1);
-	const workspace = { id: newId("ws"), name, createdAt: now };
+	const workspace = { id: newId("ws"), name, createdAt: now, attributionWindowDays: 7 };
 	await db.batch([
 		db.insert(workspaces).values(workspace),
 		db.insert(apiKeys).values({
@@ -34,4 +35,12 @@ export async function findWorkspaceIdByKey(d1: D1Database, keyHash: string): Pro
 		.where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
 		.get();
 	return row?.workspaceId ?? null;
+}
+
+export async function findWorkspace(d1: D1Database, id: string): Promise<Workspace | null> {
+	return (await database(d1).select().from(workspaces).where(eq(workspaces.id, id)).get()) ?? null;
+}
+
+export async function setAttributionWindow(d1: D1Database, id: string, days: number): Promise<void> {
+	await database(d1).update(workspaces).set({ attributionWindowDays: days }).where(eq(workspaces.id, id));
 }

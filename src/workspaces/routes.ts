@@ -1,11 +1,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { ATTRIBUTION_WINDOWS } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
 import { requireAdmin } from "../http/auth";
 import { limitBody } from "../http/body-limit";
+import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
 import { generateApiKey } from "./api-keys";
-import { createWorkspace } from "./queries";
+import { createWorkspace, findWorkspace, setAttributionWindow } from "./queries";
 
 const CreateWorkspace = z.strictObject({
 	name: z.string().trim().min(1).max(100),
@@ -19,4 +21,26 @@ workspaceRoutes.post("/", requireAdmin(), limitBody(16 * 1024), async (c) => {
 	const workspace = await createWorkspace(c.env.DB, name, key, Date.now());
 	// The key is shown once: only its hash is stored.
 	return c.json({ workspace, apiKey: key.key }, 201);
+});
+
+const UpdateWorkspace = z.strictObject({
+	attributionWindowDays: z.number().refine((n) => (ATTRIBUTION_WINDOWS as readonly number[]).includes(n), {
+		message: `must be one of ${ATTRIBUTION_WINDOWS.join(", ")}`,
+	}),
+});
+
+/** Routes under /api/v1/workspace: the workspace of the caller's API key. */
+export const currentWorkspaceRoutes = new Hono<AppEnv>();
+
+currentWorkspaceRoutes.get("/", async (c) => {
+	const workspace = await findWorkspace(c.env.DB, c.get("workspaceId"));
+	if (!workspace) throw new ApiError("not_found", "The workspace of this key no longer exists.");
+	return c.json({ workspace });
+});
+
+currentWorkspaceRoutes.patch("/", limitBody(4 * 1024), async (c) => {
+	const { attributionWindowDays } = await readJson(c, UpdateWorkspace);
+	await setAttributionWindow(c.env.DB, c.get("workspaceId"), attributionWindowDays);
+	const workspace = await findWorkspace(c.env.DB, c.get("workspaceId"));
+	return c.json({ workspace });
 });

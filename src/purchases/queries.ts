@@ -1,0 +1,215 @@
+import { ATTRIBUTION_WINDOWS } from "../db/schema";
+import type { ClickFacts } from "./attribution";
+import type { PurchaseEvent } from "./purchase-event";
+
+/** What the consumer needs to know before it can attribute a batch of purchases: one round trip of reads. */
+export interface PurchaseContext {
+	workspaces: Map<string, number>;
+	seenWebhooks: Set<string>;
+	clicks: Map<string, ClickFacts & { workspaceId: string }>;
+	contactsByPhone: Map<string, string>;
+	contactsByExternalId: Map<string, string>;
+	knownContactIds: Set<string>;
+	/** Campaigns the purchases of these orders are attributed to now, before this batch changes them. */
+	campaignsOfExistingOrders: string[];
+}
+
+const key = (...parts: (string | null)[]) => parts.join("\u0000");
+
+export async function loadPurchaseContext(d1: D1Database, events: PurchaseEvent[]): Promise<PurchaseContext> {
+	const json = JSON.stringify(events);
+	const [workspaces, webhooks, clicks, byPhone, byExternalId, byId, existing] = await d1.batch<
+		Record<string, string | number>
+	>([
+		d1
+			.prepare(
+				`SELECT id, attribution_window_days AS days FROM workspaces
+			 WHERE id IN (SELECT json_extract(value, '$.workspaceId') FROM json_each(?1))`,
+			)
+			.bind(json),
+		d1
+			.prepare(
+				`SELECT r.workspace_id AS w, r.webhook_id AS id FROM json_each(?1) j
+			 CROSS JOIN webhook_receipts r ON r.workspace_id = json_extract(j.value, '$.workspaceId')
+			   AND r.provider = json_extract(j.value, '$.source') AND r.webhook_id = json_extract(j.value, '$.webhookId')`,
+			)
+			.bind(json),
+		d1
+			.prepare(
+				`SELECT c.id, c.workspace_id AS workspaceId, c.campaign_id AS campaignId, c.link_code AS linkCode,
+			        c.contact_id AS contactId, c.variant, c.clicked_at AS clickedAt
+			 FROM json_each(?1) j CROSS JOIN clicks c ON c.id = json_extract(j.value, '$.tlid')`,
+			)
+			.bind(json),
+		d1
+			.prepare(
+				`SELECT c.workspace_id AS w, c.phone AS k, c.id FROM json_each(?1) j
+			 CROSS JOIN contacts c ON c.workspace_id = json_extract(j.value, '$.workspaceId')
+			   AND c.phone = json_extract(j.value, '$.phone')`,
+			)
+			.bind(json),
+		d1
+			.prepare(
+				`SELECT c.workspace_id AS w, c.external_id AS k, max(c.id) AS id FROM json_each(?1) j
+			 CROSS JOIN contacts c ON c.workspace_id = json_extract(j.value, '$.workspaceId')
+			   AND c.external_id = json_extract(j.value, '$.externalId')
+			 GROUP BY c.workspace_id, c.external_id`,
+			)
+			.bind(json),
+		d1
+			.prepare(
+				`SELECT c.workspace_id AS w, c.id FROM json_each(?1) j
+			 CROSS JOIN contacts c ON c.id = json_extract(j.value, '$.contactId')`,
+			)
+			.bind(json),
+		d1
+			.prepare(
+				`SELECT DISTINCT p.campaign_id AS id FROM json_each(?1) j
+			 CROSS JOIN purchases p ON p.workspace_id = json_extract(j.value, '$.workspaceId')
+			   AND p.order_id = json_extract(j.value, '$.orderId')
+			 WHERE p.campaign_id IS NOT NULL`,
+			)
+			.bind(json),
+	]);
+	const rows = (r: D1Result<Record<string, string | number>> | undefined) => r?.results ?? [];
+	return {
+		workspaces: new Map(rows(workspaces).map((r) => [String(r.id), Number(r.days)])),
+		seenWebhooks: new Set(rows(webhooks).map((r) => key(String(r.w), String(r.id)))),
+		clicks: new Map(rows(clicks).map((r) => [String(r.id), r as unknown as ClickFacts & { workspaceId: string }])),
+		contactsByPhone: new Map(rows(byPhone).map((r) => [key(String(r.w), String(r.k)), String(r.id)])),
+		contactsByExternalId: new Map(rows(byExternalId).map((r) => [key(String(r.w), String(r.k)), String(r.id)])),
+		knownContactIds: new Set(rows(byId).map((r) => key(String(r.w), String(r.id)))),
+		campaignsOfExistingOrders: rows(existing).map((r) => String(r.id)),
+	};
+}
+
+export function webhookKey(workspaceId: string, webhookId: string): string {
+	return key(workspaceId, webhookId);
+}
+
+export function contactKey(workspaceId: string, value: string): string {
+	return key(workspaceId, value);
+}
+
+/** The last human tap of each contact before the given moment and within `sinceMs` of it. */
+export async function findLastHumanClicks(
+	d1: D1Database,
+	lookups: { contactId: string; at: number }[],
+	sinceMs: number,
+): Promise<(ClickFacts | null)[]> {
+	if (lookups.length === 0) return [];
+	const results = await d1.batch<ClickFacts>(
+		lookups.map(({ contactId, at }) =>
+			d1
+				.prepare(
+					`SELECT id, campaign_id AS campaignId, link_code AS linkCode, contact_id AS contactId, variant,
+					        clicked_at AS clickedAt
+					 FROM clicks WHERE contact_id = ?1 AND human = 1 AND clicked_at <= ?2 AND clicked_at >= ?3
+					 ORDER BY clicked_at DESC LIMIT 1`,
+				)
+				.bind(contactId, at, at - sinceMs),
+		),
+	);
+	return results.map((r) => r.results[0] ?? null);
+}
+
+export interface PurchaseRow {
+	id: string;
+	workspaceId: string;
+	orderId: string;
+	source: string;
+	valueMinor: number;
+	currency: string;
+	occurredAt: number;
+	receivedAt: number;
+	clickId: string | null;
+	campaignId: string | null;
+	linkCode: string | null;
+	contactId: string | null;
+	variant: string | null;
+	attributedBy: string | null;
+	clickAt: number | null;
+	lagMs: number | null;
+	verified: 0 | 1;
+	webhookId: string | null;
+}
+
+// First report of an order wins, except that a trusted report (server API, signed webhook) replaces one that came
+// only from the unsigned pixel. Replays of any report change nothing.
+const UPSERT_PURCHASES = `
+INSERT INTO purchases (id, workspace_id, order_id, source, value_minor, currency, occurred_at, received_at, click_id,
+                       campaign_id, link_code, contact_id, variant, attributed_by, click_at, lag_ms, verified)
+SELECT json_extract(value, '$.id'), json_extract(value, '$.workspaceId'), json_extract(value, '$.orderId'),
+       json_extract(value, '$.source'), json_extract(value, '$.valueMinor'), json_extract(value, '$.currency'),
+       json_extract(value, '$.occurredAt'), json_extract(value, '$.receivedAt'), json_extract(value, '$.clickId'),
+       json_extract(value, '$.campaignId'), json_extract(value, '$.linkCode'), json_extract(value, '$.contactId'),
+       json_extract(value, '$.variant'), json_extract(value, '$.attributedBy'), json_extract(value, '$.clickAt'),
+       json_extract(value, '$.lagMs'), json_extract(value, '$.verified')
+FROM json_each(?1) WHERE true
+ON CONFLICT (workspace_id, order_id) DO UPDATE SET
+  source = excluded.source,
+  value_minor = excluded.value_minor,
+  currency = excluded.currency,
+  occurred_at = excluded.occurred_at,
+  click_id = iif(excluded.attributed_by IS NULL, purchases.click_id, excluded.click_id),
+  campaign_id = iif(excluded.attributed_by IS NULL, purchases.campaign_id, excluded.campaign_id),
+  link_code = iif(excluded.attributed_by IS NULL, purchases.link_code, excluded.link_code),
+  variant = iif(excluded.attributed_by IS NULL, purchases.variant, excluded.variant),
+  click_at = iif(excluded.attributed_by IS NULL, purchases.click_at, excluded.click_at),
+  lag_ms = iif(excluded.attributed_by IS NULL, purchases.lag_ms, excluded.lag_ms),
+  attributed_by = coalesce(excluded.attributed_by, purchases.attributed_by),
+  contact_id = coalesce(excluded.contact_id, purchases.contact_id),
+  verified = max(excluded.verified, purchases.verified)
+WHERE purchases.source = 'pixel' AND excluded.source <> 'pixel'`;
+
+const RECORD_WEBHOOKS = `
+INSERT INTO webhook_receipts (workspace_id, provider, webhook_id, received_at)
+SELECT json_extract(value, '$.workspaceId'), json_extract(value, '$.source'), json_extract(value, '$.webhookId'),
+       json_extract(value, '$.receivedAt')
+FROM json_each(?1) WHERE json_extract(value, '$.webhookId') IS NOT NULL
+ON CONFLICT DO NOTHING`;
+
+// A verified purchase moves its contact to "purchase", a second one to "retention"; never backwards.
+const ADVANCE_CONTACT_STAGES = `
+UPDATE contacts SET stage = iif(
+  (SELECT count(*) FROM purchases p WHERE p.contact_id = contacts.id AND p.verified = 1) >= 2, 'retention', 'purchase')
+WHERE id IN (SELECT json_extract(value, '$.contactId') FROM json_each(?1))
+  AND coalesce(stage, '') <> 'retention'
+  AND EXISTS (SELECT 1 FROM purchases p WHERE p.contact_id = contacts.id AND p.verified = 1)`;
+
+const CLEAR_CAMPAIGN_PURCHASE_STATS =
+	"DELETE FROM campaign_purchase_stats WHERE campaign_id IN (SELECT value FROM json_each(?1))";
+
+// Rebuilt from the campaign's purchases rather than incremented: a pixel report replaced by a trusted one can
+// change value, currency and attribution, and a rebuild is right whatever changed. A purchase that carried its
+// click id counts under every window; one matched to the last tap counts under the windows its lag fits.
+const REBUILD_CAMPAIGN_PURCHASE_STATS = `
+INSERT INTO campaign_purchase_stats (campaign_id, window_days, variant, currency, orders, revenue_minor, purchasers)
+SELECT p.campaign_id, w.value, coalesce(p.variant, ''), p.currency, count(*), sum(p.value_minor),
+       count(DISTINCT p.contact_id)
+FROM purchases p INDEXED BY purchases_by_campaign CROSS JOIN json_each(?2) AS w
+WHERE p.campaign_id IN (SELECT value FROM json_each(?1))
+  AND (p.attributed_by = 'click_id' OR p.lag_ms <= w.value * 86400000)
+GROUP BY p.campaign_id, w.value, coalesce(p.variant, ''), p.currency
+UNION ALL
+SELECT p.campaign_id, w.value, coalesce(p.variant, ''), '*', count(*), 0, count(DISTINCT p.contact_id)
+FROM purchases p INDEXED BY purchases_by_campaign CROSS JOIN json_each(?2) AS w
+WHERE p.campaign_id IN (SELECT value FROM json_each(?1))
+  AND (p.attributed_by = 'click_id' OR p.lag_ms <= w.value * 86400000)
+GROUP BY p.campaign_id, w.value, coalesce(p.variant, '')`;
+
+/** Stores purchases, marks webhooks seen, moves journey stages and rebuilds campaign aggregates in one batch. */
+export async function recordPurchases(d1: D1Database, rows: PurchaseRow[], campaignsBefore: string[]): Promise<void> {
+	if (rows.length === 0) return;
+	const json = JSON.stringify(rows);
+	const campaigns = JSON.stringify([
+		...new Set([...campaignsBefore, ...rows.flatMap((r) => (r.campaignId ? [r.campaignId] : []))]),
+	]);
+	await d1.batch([
+		d1.prepare(UPSERT_PURCHASES).bind(json),
+		d1.prepare(RECORD_WEBHOOKS).bind(json),
+		d1.prepare(ADVANCE_CONTACT_STAGES).bind(json),
+		d1.prepare(CLEAR_CAMPAIGN_PURCHASE_STATS).bind(campaigns),
+		d1.prepare(REBUILD_CAMPAIGN_PURCHASE_STATS).bind(campaigns, JSON.stringify(ATTRIBUTION_WINDOWS)),
+	]);
+}

@@ -1,0 +1,100 @@
+import { Hono } from "hono";
+import { CAMPAIGN_STAGES } from "../db/schema";
+import type { AppEnv } from "../http/app-env";
+import { fromMinor } from "../purchases/money";
+
+interface StageRow {
+	stage: string;
+	campaigns: number;
+	links: number;
+	clicks: number;
+	humanClicks: number;
+	uniqueHumans: number;
+}
+
+function revenueOf(rows: { currency: string; revenueMinor: number }[]): Record<string, number> {
+	const sums = new Map<string, number>();
+	for (const r of rows) sums.set(r.currency, (sums.get(r.currency) ?? 0) + r.revenueMinor);
+	return Object.fromEntries([...sums].map(([currency, minor]) => [currency, fromMinor(minor, currency)]));
+}
+
+/** Routes under /api/v1/journey: the workspace's campaigns grouped by journey stage. */
+export const journeyRoutes = new Hono<AppEnv>();
+
+journeyRoutes.get("/", async (c) => {
+	const d1 = c.env.DB;
+	const workspaceId = c.get("workspaceId");
+	const [stages, purchases, contacts, unattributed, workspace] = await d1.batch<Record<string, unknown>>([
+		d1
+			.prepare(
+				`SELECT c.stage, count(*) AS campaigns,
+				        sum((SELECT count(*) FROM links l WHERE l.campaign_id = c.id)) AS links,
+				        sum(coalesce(s.clicks, 0)) AS clicks, sum(coalesce(s.human_clicks, 0)) AS humanClicks,
+				        sum(coalesce(s.unique_humans, 0)) AS uniqueHumans
+				 FROM campaigns c
+				 LEFT JOIN campaign_stats s ON s.campaign_id = c.id AND s.dimension = 'total' AND s.value = ''
+				 WHERE c.workspace_id = ?1 GROUP BY c.stage`,
+			)
+			.bind(workspaceId),
+		d1
+			.prepare(
+				`SELECT c.stage, p.currency, sum(p.orders) AS orders, sum(p.revenue_minor) AS revenueMinor,
+				        sum(p.purchasers) AS purchasers
+				 FROM campaigns c
+				 JOIN workspaces w ON w.id = c.workspace_id
+				 JOIN campaign_purchase_stats p ON p.campaign_id = c.id AND p.window_days = w.attribution_window_days
+				 WHERE c.workspace_id = ?1 GROUP BY c.stage, p.currency`,
+			)
+			.bind(workspaceId),
+		d1
+			.prepare(
+				"SELECT coalesce(stage, 'awareness') AS stage, count(*) AS contacts FROM contacts WHERE workspace_id = ?1 GROUP BY 1",
+			)
+			.bind(workspaceId),
+		d1
+			.prepare(
+				`SELECT currency, count(*) AS orders, sum(value_minor) AS revenueMinor FROM purchases
+				 WHERE workspace_id = ?1 AND campaign_id IS NULL GROUP BY currency`,
+			)
+			.bind(workspaceId),
+		d1.prepare("SELECT attribution_window_days AS days FROM workspaces WHERE id = ?1").bind(workspaceId),
+	]);
+	const stageRows = (stages?.results ?? []) as unknown as StageRow[];
+	const purchaseRows = (purchases?.results ?? []) as unknown as {
+		stage: string;
+		currency: string;
+		orders: number;
+		revenueMinor: number;
+		purchasers: number;
+	}[];
+	const contactRows = (contacts?.results ?? []) as unknown as { stage: string; contacts: number }[];
+	const unattributedRows = (unattributed?.results ?? []) as unknown as {
+		currency: string;
+		orders: number;
+		revenueMinor: number;
+	}[];
+
+	return c.json({
+		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
+		stages: CAMPAIGN_STAGES.map((stage) => {
+			const row = stageRows.find((r) => r.stage === stage);
+			const bought = purchaseRows.filter((r) => r.stage === stage);
+			const all = bought.filter((r) => r.currency === "*");
+			return {
+				stage,
+				campaigns: row?.campaigns ?? 0,
+				links: row?.links ?? 0,
+				clicks: { total: row?.clicks ?? 0, human: row?.humanClicks ?? 0, uniqueHumans: row?.uniqueHumans ?? 0 },
+				purchasers: all.reduce((n, r) => n + r.purchasers, 0),
+				orders: all.reduce((n, r) => n + r.orders, 0),
+				revenue: revenueOf(bought.filter((r) => r.currency !== "*")),
+				/** Contacts whose own journey has reached this stage (a human tap: consideration; a purchase: purchase). */
+				contacts: contactRows.find((r) => r.stage === stage)?.contacts ?? 0,
+			};
+		}),
+		unattributed: {
+			orders: unattributedRows.reduce((n, r) => n + r.orders, 0),
+			revenue: revenueOf(unattributedRows),
+		},
+	});
+});

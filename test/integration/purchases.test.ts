@@ -1,0 +1,438 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { TapsMessage } from "../../src/events/messages";
+import {
+	call,
+	deliver,
+	IPHONE_SAFARI,
+	mint,
+	newCampaign,
+	newWorkspace,
+	requestCapturing,
+	tapCapturing,
+} from "../helpers";
+
+const DAY = 86_400_000;
+
+async function shop(variants: string[] = ["A"]) {
+	const { key, id: workspaceId } = await newWorkspace();
+	const campaignId = await newCampaign(key, { stage: "purchase" });
+	const links = await mint(
+		key,
+		campaignId,
+		variants.map((variant, i) => ({ phone: `+1415555${String(2000 + i)}`, variant, externalId: `cust-${i}` })),
+	);
+	return { key, workspaceId, campaignId, links };
+}
+
+/** A real tap through the redirect and the consumer; returns its click id. */
+async function tap(code: string, at?: number): Promise<string> {
+	const { response, sent } = await tapCapturing(`/${code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+	const message = sent[0] as TapsMessage;
+	if (at !== undefined) for (const t of message.taps) t.at = at;
+	await deliver([message]);
+	return new URL(response.headers.get("location") ?? "").searchParams.get("tlid") ?? "";
+}
+
+/** Reports a purchase through an API route and delivers what it queued to the consumer. */
+async function report(path: string, init: RequestInit & { key?: string; json?: unknown }) {
+	const headers = new Headers(init.headers);
+	if (init.key) headers.set("authorization", `Bearer ${init.key}`);
+	if (init.json !== undefined) headers.set("content-type", "application/json");
+	const { response, sent } = await requestCapturing(path, {
+		method: init.method ?? "POST",
+		headers,
+		body: init.json === undefined ? init.body : JSON.stringify(init.json),
+	});
+	const result = sent.length > 0 ? await deliver(sent, 3) : null;
+	return { response, sent, result };
+}
+
+async function stats(key: string, campaignId: string) {
+	const res = await call(`/api/v1/campaigns/${campaignId}/stats`, { key });
+	return (await res.json()) as {
+		purchases: {
+			attributionWindowDays: number;
+			purchasers: number;
+			orders: number;
+			revenue: Record<string, number>;
+			conversionRate: number | null;
+			byWindow: { days: number; orders: number; revenue: Record<string, number> }[];
+		};
+		byVariant: { variant: string; purchases: { orders: number; purchasers: number } }[];
+	};
+}
+
+async function purchaseRow(workspaceId: string, orderId: string) {
+	return env.DB.prepare("SELECT * FROM purchases WHERE workspace_id = ? AND order_id = ?")
+		.bind(workspaceId, orderId)
+		.first<Record<string, unknown>>();
+}
+
+async function stageOf(contactId: string) {
+	return env.DB.prepare("SELECT stage FROM contacts WHERE id = ?").bind(contactId).first<string | null>("stage");
+}
+
+async function hmac(secret: string, body: string): Promise<string> {
+	const key = await crypto.subtle.importKey(
+		"raw",
+		new TextEncoder().encode(secret),
+		{ name: "HMAC", hash: "SHA-256" },
+		false,
+		["sign"],
+	);
+	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
+	return btoa(String.fromCharCode(...mac));
+}
+
+describe("POST /api/v1/conversions", () => {
+	it("should attribute a purchase carrying a tlid to that click, and count it in the campaign funnel", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		const tlid = await tap(links[0]?.code ?? "");
+		const { response, result } = await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "1001", value: 49.9, currency: "usd", tlid },
+		});
+		expect(response.status).toBe(202);
+		expect(result?.explicitAcks).toHaveLength(1);
+		expect(await purchaseRow(workspaceId, "1001")).toMatchObject({
+			source: "api",
+			value_minor: 4990,
+			currency: "USD",
+			click_id: tlid,
+			campaign_id: campaignId,
+			attributed_by: "click_id",
+			verified: 1,
+		});
+		const s = await stats(key, campaignId);
+		expect(s.purchases).toMatchObject({ purchasers: 1, orders: 1, revenue: { USD: 49.9 }, conversionRate: 1 });
+		expect(s.byVariant[0]?.purchases).toMatchObject({ orders: 1, purchasers: 1 });
+	});
+
+	it("should attribute a purchase by phone to the contact's last human tap, under each window its delay fits", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		const now = Date.now();
+		await tap(links[0]?.code ?? "", now - 3 * DAY);
+		await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "A-1", value: 20, currency: "EUR", phone: "+1 415 555 2000", at: now },
+		});
+		expect(await purchaseRow(workspaceId, "A-1")).toMatchObject({
+			attributed_by: "last_click",
+			campaign_id: campaignId,
+		});
+		const s = await stats(key, campaignId);
+		expect(s.purchases.attributionWindowDays).toBe(7);
+		expect(s.purchases.orders).toBe(1);
+		expect(s.purchases.byWindow).toEqual([
+			{ days: 1, purchasers: 0, orders: 0, revenue: {} },
+			{ days: 7, purchasers: 1, orders: 1, revenue: { EUR: 20 } },
+			{ days: 30, purchasers: 1, orders: 1, revenue: { EUR: 20 } },
+		]);
+
+		// A workspace that looks at 1-day attribution sees no purchase for this campaign.
+		const patched = await call("/api/v1/workspace", { method: "PATCH", key, json: { attributionWindowDays: 1 } });
+		expect(patched.status).toBe(200);
+		expect((await stats(key, campaignId)).purchases).toMatchObject({ attributionWindowDays: 1, orders: 0 });
+	});
+
+	it("should find the contact by externalId too", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		await tap(links[0]?.code ?? "");
+		await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "X-1", value: 5, currency: "USD", externalId: "cust-0" },
+		});
+		expect(await purchaseRow(workspaceId, "X-1")).toMatchObject({
+			campaign_id: campaignId,
+			contact_id: links[0]?.contactId,
+		});
+	});
+
+	it("should store a purchase with no matching click as unattributed, never drop it", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		const now = Date.now();
+		await tap(links[0]?.code ?? "", now - 120 * DAY);
+		await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "old", value: 10, currency: "USD", phone: "+14155552000", at: now },
+		});
+		await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "nobody", value: 7.5, currency: "USD", phone: "+14155559999" },
+		});
+		expect(await purchaseRow(workspaceId, "old")).toMatchObject({ campaign_id: null, contact_id: links[0]?.contactId });
+		expect(await purchaseRow(workspaceId, "nobody")).toMatchObject({
+			campaign_id: null,
+			contact_id: null,
+			verified: 1,
+		});
+		expect((await stats(key, campaignId)).purchases.orders).toBe(0);
+		const journey = await (await call("/api/v1/journey", { key })).json<{ unattributed: unknown }>();
+		expect(journey.unattributed).toEqual({ orders: 2, revenue: { USD: 17.5 } });
+	});
+
+	it("should never double-count an order retried through the API", async () => {
+		const { key, campaignId, links } = await shop();
+		const tlid = await tap(links[0]?.code ?? "");
+		const body = { orderId: "R-1", value: 30, currency: "USD", tlid };
+		await report("/api/v1/conversions", { key, json: body });
+		await report("/api/v1/conversions", { key, json: body });
+		await report("/api/v1/conversions", { key, json: { ...body, value: 999 } });
+		expect((await stats(key, campaignId)).purchases).toMatchObject({ orders: 1, revenue: { USD: 30 } });
+	});
+
+	it.each([
+		["no way to attribute", { orderId: "1", value: 1, currency: "USD" }],
+		["an unknown currency", { orderId: "1", value: 1, currency: "ABC", phone: "+14155552671" }],
+		["a negative value", { orderId: "1", value: -1, currency: "USD", phone: "+14155552671" }],
+		["a value as a string", { orderId: "1", value: "10", currency: "USD", phone: "+14155552671" }],
+		["a future date", { orderId: "1", value: 1, currency: "USD", phone: "+14155552671", at: Date.now() + DAY }],
+		["a bad phone", { orderId: "1", value: 1, currency: "USD", phone: "12" }],
+	])("should refuse %s with 422 and queue nothing", async (_, json) => {
+		const { key } = await shop();
+		const { response, sent } = await report("/api/v1/conversions", { key, json });
+		expect(response.status).toBe(422);
+		expect(await response.json()).toMatchObject({ error: { code: "validation_failed" } });
+		expect(sent).toEqual([]);
+	});
+});
+
+describe("the purchase pixel", () => {
+	it("should always answer a 1x1 GIF with no-cache headers, whatever the input", async () => {
+		for (const query of ["", "?garbage", "?workspace=ws_x&value=abc", "?value=1e308&currency=USD", "?orderId=%00"]) {
+			const { response, sent } = await requestCapturing(`/p.gif${query}`);
+			expect(response.status).toBe(200);
+			expect(response.headers.get("content-type")).toBe("image/gif");
+			expect(response.headers.get("cache-control")).toContain("no-store");
+			expect(new Uint8Array(await response.arrayBuffer()).slice(0, 6)).toEqual(new TextEncoder().encode("GIF89a"));
+			expect(sent).toEqual([]);
+		}
+	});
+
+	it("should refuse values above the pixel's bound", async () => {
+		const { workspaceId } = await shop();
+		const { sent } = await requestCapturing(`/p.gif?workspace=${workspaceId}&orderId=1&value=100001&currency=USD`);
+		expect(sent).toEqual([]);
+	});
+
+	it("should store nothing for an unknown workspace", async () => {
+		const { sent, result } = await report("/p.gif?workspace=ws_AAAAAAAAAAAAAAAA&orderId=9&value=5&currency=USD", {
+			method: "GET",
+		});
+		expect(sent).toHaveLength(1);
+		expect(result?.explicitAcks).toHaveLength(1);
+		expect(await purchaseRow("ws_AAAAAAAAAAAAAAAA", "9")).toBeNull();
+	});
+
+	it("should count a pixel purchase with a real click id, and let it move the contact's journey", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		const tlid = await tap(links[0]?.code ?? "");
+		expect(await stageOf(links[0]?.contactId ?? "")).toBe("consideration");
+		await report(`/p.gif?workspace=${workspaceId}&tlid=${tlid}&orderId=P-1&value=12.5&currency=USD`, { method: "GET" });
+		expect(await purchaseRow(workspaceId, "P-1")).toMatchObject({
+			source: "pixel",
+			verified: 1,
+			campaign_id: campaignId,
+		});
+		expect(await stageOf(links[0]?.contactId ?? "")).toBe("purchase");
+		expect((await stats(key, campaignId)).purchases.orders).toBe(1);
+	});
+
+	it("should keep a pixel purchase whose click id is not a click of the workspace, unverified and unattributed", async () => {
+		const { workspaceId, links } = await shop();
+		const other = await shop();
+		const tlidOfOther = await tap(other.links[0]?.code ?? "");
+		await report(`/p.gif?workspace=${workspaceId}&tlid=${tlidOfOther}&orderId=P-2&value=5&currency=USD`, {
+			method: "GET",
+		});
+		expect(await purchaseRow(workspaceId, "P-2")).toMatchObject({ source: "pixel", verified: 0, campaign_id: null });
+		expect(await stageOf(links[0]?.contactId ?? "")).toBeNull();
+	});
+
+	it("should wait for a click that is still on its way before giving up on the tlid", async () => {
+		const { workspaceId, links } = await shop();
+		const { sent } = await requestCapturing(
+			`/p.gif?workspace=${workspaceId}&tlid=NotStoredYet0000Xyz1&orderId=P-3&value=5&currency=USD`,
+		);
+		const first = await deliver(sent, 1);
+		expect(first.retryMessages).toHaveLength(1);
+		expect(await purchaseRow(workspaceId, "P-3")).toBeNull();
+		await deliver(sent, 3);
+		expect(await purchaseRow(workspaceId, "P-3")).toMatchObject({ verified: 0, campaign_id: null });
+		expect(links).toHaveLength(1);
+	});
+});
+
+describe("Shopify orders", () => {
+	async function connect(key: string, secret = "shpss_test_secret_123") {
+		const res = await call("/api/v1/integrations/shopify", { method: "PUT", key, json: { secret } });
+		expect(res.status).toBe(200);
+		return (await res.json<{ integration: { webhookUrl: string } }>()).integration.webhookUrl;
+	}
+
+	function order(overrides: Record<string, unknown> = {}) {
+		return {
+			id: 820982911946154500,
+			name: "#1001",
+			created_at: new Date().toISOString(),
+			total_price: "79.00",
+			currency: "USD",
+			phone: null,
+			landing_site: "/products/shoes?utm_source=sms",
+			note_attributes: [],
+			customer: { phone: null },
+			billing_address: { phone: null, country_code: "US" },
+			...overrides,
+		};
+	}
+
+	async function webhook(workspaceId: string, body: string, headers: Record<string, string>) {
+		return report(`/api/v1/webhooks/shopify/${workspaceId}/orders`, {
+			headers: { "content-type": "application/json", "x-shopify-topic": "orders/create", ...headers },
+			body,
+		});
+	}
+
+	it("should verify the signature, find the tlid in the landing site, and count the order", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		const url = await connect(key);
+		expect(url).toBe(`https://tapline.test/api/v1/webhooks/shopify/${workspaceId}/orders`);
+		const tlid = await tap(links[0]?.code ?? "");
+		const body = JSON.stringify(order({ landing_site: `/products/shoes?utm_source=sms&tlid=${tlid}` }));
+		const { response } = await webhook(workspaceId, body, {
+			"x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", body),
+			"x-shopify-webhook-id": "wh-1",
+		});
+		expect(response.status).toBe(200);
+		expect(await purchaseRow(workspaceId, "820982911946154500")).toMatchObject({
+			source: "shopify",
+			value_minor: 7900,
+			click_id: tlid,
+			campaign_id: campaignId,
+		});
+	});
+
+	it("should find the tlid in note attributes, else match the customer's phone", async () => {
+		const { key, workspaceId, campaignId, links } = await shop(["A", "B"]);
+		await connect(key);
+		const tlid = await tap(links[0]?.code ?? "");
+		await tap(links[1]?.code ?? "");
+		const viaNote = JSON.stringify(order({ id: 1, note_attributes: [{ name: "tlid", value: tlid }] }));
+		await webhook(workspaceId, viaNote, { "x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", viaNote) });
+		const viaPhone = JSON.stringify(order({ id: 2, customer: { phone: "(415) 555-2001" } }));
+		await webhook(workspaceId, viaPhone, { "x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", viaPhone) });
+		expect(await purchaseRow(workspaceId, "1")).toMatchObject({ attributed_by: "click_id", variant: "A" });
+		expect(await purchaseRow(workspaceId, "2")).toMatchObject({ attributed_by: "last_click", variant: "B" });
+		const s = await stats(key, campaignId);
+		expect(s.byVariant.map((v) => [v.variant, v.purchases.orders])).toEqual([
+			["A", 1],
+			["B", 1],
+		]);
+	});
+
+	it("should answer 401 and store nothing for a tampered body, a wrong secret or no signature", async () => {
+		const { key, workspaceId } = await shop();
+		await connect(key);
+		const body = JSON.stringify(order({ id: 3 }));
+		const signature = await hmac("shpss_test_secret_123", body);
+		const cases: { body: string; headers: Record<string, string> }[] = [
+			{ body: body.replace("79.00", "7.00"), headers: { "x-shopify-hmac-sha256": signature } },
+			{ body, headers: { "x-shopify-hmac-sha256": await hmac("another-secret", body) } },
+			{ body, headers: { "x-shopify-hmac-sha256": "not base64!" } },
+			{ body, headers: {} },
+		];
+		for (const c of cases) {
+			const { response, sent } = await webhook(workspaceId, c.body, c.headers);
+			expect(response.status).toBe(401);
+			expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
+			expect(sent).toEqual([]);
+		}
+		expect(await purchaseRow(workspaceId, "3")).toBeNull();
+	});
+
+	it("should answer 401 for a workspace that has not connected Shopify", async () => {
+		const { workspaceId } = await shop();
+		const body = JSON.stringify(order());
+		const { response } = await webhook(workspaceId, body, { "x-shopify-hmac-sha256": await hmac("guess", body) });
+		expect(response.status).toBe(401);
+	});
+
+	it("should process a redelivered webhook once", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		await connect(key);
+		const tlid = await tap(links[0]?.code ?? "");
+		const body = JSON.stringify(order({ id: 4, landing_site: `/?tlid=${tlid}` }));
+		const headers = {
+			"x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", body),
+			"x-shopify-webhook-id": "wh-4",
+		};
+		await webhook(workspaceId, body, headers);
+		const again = await webhook(workspaceId, body, headers);
+		expect(again.result?.explicitAcks).toHaveLength(1);
+		expect((await stats(key, campaignId)).purchases.orders).toBe(1);
+	});
+});
+
+describe("one order reported three ways", () => {
+	it("should count once, with the trusted report's value replacing the pixel's", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		await connect(key);
+		const tlid = await tap(links[0]?.code ?? "");
+		// The pixel fires first, from the order page, with a value the browser could have altered.
+		await report(`/p.gif?workspace=${workspaceId}&tlid=${tlid}&orderId=5005&value=1.00&currency=USD`, {
+			method: "GET",
+		});
+		await report("/api/v1/conversions", { key, json: { orderId: "5005", value: 55, currency: "USD", tlid } });
+		const body = JSON.stringify({ id: 5005, total_price: "55.00", currency: "USD", landing_site: `/?tlid=${tlid}` });
+		await report(`/api/v1/webhooks/shopify/${workspaceId}/orders`, {
+			headers: {
+				"x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", body),
+				"x-shopify-topic": "orders/create",
+			},
+			body,
+		});
+		expect(await purchaseRow(workspaceId, "5005")).toMatchObject({ source: "api", value_minor: 5500 });
+		expect((await stats(key, campaignId)).purchases).toMatchObject({ orders: 1, purchasers: 1, revenue: { USD: 55 } });
+	});
+
+	async function connect(key: string) {
+		await call("/api/v1/integrations/shopify", { method: "PUT", key, json: { secret: "shpss_test_secret_123" } });
+	}
+});
+
+describe("journey stages", () => {
+	it("should move a contact forward with each purchase, never back", async () => {
+		const { key, links } = await shop();
+		const contactId = links[0]?.contactId ?? "";
+		expect(await stageOf(contactId)).toBeNull();
+		const tlid = await tap(links[0]?.code ?? "");
+		expect(await stageOf(contactId)).toBe("consideration");
+		await report("/api/v1/conversions", { key, json: { orderId: "J-1", value: 1, currency: "USD", tlid } });
+		expect(await stageOf(contactId)).toBe("purchase");
+		await report("/api/v1/conversions", { key, json: { orderId: "J-2", value: 1, currency: "USD", contactId } });
+		expect(await stageOf(contactId)).toBe("retention");
+		await tap(links[0]?.code ?? "");
+		expect(await stageOf(contactId)).toBe("retention");
+	});
+
+	it("should group campaigns, clicks and purchases by stage for the workspace", async () => {
+		const { key, links } = await shop();
+		const tlid = await tap(links[0]?.code ?? "");
+		await report("/api/v1/conversions", { key, json: { orderId: "J-3", value: 10, currency: "USD", tlid } });
+		const res = await call("/api/v1/journey", { key });
+		expect(res.status).toBe(200);
+		const journey = await res.json<{ stages: { stage: string }[] }>();
+		expect(journey.stages.map((s) => s.stage)).toEqual(["awareness", "consideration", "purchase", "retention"]);
+		expect(journey.stages[2]).toMatchObject({
+			stage: "purchase",
+			campaigns: 1,
+			links: 1,
+			clicks: { human: 1, uniqueHumans: 1 },
+			purchasers: 1,
+			orders: 1,
+			revenue: { USD: 10 },
+			contacts: 1,
+		});
+	});
+});
