@@ -36,8 +36,7 @@ pixelRoutes.get("/p.gif", async (c) => {
 		Number.isFinite(value) &&
 		value >= 0 &&
 		value <= PIXEL_MAX_VALUE &&
-		isCurrency(currency) &&
-		(q.tlid === undefined || q.tlid === "" || CLICK_ID.test(q.tlid));
+		isCurrency(currency);
 	if (valid) {
 		const workspaceId = q.workspace as string;
 		const client = c.req.header("cf-connecting-ip") ?? "unknown";
@@ -55,7 +54,8 @@ pixelRoutes.get("/p.gif", async (c) => {
 						currency,
 						at: now,
 						receivedAt: now,
-						tlid: q.tlid || null,
+						// A malformed click id cannot name a click; the purchase is still kept, unattributed.
+						tlid: q.tlid && CLICK_ID.test(q.tlid) ? q.tlid : null,
 						contactId: null,
 						phone: null,
 						externalId: null,
