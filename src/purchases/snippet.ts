@@ -1,4 +1,4 @@
-// The site snippet served at GET /t.js: SIZE_PLACEHOLDER.
+// The site snippet served at GET /t.js: 1381 bytes raw, 824 bytes gzipped (a test keeps these figures true).
 //
 // Hand-written ES5 rather than bundled, so that what ships is what is read here and old in-app browsers parse it.
 // Every entry point swallows its own errors: a shop's checkout must never break because of us. Cookies and

@@ -32,7 +32,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 	try {
 		await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
 
-		const [port, inspectorPort] = [await freePort(), await freePort()];
+		const port = await freePort();
+		let inspectorPort = await freePort();
+		// A closed port may be handed out again at once.
+		while (inspectorPort === port) inspectorPort = await freePort();
 		const workerUrl = `http://127.0.0.1:${port}`;
 		const worker = spawnWrangler([
 			"dev",
@@ -138,7 +141,7 @@ async function killTree(child: ChildProcess): Promise<void> {
 	signal("SIGKILL");
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = createServer();
 		server.once("error", reject);

@@ -58,17 +58,17 @@ function serve(workerUrl: string, req: IncomingMessage, res: ServerResponse): vo
 	}
 	const workspace = url.searchParams.get("ws") ?? "ws_shop";
 	const days = url.searchParams.get("days");
-	const tag = `<script async src="${escape(`${workerUrl}/t.js`)}" data-workspace="${escape(workspace)}"${
-		days === null ? "" : ` data-days="${escape(days)}"`
+	const tag = `<script async src="${escapeHtml(`${workerUrl}/t.js`)}" data-workspace="${escapeHtml(workspace)}"${
+		days === null ? "" : ` data-days="${escapeHtml(days)}"`
 	}></script>`;
 	const html = `<!doctype html>
-<html><head><meta charset="utf-8"><title>Shop ${escape(url.pathname)}</title>
+<html><head><meta charset="utf-8"><title>Shop ${escapeHtml(url.pathname)}</title>
 ${inline === "" ? "" : `<script>${inline}</script>\n`}${tag}
-</head><body><h1>Shop ${escape(url.pathname)}</h1></body></html>
+</head><body><h1>Shop ${escapeHtml(url.pathname)}</h1></body></html>
 `;
 	res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
 	return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
