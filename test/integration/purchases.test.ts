@@ -216,6 +216,24 @@ describe("the purchase pixel", () => {
 		expect(sent).toEqual([]);
 	});
 
+	it("should queue at most 60 hits a minute from one client for one workspace", async () => {
+		const { workspaceId } = await shop();
+		let queued = 0;
+		for (let i = 0; i < 70; i++) {
+			const { response, sent } = await requestCapturing(
+				`/p.gif?workspace=${workspaceId}&orderId=RL-${i}&value=1&currency=USD`,
+				{ headers: { "cf-connecting-ip": "203.0.113.7" } },
+			);
+			expect(response.status).toBe(200);
+			queued += sent.length;
+		}
+		expect(queued).toBe(60);
+		const { sent } = await requestCapturing(`/p.gif?workspace=${workspaceId}&orderId=RL-x&value=1&currency=USD`, {
+			headers: { "cf-connecting-ip": "203.0.113.8" },
+		});
+		expect(sent).toHaveLength(1);
+	});
+
 	it("should store nothing for an unknown workspace", async () => {
 		const { sent, result } = await report("/p.gif?workspace=ws_AAAAAAAAAAAAAAAA&orderId=9&value=5&currency=USD", {
 			method: "GET",
