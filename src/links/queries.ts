@@ -76,22 +76,6 @@ export async function mintLinkRows(
 	return results.filter((_, i) => i % 3 === 2).flatMap((r) => r.results);
 }
 
-export interface LinkDetails {
-	code: string;
-	campaignId: string;
-	contactId: string;
-	phone: string;
-	variant: string | null;
-	createdAt: number;
-	destinationUrl: string;
-	utm: Utm;
-	clicks: number;
-	humanClicks: number;
-	botClicks: number;
-	firstHumanClickAt: number | null;
-	lastHumanClickAt: number | null;
-}
-
 interface LinkDetailsRow extends UtmColumns {
 	code: string;
 	campaignId: string;
@@ -106,6 +90,9 @@ interface LinkDetailsRow extends UtmColumns {
 	firstHumanClickAt: number | null;
 	lastHumanClickAt: number | null;
 }
+
+/** A link with its campaign's destination and UTM values, and its click counters. */
+export type LinkDetails = Omit<LinkDetailsRow, keyof UtmColumns> & { utm: Utm };
 
 export async function findLink(d1: D1Database, workspaceId: string, code: string): Promise<LinkDetails | null> {
 	const row = await d1
@@ -135,17 +122,6 @@ export async function deleteLink(d1: D1Database, workspaceId: string, code: stri
 	return result.meta.changes > 0;
 }
 
-/** What the redirect needs to know about a live code. */
-export interface RedirectTarget {
-	code: string;
-	workspaceId: string;
-	campaignId: string;
-	contactId: string;
-	variant: string | null;
-	destinationUrl: string;
-	utm: Utm;
-}
-
 interface RedirectRow extends UtmColumns {
 	code: string;
 	workspaceId: string;
@@ -154,6 +130,9 @@ interface RedirectRow extends UtmColumns {
 	variant: string | null;
 	destinationUrl: string;
 }
+
+/** What the redirect needs to know about a live code. */
+export type RedirectTarget = Omit<RedirectRow, keyof UtmColumns> & { utm: Utm };
 
 export async function findRedirectTarget(d1: D1Database, code: string): Promise<RedirectTarget | null> {
 	const row = await d1
