@@ -83,3 +83,26 @@ export async function listCampaigns(d1: D1Database, workspaceId: string, limit: 
 		.all();
 	return rows.map(toCampaign);
 }
+
+export async function updateCampaign(
+	d1: D1Database,
+	workspaceId: string,
+	campaign: Campaign,
+	now: number,
+): Promise<Campaign> {
+	await database(d1)
+		.update(campaigns)
+		.set({
+			name: campaign.name,
+			stage: campaign.stage,
+			destinationUrl: campaign.destinationUrl,
+			utmSource: campaign.utm.source,
+			utmMedium: campaign.utm.medium,
+			utmCampaign: campaign.utm.campaign,
+			utmTerm: campaign.utm.term ?? null,
+			utmContent: campaign.utm.content ?? null,
+			updatedAt: now,
+		})
+		.where(and(eq(campaigns.id, campaign.id), eq(campaigns.workspaceId, workspaceId)));
+	return { ...campaign, updatedAt: now };
+}

@@ -5,23 +5,28 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
+import { evictCampaignLinks } from "../redirect/link-cache";
 import { checkDestinationUrl, defaultUtm } from "./destination";
-import { createCampaign, findCampaign, listCampaigns } from "./queries";
+import { createCampaign, findCampaign, listCampaigns, updateCampaign } from "./queries";
 
 const utmValue = z.string().trim().min(1).max(200);
 
+const name = z.string().trim().min(1).max(200);
+const stage = z.enum(CAMPAIGN_STAGES);
+const destinationUrl = z
+	.string()
+	.trim()
+	.transform((value, ctx) => {
+		const checked = checkDestinationUrl(value);
+		if (checked.ok) return checked.url;
+		ctx.addIssue({ code: "custom", message: checked.message });
+		return z.NEVER;
+	});
+
 const CreateCampaign = z.strictObject({
-	name: z.string().trim().min(1).max(200),
-	stage: z.enum(CAMPAIGN_STAGES),
-	destinationUrl: z
-		.string()
-		.trim()
-		.transform((value, ctx) => {
-			const checked = checkDestinationUrl(value);
-			if (checked.ok) return checked.url;
-			ctx.addIssue({ code: "custom", message: checked.message });
-			return z.NEVER;
-		}),
+	name,
+	stage,
+	destinationUrl,
 	utm: z
 		.strictObject({
 			source: utmValue.optional(),
@@ -32,6 +37,24 @@ const CreateCampaign = z.strictObject({
 		})
 		.optional(),
 });
+
+// term and content can be cleared with null; source, medium and campaign always have a value.
+const UpdateCampaign = z
+	.strictObject({
+		name: name.optional(),
+		stage: stage.optional(),
+		destinationUrl: destinationUrl.optional(),
+		utm: z
+			.strictObject({
+				source: utmValue.optional(),
+				medium: utmValue.optional(),
+				campaign: utmValue.optional(),
+				term: utmValue.nullable().optional(),
+				content: utmValue.nullable().optional(),
+			})
+			.optional(),
+	})
+	.refine((u) => Object.keys(u).length > 0, { message: "give at least one field to change" });
 
 const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
@@ -63,5 +86,28 @@ campaignRoutes.get("/", async (c) => {
 campaignRoutes.get("/:id", async (c) => {
 	const campaign = await findCampaign(c.env.DB, c.get("workspaceId"), c.req.param("id"));
 	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
+	return c.json({ campaign });
+});
+
+// A changed destination or UTM value reaches every link of the campaign: at once in this isolate, within the link
+// cache's TTL (60 s) elsewhere.
+campaignRoutes.patch("/:id", limitBody(16 * 1024), async (c) => {
+	const changes = await readJson(c, UpdateCampaign);
+	const workspaceId = c.get("workspaceId");
+	const current = await findCampaign(c.env.DB, workspaceId, c.req.param("id"));
+	if (!current) throw new ApiError("not_found", "No campaign with that id in this workspace.");
+	const campaign = await updateCampaign(
+		c.env.DB,
+		workspaceId,
+		{
+			...current,
+			...(changes.name ? { name: changes.name } : {}),
+			...(changes.stage ? { stage: changes.stage } : {}),
+			...(changes.destinationUrl ? { destinationUrl: changes.destinationUrl } : {}),
+			utm: { ...current.utm, ...changes.utm },
+		},
+		Date.now(),
+	);
+	evictCampaignLinks(current.id);
 	return c.json({ campaign });
 });

@@ -29,6 +29,8 @@ interface Entry {
 	link: Promise<CachedLink | null>;
 	expiresAt: number;
 	chars: number;
+	/** Known once the lookup has finished. */
+	campaignId?: string;
 }
 
 const hits = new Map<string, Entry>();
@@ -49,6 +51,7 @@ export function lookupLink(d1: D1Database, code: string, now: number): Promise<C
 		(found) => {
 			if (hits.get(code) !== entry) return;
 			if (found) {
+				entry.campaignId = found.campaignId;
 				entry.chars = found.destination.length;
 				hitChars += entry.chars;
 				trim();
@@ -69,6 +72,13 @@ export function lookupLink(d1: D1Database, code: string, now: number): Promise<C
 export function evictRedirectTarget(code: string): void {
 	forget(code);
 	misses.delete(code);
+}
+
+/** Drops the cached links of a campaign whose destination or UTM values changed (and lookups still in flight). */
+export function evictCampaignLinks(campaignId: string): void {
+	for (const [code, entry] of hits) {
+		if (entry.campaignId === undefined || entry.campaignId === campaignId) forget(code);
+	}
 }
 
 /** Empties the cache; for tests that change links behind the cache's back. */

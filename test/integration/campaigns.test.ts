@@ -113,3 +113,62 @@ describe("POST /api/v1/campaigns", () => {
 		expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
 	});
 });
+
+describe("PATCH /api/v1/campaigns/:id", () => {
+	it("should change the destination and UTM values, and the redirect should follow at once", async () => {
+		const { key } = await newWorkspace();
+		const created = await call("/api/v1/campaigns", {
+			method: "POST",
+			key,
+			json: { name: "Sale", stage: "awareness", destinationUrl: "https://shop.example/old", utm: { term: "t" } },
+		});
+		const { campaign } = await created.json<{ campaign: { id: string } }>();
+		const minted = await call(`/api/v1/campaigns/${campaign.id}/links`, {
+			method: "POST",
+			key,
+			json: { recipients: [{ phone: "+14155552671" }] },
+		});
+		const code = (await minted.json<{ links: { code: string }[] }>()).links[0]?.code;
+		expect((await call(`/${code}`)).headers.get("location")).toContain("https://shop.example/old?");
+
+		const res = await call(`/api/v1/campaigns/${campaign.id}`, {
+			method: "PATCH",
+			key,
+			json: { stage: "purchase", destinationUrl: "https://shop.example/new", utm: { source: "text", term: null } },
+		});
+		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({
+			campaign: {
+				name: "Sale",
+				stage: "purchase",
+				destinationUrl: "https://shop.example/new",
+				utm: { source: "text", medium: "sms", campaign: "sale", term: null },
+			},
+		});
+		const location = new URL((await call(`/${code}`)).headers.get("location") ?? "");
+		expect(`${location.origin}${location.pathname}`).toBe("https://shop.example/new");
+		expect(location.searchParams.get("utm_source")).toBe("text");
+		expect(location.searchParams.has("utm_term")).toBe(false);
+	});
+
+	it("should refuse an empty change, a bad URL, and another workspace's campaign", async () => {
+		const { key } = await newWorkspace();
+		const other = await newWorkspace("Other");
+		const created = await call("/api/v1/campaigns", {
+			method: "POST",
+			key,
+			json: { name: "Sale", stage: "awareness", destinationUrl: "https://shop.example/" },
+		});
+		const { campaign } = await created.json<{ campaign: { id: string } }>();
+		const patch = (json: unknown, k = key) =>
+			call(`/api/v1/campaigns/${campaign.id}`, { method: "PATCH", key: k, json });
+		expect((await patch({})).status).toBe(422);
+		expect((await patch({ destinationUrl: "javascript:alert(1)" })).status).toBe(422);
+		expect((await patch({ utm: { source: null } })).status).toBe(422);
+		expect((await patch({ name: "Mine now" }, other.key)).status).toBe(404);
+		const unchanged = await call(`/api/v1/campaigns/${campaign.id}`, { key });
+		expect(await unchanged.json()).toMatchObject({
+			campaign: { name: "Sale", destinationUrl: "https://shop.example/" },
+		});
+	});
+});
