@@ -28,7 +28,17 @@ api.route("/links", linkRoutes);
 api.route("/conversions", conversionRoutes);
 api.route("/integrations", integrationRoutes);
 api.route("/journey", journeyRoutes);
-api.all("*", () => {
+// Registered last: a path the API knows but not with this method is a 405 with Allow, anything else a 404.
+const routePatterns = api.routes
+	.filter((r) => r.method !== "ALL")
+	.map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}/?$`) }));
+api.all("*", (c) => {
+	const path = c.req.path.replace(/^\/api\/v1/, "");
+	const allowed = [...new Set(routePatterns.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+	if (allowed.length > 0) {
+		c.header("allow", allowed.join(", "));
+		throw new ApiError("method_not_allowed", `Use ${allowed.join(" or ")} on this endpoint.`);
+	}
 	throw new ApiError("not_found", "No such API endpoint.");
 });
 

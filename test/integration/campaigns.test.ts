@@ -172,3 +172,17 @@ describe("PATCH /api/v1/campaigns/:id", () => {
 		});
 	});
 });
+
+describe("unsupported methods", () => {
+	it("should answer 405 with Allow for a known endpoint and 404 for an unknown one", async () => {
+		const { key } = await newWorkspace();
+		const res = await call("/api/v1/campaigns", { method: "DELETE", key });
+		expect(res.status).toBe(405);
+		expect(res.headers.get("allow")).toBe("POST, GET");
+		expect(await res.json()).toMatchObject({ error: { code: "method_not_allowed" } });
+		const put = await call("/api/v1/links/Abc1234", { method: "PUT", key });
+		expect(put.status).toBe(405);
+		expect(put.headers.get("allow")).toBe("GET, DELETE");
+		expect((await call("/api/v1/campaigns/x/y/z", { key })).status).toBe(404);
+	});
+});
