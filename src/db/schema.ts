@@ -75,6 +75,7 @@ export const contacts = sqliteTable(
 	(t) => [
 		uniqueIndex("contacts_by_workspace_phone").on(t.workspaceId, t.phone),
 		index("contacts_by_workspace_external_id").on(t.workspaceId, t.externalId),
+		index("contacts_by_workspace_stage").on(t.workspaceId, t.stage),
 	],
 );
 
@@ -197,6 +198,8 @@ export const purchases = sqliteTable(
 		uniqueIndex("purchases_by_workspace_order").on(t.workspaceId, t.orderId),
 		index("purchases_by_campaign").on(t.campaignId),
 		index("purchases_by_contact").on(t.contactId),
+		index("purchases_by_click").on(t.clickId),
+		index("purchases_unattributed").on(t.workspaceId, t.currency, t.valueMinor).where(sql`campaign_id IS NULL`),
 	],
 );
 
@@ -225,6 +228,8 @@ export const integrations = sqliteTable(
 		provider: text("provider", { enum: ["shopify"] }).notNull(),
 		// Shopify's webhook signing secret. Needed in clear to compute HMACs, so it cannot be stored hashed.
 		secret: text("secret").notNull(),
+		// The shop (e.g. acme.myshopify.com) whose webhooks this workspace accepts: X-Shopify-Shop-Domain must match.
+		shopDomain: text("shop_domain").notNull().default(""),
 		updatedAt: integer("updated_at").notNull(),
 	},
 	(t) => [primaryKey({ columns: [t.workspaceId, t.provider] })],
@@ -241,3 +246,9 @@ export const webhookReceipts = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.workspaceId, t.provider, t.webhookId] })],
 );
+
+// Campaigns whose purchase aggregates the current write batch must rebuild; filled and emptied inside that batch,
+// so the set is computed in the same transaction as the writes (no race with a concurrent consumer).
+export const purchaseStatRebuilds = sqliteTable("purchase_stat_rebuilds", {
+	campaignId: text("campaign_id").primaryKey(),
+});

@@ -49,9 +49,9 @@ async function consumePurchases(
 	env: Env,
 	purchases: { message: Message<unknown>; incoming: IncomingPurchase }[],
 ): Promise<void> {
-	let planned: Awaited<ReturnType<typeof planPurchases>>;
+	let plans: Awaited<ReturnType<typeof planPurchases>>;
 	try {
-		planned = await planPurchases(
+		plans = await planPurchases(
 			env.DB,
 			purchases.map((p) => p.incoming),
 		);
@@ -60,7 +60,7 @@ async function consumePurchases(
 		return;
 	}
 	const writes: Pending<PurchaseRow>[] = [];
-	planned.plans.forEach((plan, i) => {
+	plans.forEach((plan, i) => {
 		const message = (purchases[i] as (typeof purchases)[number]).message;
 		if (plan.action === "write") {
 			writes.push({ message, rows: [plan.row] });
@@ -71,7 +71,7 @@ async function consumePurchases(
 			message.ack();
 		}
 	});
-	await writeTogether(writes, (rows) => recordPurchases(env.DB, rows, planned.campaignsBefore));
+	await writeTogether(writes, (rows) => recordPurchases(env.DB, rows));
 }
 
 /**

@@ -8,8 +8,10 @@ import { readJson } from "../http/json-body";
 import { isCurrency, toMinor } from "./money";
 import { sendPurchase } from "./send";
 
-// Purchases may be reported late (a nightly import), but not from the future beyond clock skew.
+// Purchases may be reported late (a nightly import), but not from the future beyond clock skew, and not before
+// 2000: such a number is almost always Unix seconds sent where milliseconds were meant.
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+const EARLIEST = Date.UTC(2000, 0, 1);
 
 const Conversion = z
 	.strictObject({
@@ -42,6 +44,11 @@ conversionRoutes.post("/", limitBody(16 * 1024), async (c) => {
 	if (at > now + MAX_CLOCK_SKEW_MS) {
 		throw new ApiError("validation_failed", "The request body is invalid.", [
 			{ path: "at", message: "is in the future" },
+		]);
+	}
+	if (at < EARLIEST) {
+		throw new ApiError("validation_failed", "The request body is invalid.", [
+			{ path: "at", message: "is before 2000: send epoch milliseconds (not seconds) or an ISO 8601 date" },
 		]);
 	}
 	let phone: string | null = null;

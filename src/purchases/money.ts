@@ -17,9 +17,15 @@ export function minorDigits(currency: string): number {
 	return digits;
 }
 
-/** 19.99 USD → 1999. Money is stored in minor units so that sums are exact. */
+/**
+ * 19.99 USD → 1999. Money is stored in minor units so that sums are exact. Rounded on the decimal digits, half up:
+ * 1.005 USD is 101 cents, where Math.round(1.005 * 100) would give 100 (1.005 is 1.00499999… in binary).
+ */
 export function toMinor(value: number, currency: string): number {
-	return Math.round(value * 10 ** minorDigits(currency));
+	const digits = minorDigits(currency);
+	const [whole = "0", fraction = ""] = value.toFixed(digits + 3).split(".");
+	const minor = Number(whole) * 10 ** digits + Number(fraction.slice(0, digits) || "0");
+	return Number(fraction[digits] ?? "0") >= 5 ? minor + 1 : minor;
 }
 
 /** 1999 USD → 19.99. */

@@ -14,7 +14,10 @@ const GIF_HEADERS = {
 };
 
 /** The pixel refuses values above this: an unsigned browser request must not be able to inflate revenue freely. */
-export const PIXEL_MAX_VALUE = 100_000;
+function maxValue(setting: string | undefined): number {
+	const n = Number(setting);
+	return Number.isFinite(n) && n > 0 ? n : 100_000;
+}
 
 const WORKSPACE_ID = /^ws_[0-9A-Za-z]{16}$/;
 const CLICK_ID = /^[0-9A-Za-z]{8,64}$/;
@@ -35,7 +38,7 @@ pixelRoutes.get("/p.gif", async (c) => {
 		q.value.trim() !== "" &&
 		Number.isFinite(value) &&
 		value >= 0 &&
-		value <= PIXEL_MAX_VALUE &&
+		value <= maxValue(c.env.PIXEL_MAX_VALUE) &&
 		isCurrency(currency);
 	if (valid) {
 		const workspaceId = q.workspace as string;
@@ -43,8 +46,11 @@ pixelRoutes.get("/p.gif", async (c) => {
 		c.executionCtx.waitUntil(
 			(async () => {
 				try {
-					const { success } = await c.env.PIXEL_RATE_LIMIT.limit({ key: `${workspaceId}:${client}` });
-					if (!success) return;
+					const [perClient, perWorkspace] = await Promise.all([
+						c.env.PIXEL_IP_RATE_LIMIT.limit({ key: client }),
+						c.env.PIXEL_RATE_LIMIT.limit({ key: `${workspaceId}:${client}` }),
+					]);
+					if (!perClient.success || !perWorkspace.success) return;
 					const now = Date.now();
 					await sendPurchase(c.env, {
 						source: "pixel",

@@ -13,6 +13,9 @@ import {
 /** How many deliveries a purchase waits for the click its tlid names (the tap may still be on the queue). */
 const CLICK_WAIT_ATTEMPTS = 3;
 
+/** More pixel orders than this on one click are not credited to it: one tap does not buy over and over. */
+export const MAX_PIXEL_ORDERS_PER_CLICK = 3;
+
 export interface IncomingPurchase {
 	event: PurchaseEvent;
 	attempts: number;
@@ -24,10 +27,7 @@ export type PurchasePlan =
 	| { action: "wait-for-click" };
 
 /** Decides, for each incoming purchase, what to store and how to attribute it. Reads only; writes nothing. */
-export async function planPurchases(
-	d1: D1Database,
-	incoming: IncomingPurchase[],
-): Promise<{ plans: PurchasePlan[]; campaignsBefore: string[] }> {
+export async function planPurchases(d1: D1Database, incoming: IncomingPurchase[]): Promise<PurchasePlan[]> {
 	const context = await loadPurchaseContext(
 		d1,
 		incoming.map((i) => i.event),
@@ -43,7 +43,7 @@ export async function planPurchases(
 		const last = p.kind === "needs-last-click" ? (lastClicks[next++] ?? null) : null;
 		return { action: "write", row: toRow(p.event, p.carried, p.contactId, last) };
 	});
-	return { plans, campaignsBefore: context.campaignsOfExistingOrders };
+	return plans;
 }
 
 type FirstPass =
@@ -58,9 +58,12 @@ function firstPass({ event, attempts }: IncomingPurchase, context: PurchaseConte
 		return { kind: "final", plan: { action: "drop", reason: "duplicate-webhook" } };
 	}
 	const click = event.tlid ? context.clicks.get(event.tlid) : undefined;
-	const carried = click && click.workspaceId === event.workspaceId ? click : null;
-	if (event.tlid && !carried && attempts < CLICK_WAIT_ATTEMPTS)
+	// Only a click that is not stored anywhere yet may still be on its way; another workspace's click never will be.
+	if (event.tlid && !click && attempts < CLICK_WAIT_ATTEMPTS)
 		return { kind: "final", plan: { action: "wait-for-click" } };
+	const overused =
+		event.source === "pixel" && (context.pixelOrdersByClick.get(event.tlid ?? "") ?? 0) >= MAX_PIXEL_ORDERS_PER_CLICK;
+	const carried = click && click.workspaceId === event.workspaceId && !overused ? click : null;
 	if (carried) return { kind: "ready", event, carried, contactId: carried.contactId };
 
 	const contactId = identifyContact(event, context);

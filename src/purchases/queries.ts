@@ -10,15 +10,15 @@ export interface PurchaseContext {
 	contactsByPhone: Map<string, string>;
 	contactsByExternalId: Map<string, string>;
 	knownContactIds: Set<string>;
-	/** Campaigns the purchases of these orders are attributed to now, before this batch changes them. */
-	campaignsOfExistingOrders: string[];
+	/** How many pixel purchases already name each click id. */
+	pixelOrdersByClick: Map<string, number>;
 }
 
 const key = (...parts: (string | null)[]) => parts.join("\u0000");
 
 export async function loadPurchaseContext(d1: D1Database, events: PurchaseEvent[]): Promise<PurchaseContext> {
 	const json = JSON.stringify(events);
-	const [workspaces, webhooks, clicks, byPhone, byExternalId, byId, existing] = await d1.batch<
+	const [workspaces, webhooks, clicks, byPhone, byExternalId, byId, pixelOrders] = await d1.batch<
 		Record<string, string | number>
 	>([
 		d1
@@ -64,10 +64,9 @@ export async function loadPurchaseContext(d1: D1Database, events: PurchaseEvent[
 			.bind(json),
 		d1
 			.prepare(
-				`SELECT DISTINCT p.campaign_id AS id FROM json_each(?1) j
-			 CROSS JOIN purchases p ON p.workspace_id = json_extract(j.value, '$.workspaceId')
-			   AND p.order_id = json_extract(j.value, '$.orderId')
-			 WHERE p.campaign_id IS NOT NULL`,
+				`SELECT click_id AS id, count(*) AS n FROM purchases
+				 WHERE click_id IN (SELECT json_extract(value, '$.tlid') FROM json_each(?1)) AND source = 'pixel'
+				 GROUP BY click_id`,
 			)
 			.bind(json),
 	]);
@@ -79,7 +78,7 @@ export async function loadPurchaseContext(d1: D1Database, events: PurchaseEvent[
 		contactsByPhone: new Map(rows(byPhone).map((r) => [key(String(r.w), String(r.k)), String(r.id)])),
 		contactsByExternalId: new Map(rows(byExternalId).map((r) => [key(String(r.w), String(r.k)), String(r.id)])),
 		knownContactIds: new Set(rows(byId).map((r) => key(String(r.w), String(r.id)))),
-		campaignsOfExistingOrders: rows(existing).map((r) => String(r.id)),
+		pixelOrdersByClick: new Map(rows(pixelOrders).map((r) => [String(r.id), Number(r.n)])),
 	};
 }
 
@@ -91,26 +90,28 @@ export function contactKey(workspaceId: string, value: string): string {
 	return key(workspaceId, value);
 }
 
-/** The last human tap of each contact before the given moment and within `sinceMs` of it. */
+/** The last human tap of each contact before the given moment and within `sinceMs` of it, in one statement. */
 export async function findLastHumanClicks(
 	d1: D1Database,
 	lookups: { contactId: string; at: number }[],
 	sinceMs: number,
 ): Promise<(ClickFacts | null)[]> {
 	if (lookups.length === 0) return [];
-	const results = await d1.batch<ClickFacts>(
-		lookups.map(({ contactId, at }) =>
-			d1
-				.prepare(
-					`SELECT id, campaign_id AS campaignId, link_code AS linkCode, contact_id AS contactId, variant,
-					        clicked_at AS clickedAt
-					 FROM clicks WHERE contact_id = ?1 AND human = 1 AND clicked_at <= ?2 AND clicked_at >= ?3
-					 ORDER BY clicked_at DESC LIMIT 1`,
-				)
-				.bind(contactId, at, at - sinceMs),
-		),
-	);
-	return results.map((r) => r.results[0] ?? null);
+	const { results } = await d1
+		.prepare(
+			`SELECT j.key AS i, c.id, c.campaign_id AS campaignId, c.link_code AS linkCode, c.contact_id AS contactId,
+			        c.variant, c.clicked_at AS clickedAt
+			 FROM json_each(?1) j
+			 CROSS JOIN clicks c ON c.id = (
+			   SELECT id FROM clicks
+			   WHERE contact_id = json_extract(j.value, '$.contactId') AND human = 1
+			     AND clicked_at <= json_extract(j.value, '$.at') AND clicked_at >= json_extract(j.value, '$.at') - ?2
+			   ORDER BY clicked_at DESC LIMIT 1)`,
+		)
+		.bind(JSON.stringify(lookups), sinceMs)
+		.all<ClickFacts & { i: number }>();
+	const found = new Map(results.map(({ i, ...click }) => [i, click]));
+	return lookups.map((_, i) => found.get(i) ?? null);
 }
 
 export interface PurchaseRow {
@@ -134,8 +135,14 @@ export interface PurchaseRow {
 	webhookId: string | null;
 }
 
-// First report of an order wins, except that a trusted report (server API, signed webhook) replaces one that came
-// only from the unsigned pixel. Replays of any report change nothing.
+const RANK = (row: string) => `CASE ${row}.attributed_by WHEN 'click_id' THEN 2 WHEN 'last_click' THEN 1 ELSE 0 END`;
+// The value of an order: the first report wins, except that a trusted report (server API, signed webhook)
+// replaces one that came only from the unsigned pixel.
+const UPGRADE = "(purchases.source = 'pixel' AND excluded.source <> 'pixel')";
+// The attribution of an order: the best one reported wins, whoever reported it; a carried click id beats a last-tap
+// match, which beats none. The attribution columns always move together, contact included.
+const BETTER = `(${RANK("excluded")} > ${RANK("purchases")})`;
+
 const UPSERT_PURCHASES = `
 INSERT INTO purchases (id, workspace_id, order_id, source, value_minor, currency, occurred_at, received_at, click_id,
                        campaign_id, link_code, contact_id, variant, attributed_by, click_at, lag_ms, verified)
@@ -147,20 +154,28 @@ SELECT json_extract(value, '$.id'), json_extract(value, '$.workspaceId'), json_e
        json_extract(value, '$.lagMs'), json_extract(value, '$.verified')
 FROM json_each(?1) WHERE true
 ON CONFLICT (workspace_id, order_id) DO UPDATE SET
-  source = excluded.source,
-  value_minor = excluded.value_minor,
-  currency = excluded.currency,
-  occurred_at = excluded.occurred_at,
-  click_id = iif(excluded.attributed_by IS NULL, purchases.click_id, excluded.click_id),
-  campaign_id = iif(excluded.attributed_by IS NULL, purchases.campaign_id, excluded.campaign_id),
-  link_code = iif(excluded.attributed_by IS NULL, purchases.link_code, excluded.link_code),
-  variant = iif(excluded.attributed_by IS NULL, purchases.variant, excluded.variant),
-  click_at = iif(excluded.attributed_by IS NULL, purchases.click_at, excluded.click_at),
-  lag_ms = iif(excluded.attributed_by IS NULL, purchases.lag_ms, excluded.lag_ms),
-  attributed_by = coalesce(excluded.attributed_by, purchases.attributed_by),
-  contact_id = coalesce(excluded.contact_id, purchases.contact_id),
+  source = iif(${UPGRADE}, excluded.source, purchases.source),
+  value_minor = iif(${UPGRADE}, excluded.value_minor, purchases.value_minor),
+  currency = iif(${UPGRADE}, excluded.currency, purchases.currency),
+  occurred_at = iif(${UPGRADE}, excluded.occurred_at, purchases.occurred_at),
+  click_id = iif(${BETTER}, excluded.click_id, purchases.click_id),
+  campaign_id = iif(${BETTER}, excluded.campaign_id, purchases.campaign_id),
+  link_code = iif(${BETTER}, excluded.link_code, purchases.link_code),
+  variant = iif(${BETTER}, excluded.variant, purchases.variant),
+  attributed_by = iif(${BETTER}, excluded.attributed_by, purchases.attributed_by),
+  click_at = iif(${BETTER}, excluded.click_at, purchases.click_at),
+  lag_ms = iif(${BETTER}, excluded.lag_ms, purchases.lag_ms),
+  contact_id = iif(${BETTER}, excluded.contact_id, coalesce(purchases.contact_id, excluded.contact_id)),
   verified = max(excluded.verified, purchases.verified)
-WHERE purchases.source = 'pixel' AND excluded.source <> 'pixel'`;
+WHERE ${UPGRADE} OR ${BETTER}`;
+
+// The campaigns an order is attributed to, before and after the upsert, are collected in the same transaction.
+const NOTE_CAMPAIGNS_OF_ORDERS = `
+INSERT OR IGNORE INTO purchase_stat_rebuilds (campaign_id)
+SELECT p.campaign_id FROM json_each(?1) j
+CROSS JOIN purchases p ON p.workspace_id = json_extract(j.value, '$.workspaceId')
+  AND p.order_id = json_extract(j.value, '$.orderId')
+WHERE p.campaign_id IS NOT NULL`;
 
 const RECORD_WEBHOOKS = `
 INSERT INTO webhook_receipts (workspace_id, provider, webhook_id, received_at)
@@ -178,7 +193,9 @@ WHERE id IN (SELECT json_extract(value, '$.contactId') FROM json_each(?1))
   AND EXISTS (SELECT 1 FROM purchases p WHERE p.contact_id = contacts.id AND p.verified = 1)`;
 
 const CLEAR_CAMPAIGN_PURCHASE_STATS =
-	"DELETE FROM campaign_purchase_stats WHERE campaign_id IN (SELECT value FROM json_each(?1))";
+	"DELETE FROM campaign_purchase_stats WHERE campaign_id IN (SELECT campaign_id FROM purchase_stat_rebuilds)";
+
+const FORGET_REBUILDS = "DELETE FROM purchase_stat_rebuilds";
 
 // Rebuilt from the campaign's purchases rather than incremented: a pixel report replaced by a trusted one can
 // change value, currency and attribution, and a rebuild is right whatever changed. A purchase that carried its
@@ -187,29 +204,29 @@ const REBUILD_CAMPAIGN_PURCHASE_STATS = `
 INSERT INTO campaign_purchase_stats (campaign_id, window_days, variant, currency, orders, revenue_minor, purchasers)
 SELECT p.campaign_id, w.value, coalesce(p.variant, ''), p.currency, count(*), sum(p.value_minor),
        count(DISTINCT p.contact_id)
-FROM purchases p INDEXED BY purchases_by_campaign CROSS JOIN json_each(?2) AS w
-WHERE p.campaign_id IN (SELECT value FROM json_each(?1))
+FROM purchases p INDEXED BY purchases_by_campaign CROSS JOIN json_each(?1) AS w
+WHERE p.campaign_id IN (SELECT campaign_id FROM purchase_stat_rebuilds)
   AND (p.attributed_by = 'click_id' OR p.lag_ms <= w.value * 86400000)
 GROUP BY p.campaign_id, w.value, coalesce(p.variant, ''), p.currency
 UNION ALL
 SELECT p.campaign_id, w.value, coalesce(p.variant, ''), '*', count(*), 0, count(DISTINCT p.contact_id)
-FROM purchases p INDEXED BY purchases_by_campaign CROSS JOIN json_each(?2) AS w
-WHERE p.campaign_id IN (SELECT value FROM json_each(?1))
+FROM purchases p INDEXED BY purchases_by_campaign CROSS JOIN json_each(?1) AS w
+WHERE p.campaign_id IN (SELECT campaign_id FROM purchase_stat_rebuilds)
   AND (p.attributed_by = 'click_id' OR p.lag_ms <= w.value * 86400000)
 GROUP BY p.campaign_id, w.value, coalesce(p.variant, '')`;
 
 /** Stores purchases, marks webhooks seen, moves journey stages and rebuilds campaign aggregates in one batch. */
-export async function recordPurchases(d1: D1Database, rows: PurchaseRow[], campaignsBefore: string[]): Promise<void> {
+export async function recordPurchases(d1: D1Database, rows: PurchaseRow[]): Promise<void> {
 	if (rows.length === 0) return;
 	const json = JSON.stringify(rows);
-	const campaigns = JSON.stringify([
-		...new Set([...campaignsBefore, ...rows.flatMap((r) => (r.campaignId ? [r.campaignId] : []))]),
-	]);
 	await d1.batch([
+		d1.prepare(NOTE_CAMPAIGNS_OF_ORDERS).bind(json),
 		d1.prepare(UPSERT_PURCHASES).bind(json),
+		d1.prepare(NOTE_CAMPAIGNS_OF_ORDERS).bind(json),
 		d1.prepare(RECORD_WEBHOOKS).bind(json),
 		d1.prepare(ADVANCE_CONTACT_STAGES).bind(json),
-		d1.prepare(CLEAR_CAMPAIGN_PURCHASE_STATS).bind(campaigns),
-		d1.prepare(REBUILD_CAMPAIGN_PURCHASE_STATS).bind(campaigns, JSON.stringify(ATTRIBUTION_WINDOWS)),
+		d1.prepare(CLEAR_CAMPAIGN_PURCHASE_STATS),
+		d1.prepare(REBUILD_CAMPAIGN_PURCHASE_STATS).bind(JSON.stringify(ATTRIBUTION_WINDOWS)),
+		d1.prepare(FORGET_REBUILDS),
 	]);
 }

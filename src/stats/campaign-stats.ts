@@ -1,5 +1,5 @@
 import { fromMinor } from "../purchases/money";
-import type { CampaignStatRows, PurchaseStatRow, StatRow } from "./queries";
+import type { CampaignStatRows, PurchaseStatRow, SourceRow, StatRow } from "./queries";
 
 export interface ClickCounts {
 	total: number;
@@ -21,18 +21,22 @@ export interface PurchaseCounts {
 	conversionRate: number | null;
 }
 
+type WindowCounts = Omit<PurchaseCounts, "conversionRate"> & { days: number };
+
 export interface VariantBreakdown extends ClickCounts {
 	variant: string;
 	links: number;
 	/** Unique human clickers per link minted: the click-through rate of the variant. */
 	clickThroughRate: number | null;
-	purchases: PurchaseCounts;
+	purchases: PurchaseCounts & { byWindow: WindowCounts[] };
 }
 
 export interface PurchaseFunnel extends PurchaseCounts {
 	attributionWindowDays: number;
 	/** The same counts under other attribution windows, side by side. */
-	byWindow: (Omit<PurchaseCounts, "conversionRate"> & { days: number })[];
+	byWindow: WindowCounts[];
+	/** Orders and revenue by how they were reported (pixel, api, shopify); the pixel is unsigned. */
+	bySource: Record<string, { orders: number; revenue: Record<string, number> }>;
 }
 
 export interface CampaignStats {
@@ -87,11 +91,28 @@ function purchaseCounts(
 	return { purchasers, orders, revenue };
 }
 
+function byWindow(rows: PurchaseStatRow[], attributionWindowDays: number, variant: string | null): WindowCounts[] {
+	return [...new Set([...COMPARED_WINDOWS, attributionWindowDays])]
+		.sort((a, b) => a - b)
+		.map((days) => ({ days, ...purchaseCounts(rows, days, variant) }));
+}
+
+function bySource(rows: SourceRow[]): PurchaseFunnel["bySource"] {
+	const result: PurchaseFunnel["bySource"] = {};
+	for (const r of rows) {
+		const entry = (result[r.source] ??= { orders: 0, revenue: {} });
+		entry.orders += r.orders;
+		entry.revenue[r.currency] = fromMinor(r.revenueMinor, r.currency);
+	}
+	return result;
+}
+
 /** Shapes the aggregate rows of one campaign into the stats response. Variant "" is a link minted without one. */
 export function shapeCampaignStats({
 	stats: rows,
 	linksByVariant,
 	purchases,
+	bySource: sources,
 	attributionWindowDays,
 }: CampaignStatRows): CampaignStats {
 	const dimension = (name: string) => rows.filter((r) => r.dimension === name);
@@ -117,7 +138,11 @@ export function shapeCampaignStats({
 				links: minted,
 				...c,
 				clickThroughRate: rate(c.uniqueHumans, minted),
-				purchases: { ...bought, conversionRate: rate(bought.purchasers, c.uniqueHumans) },
+				purchases: {
+					...bought,
+					conversionRate: rate(bought.purchasers, c.uniqueHumans),
+					byWindow: byWindow(purchases, attributionWindowDays, variant),
+				},
 			};
 		})
 		.sort((a, b) => a.variant.localeCompare(b.variant));
@@ -141,9 +166,8 @@ export function shapeCampaignStats({
 			attributionWindowDays,
 			...bought,
 			conversionRate: rate(bought.purchasers, clicks.uniqueHumans),
-			byWindow: [...new Set([...COMPARED_WINDOWS, attributionWindowDays])]
-				.sort((a, b) => a - b)
-				.map((days) => ({ days, ...purchaseCounts(purchases, days, null) })),
+			byWindow: byWindow(purchases, attributionWindowDays, null),
+			bySource: bySource(sources),
 		},
 	};
 }

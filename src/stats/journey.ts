@@ -12,6 +12,12 @@ interface StageRow {
 	uniqueHumans: number;
 }
 
+interface MoneyRow {
+	currency: string;
+	orders: number;
+	revenueMinor: number;
+}
+
 function revenueOf(rows: { currency: string; revenueMinor: number }[]): Record<string, number> {
 	const sums = new Map<string, number>();
 	for (const r of rows) sums.set(r.currency, (sums.get(r.currency) ?? 0) + r.revenueMinor);
@@ -24,7 +30,7 @@ export const journeyRoutes = new Hono<AppEnv>();
 journeyRoutes.get("/", async (c) => {
 	const d1 = c.env.DB;
 	const workspaceId = c.get("workspaceId");
-	const [stages, purchases, contacts, unattributed, workspace] = await d1.batch<Record<string, unknown>>([
+	const [stages, purchases, contacts, unattributed, workspace, outside] = await d1.batch<Record<string, unknown>>([
 		d1
 			.prepare(
 				`SELECT c.stage, count(*) AS campaigns,
@@ -58,6 +64,19 @@ journeyRoutes.get("/", async (c) => {
 			)
 			.bind(workspaceId),
 		d1.prepare("SELECT attribution_window_days AS days FROM workspaces WHERE id = ?1").bind(workspaceId),
+		// Attributed to a tap older than the workspace's window (up to 90 days): the 90-day counts minus the
+		// window's. Shown so that no purchase disappears from the report.
+		d1
+			.prepare(
+				`SELECT p.currency, sum(iif(p.window_days = 90, p.orders, -p.orders)) AS orders,
+				        sum(iif(p.window_days = 90, p.revenue_minor, -p.revenue_minor)) AS revenueMinor
+				 FROM campaigns c
+				 JOIN workspaces w ON w.id = c.workspace_id
+				 JOIN campaign_purchase_stats p ON p.campaign_id = c.id AND p.window_days IN (90, w.attribution_window_days)
+				 WHERE c.workspace_id = ?1 AND w.attribution_window_days <> 90
+				 GROUP BY p.currency`,
+			)
+			.bind(workspaceId),
 	]);
 	const stageRows = (stages?.results ?? []) as unknown as StageRow[];
 	const purchaseRows = (purchases?.results ?? []) as unknown as {
@@ -68,11 +87,8 @@ journeyRoutes.get("/", async (c) => {
 		purchasers: number;
 	}[];
 	const contactRows = (contacts?.results ?? []) as unknown as { stage: string; contacts: number }[];
-	const unattributedRows = (unattributed?.results ?? []) as unknown as {
-		currency: string;
-		orders: number;
-		revenueMinor: number;
-	}[];
+	const unattributedRows = (unattributed?.results ?? []) as unknown as MoneyRow[];
+	const outsideRows = (outside?.results ?? []) as unknown as MoneyRow[];
 
 	return c.json({
 		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
@@ -80,12 +96,16 @@ journeyRoutes.get("/", async (c) => {
 			const row = stageRows.find((r) => r.stage === stage);
 			const bought = purchaseRows.filter((r) => r.stage === stage);
 			const all = bought.filter((r) => r.currency === "*");
+			const uniqueHumans = row?.uniqueHumans ?? 0;
+			const purchasers = all.reduce((n, r) => n + r.purchasers, 0);
 			return {
 				stage,
 				campaigns: row?.campaigns ?? 0,
 				links: row?.links ?? 0,
-				clicks: { total: row?.clicks ?? 0, human: row?.humanClicks ?? 0, uniqueHumans: row?.uniqueHumans ?? 0 },
-				purchasers: all.reduce((n, r) => n + r.purchasers, 0),
+				clicks: { total: row?.clicks ?? 0, human: row?.humanClicks ?? 0, uniqueHumans },
+				// Summed over the stage's campaigns: a contact who bought through two campaigns counts twice.
+				purchasers,
+				conversionRate: uniqueHumans > 0 ? Math.round((purchasers / uniqueHumans) * 10_000) / 10_000 : null,
 				orders: all.reduce((n, r) => n + r.orders, 0),
 				revenue: revenueOf(bought.filter((r) => r.currency !== "*")),
 				/** Contacts whose own journey has reached this stage (a human tap: consideration; a purchase: purchase). */
@@ -95,6 +115,10 @@ journeyRoutes.get("/", async (c) => {
 		unattributed: {
 			orders: unattributedRows.reduce((n, r) => n + r.orders, 0),
 			revenue: revenueOf(unattributedRows),
+		},
+		outsideWindow: {
+			orders: outsideRows.filter((r) => r.currency === "*").reduce((n, r) => n + r.orders, 0),
+			revenue: revenueOf(outsideRows.filter((r) => r.currency !== "*")),
 		},
 	});
 });

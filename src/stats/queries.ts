@@ -16,10 +16,18 @@ export interface PurchaseStatRow {
 	purchasers: number;
 }
 
+export interface SourceRow {
+	source: string;
+	currency: string;
+	orders: number;
+	revenueMinor: number;
+}
+
 export interface CampaignStatRows {
 	stats: StatRow[];
 	linksByVariant: { variant: string; links: number }[];
 	purchases: PurchaseStatRow[];
+	bySource: SourceRow[];
 	attributionWindowDays: number;
 }
 
@@ -28,7 +36,7 @@ export async function readCampaignStats(
 	workspaceId: string,
 	campaignId: string,
 ): Promise<CampaignStatRows> {
-	const [stats, links, purchases, workspace] = await d1.batch<Record<string, unknown>>([
+	const [stats, links, purchases, workspace, bySource] = await d1.batch<Record<string, unknown>>([
 		d1
 			.prepare(
 				`SELECT dimension, value, clicks, human_clicks AS humanClicks, bot_clicks AS botClicks,
@@ -49,11 +57,21 @@ export async function readCampaignStats(
 			)
 			.bind(campaignId),
 		d1.prepare("SELECT attribution_window_days AS days FROM workspaces WHERE id = ?1").bind(workspaceId),
+		// Which way the purchases in the workspace's window were reported: the pixel is unsigned, so it is shown apart.
+		d1
+			.prepare(
+				`SELECT source, currency, count(*) AS orders, sum(value_minor) AS revenueMinor FROM purchases
+				 WHERE campaign_id = ?1 AND (attributed_by = 'click_id'
+				   OR lag_ms <= (SELECT attribution_window_days FROM workspaces WHERE id = ?2) * 86400000)
+				 GROUP BY source, currency`,
+			)
+			.bind(campaignId, workspaceId),
 	]);
 	return {
 		stats: (stats?.results ?? []) as unknown as StatRow[],
 		linksByVariant: (links?.results ?? []) as unknown as { variant: string; links: number }[],
 		purchases: (purchases?.results ?? []) as unknown as PurchaseStatRow[],
+		bySource: (bySource?.results ?? []) as unknown as SourceRow[],
 		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
 	};
 }

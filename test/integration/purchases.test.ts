@@ -200,7 +200,22 @@ describe("POST /api/v1/conversions", () => {
 
 describe("the purchase pixel", () => {
 	it("should always answer a 1x1 GIF with no-cache headers, whatever the input", async () => {
-		for (const query of ["", "?garbage", "?workspace=ws_x&value=abc", "?value=1e308&currency=USD", "?orderId=%00"]) {
+		const { workspaceId } = await shop();
+		const good = `workspace=${workspaceId}&orderId=G-1&value=10&currency=USD`;
+		const queries = [
+			"",
+			"?garbage",
+			`?${good.replace("value=10", "value=abc")}`,
+			`?${good.replace("value=10", "value=")}`,
+			`?${good.replace("value=10", "value=-1")}`,
+			`?${good.replace("value=10", "value=1e308")}`,
+			`?${good.replace("currency=USD", "currency=ABC")}`,
+			`?${good.replace("currency=USD", "")}`,
+			`?${good.replace("orderId=G-1", "orderId=%00")}`,
+			`?${good.replace("orderId=G-1", `orderId=${"x".repeat(200)}`)}`,
+			`?${good.replace(workspaceId, "ws_x")}`,
+		];
+		for (const query of queries) {
 			const { response, sent } = await requestCapturing(`/p.gif${query}`);
 			expect(response.status).toBe(200);
 			expect(response.headers.get("content-type")).toBe("image/gif");
@@ -282,13 +297,38 @@ describe("the purchase pixel", () => {
 	});
 });
 
-describe("Shopify orders", () => {
-	async function connect(key: string, secret = "shpss_test_secret_123") {
-		const res = await call("/api/v1/integrations/shopify", { method: "PUT", key, json: { secret } });
-		expect(res.status).toBe(200);
-		return (await res.json<{ integration: { webhookUrl: string } }>()).integration.webhookUrl;
-	}
+let shops = 0;
 
+/** Connects a workspace to its own Shopify shop; returns the secret, the shop domain and the webhook URL. */
+async function connect(key: string) {
+	shops += 1;
+	const secret = `shpss_secret_${shops}_${crypto.randomUUID()}`;
+	const shopDomain = `shop-${shops}.myshopify.com`;
+	const res = await call("/api/v1/integrations/shopify", { method: "PUT", key, json: { secret, shopDomain } });
+	expect(res.status).toBe(200);
+	const { webhookUrl } = (await res.json<{ integration: { webhookUrl: string } }>()).integration;
+	return { secret, shopDomain, webhookUrl };
+}
+
+async function webhook(
+	workspaceId: string,
+	shop: { secret: string; shopDomain: string },
+	body: string,
+	headers: Record<string, string> = {},
+) {
+	return report(`/api/v1/webhooks/shopify/${workspaceId}/orders`, {
+		headers: {
+			"content-type": "application/json",
+			"x-shopify-topic": "orders/create",
+			"x-shopify-shop-domain": shop.shopDomain,
+			"x-shopify-hmac-sha256": await hmac(shop.secret, body),
+			...headers,
+		},
+		body,
+	});
+}
+
+describe("Shopify orders", () => {
 	function order(overrides: Record<string, unknown> = {}) {
 		return {
 			id: 820982911946154500,
@@ -305,23 +345,13 @@ describe("Shopify orders", () => {
 		};
 	}
 
-	async function webhook(workspaceId: string, body: string, headers: Record<string, string>) {
-		return report(`/api/v1/webhooks/shopify/${workspaceId}/orders`, {
-			headers: { "content-type": "application/json", "x-shopify-topic": "orders/create", ...headers },
-			body,
-		});
-	}
-
 	it("should verify the signature, find the tlid in the landing site, and count the order", async () => {
 		const { key, workspaceId, campaignId, links } = await shop();
-		const url = await connect(key);
-		expect(url).toBe(`https://tapline.test/api/v1/webhooks/shopify/${workspaceId}/orders`);
+		const store = await connect(key);
+		expect(store.webhookUrl).toBe(`https://tapline.test/api/v1/webhooks/shopify/${workspaceId}/orders`);
 		const tlid = await tap(links[0]?.code ?? "");
 		const body = JSON.stringify(order({ landing_site: `/products/shoes?utm_source=sms&tlid=${tlid}` }));
-		const { response } = await webhook(workspaceId, body, {
-			"x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", body),
-			"x-shopify-webhook-id": "wh-1",
-		});
+		const { response } = await webhook(workspaceId, store, body, { "x-shopify-webhook-id": "wh-1" });
 		expect(response.status).toBe(200);
 		expect(await purchaseRow(workspaceId, "820982911946154500")).toMatchObject({
 			source: "shopify",
@@ -333,13 +363,15 @@ describe("Shopify orders", () => {
 
 	it("should find the tlid in note attributes, else match the customer's phone", async () => {
 		const { key, workspaceId, campaignId, links } = await shop(["A", "B"]);
-		await connect(key);
+		const store = await connect(key);
 		const tlid = await tap(links[0]?.code ?? "");
 		await tap(links[1]?.code ?? "");
-		const viaNote = JSON.stringify(order({ id: 1, note_attributes: [{ name: "tlid", value: tlid }] }));
-		await webhook(workspaceId, viaNote, { "x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", viaNote) });
-		const viaPhone = JSON.stringify(order({ id: 2, customer: { phone: "(415) 555-2001" } }));
-		await webhook(workspaceId, viaPhone, { "x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", viaPhone) });
+		await webhook(
+			workspaceId,
+			store,
+			JSON.stringify(order({ id: 1, note_attributes: [{ name: "tlid", value: tlid }] })),
+		);
+		await webhook(workspaceId, store, JSON.stringify(order({ id: 2, customer: { phone: "(415) 555-2001" } })));
 		expect(await purchaseRow(workspaceId, "1")).toMatchObject({ attributed_by: "click_id", variant: "A" });
 		expect(await purchaseRow(workspaceId, "2")).toMatchObject({ attributed_by: "last_click", variant: "B" });
 		const s = await stats(key, campaignId);
@@ -351,17 +383,18 @@ describe("Shopify orders", () => {
 
 	it("should answer 401 and store nothing for a tampered body, a wrong secret or no signature", async () => {
 		const { key, workspaceId } = await shop();
-		await connect(key);
+		const store = await connect(key);
 		const body = JSON.stringify(order({ id: 3 }));
-		const signature = await hmac("shpss_test_secret_123", body);
+		const signature = await hmac(store.secret, body);
 		const cases: { body: string; headers: Record<string, string> }[] = [
 			{ body: body.replace("79.00", "7.00"), headers: { "x-shopify-hmac-sha256": signature } },
 			{ body, headers: { "x-shopify-hmac-sha256": await hmac("another-secret", body) } },
 			{ body, headers: { "x-shopify-hmac-sha256": "not base64!" } },
-			{ body, headers: {} },
+			{ body, headers: { "x-shopify-hmac-sha256": "" } },
+			{ body, headers: { "x-shopify-shop-domain": "someone-else.myshopify.com" } },
 		];
 		for (const c of cases) {
-			const { response, sent } = await webhook(workspaceId, c.body, c.headers);
+			const { response, sent } = await webhook(workspaceId, store, c.body, c.headers);
 			expect(response.status).toBe(401);
 			expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
 			expect(sent).toEqual([]);
@@ -371,22 +404,17 @@ describe("Shopify orders", () => {
 
 	it("should answer 401 for a workspace that has not connected Shopify", async () => {
 		const { workspaceId } = await shop();
-		const body = JSON.stringify(order());
-		const { response } = await webhook(workspaceId, body, { "x-shopify-hmac-sha256": await hmac("guess", body) });
+		const { response } = await webhook(workspaceId, { secret: "guess", shopDomain: "x.myshopify.com" }, "{}");
 		expect(response.status).toBe(401);
 	});
 
 	it("should process a redelivered webhook once", async () => {
 		const { key, workspaceId, campaignId, links } = await shop();
-		await connect(key);
+		const store = await connect(key);
 		const tlid = await tap(links[0]?.code ?? "");
 		const body = JSON.stringify(order({ id: 4, landing_site: `/?tlid=${tlid}` }));
-		const headers = {
-			"x-shopify-hmac-sha256": await hmac("shpss_test_secret_123", body),
-			"x-shopify-webhook-id": "wh-4",
-		};
-		await webhook(workspaceId, body, headers);
-		const again = await webhook(workspaceId, body, headers);
+		await webhook(workspaceId, store, body, { "x-shopify-webhook-id": "wh-4" });
+		const again = await webhook(workspaceId, store, body, { "x-shopify-webhook-id": "wh-4" });
 		expect(again.result?.explicitAcks).toHaveLength(1);
 		expect((await stats(key, campaignId)).purchases.orders).toBe(1);
 	});
@@ -413,10 +441,6 @@ describe("one order reported three ways", () => {
 		expect(await purchaseRow(workspaceId, "5005")).toMatchObject({ source: "api", value_minor: 5500 });
 		expect((await stats(key, campaignId)).purchases).toMatchObject({ orders: 1, purchasers: 1, revenue: { USD: 55 } });
 	});
-
-	async function connect(key: string) {
-		await call("/api/v1/integrations/shopify", { method: "PUT", key, json: { secret: "shpss_test_secret_123" } });
-	}
 });
 
 describe("journey stages", () => {
@@ -452,5 +476,165 @@ describe("journey stages", () => {
 			revenue: { USD: 10 },
 			contacts: 1,
 		});
+	});
+});
+
+describe("attribution when reports disagree", () => {
+	it("should keep a carried click over a later last-tap match, and move the order between campaigns", async () => {
+		const { key, id: workspaceId } = await newWorkspace();
+		const x = await newCampaign(key, { name: "X" });
+		const y = await newCampaign(key, { name: "Y" });
+		const [inX] = await mint(key, x, [{ phone: "+14155553000" }]);
+		const [inY] = await mint(key, y, [{ phone: "+14155553000" }]);
+		const tlidX = await tap(inX?.code ?? "", Date.now() - 2 * DAY);
+		await tap(inY?.code ?? "", Date.now() - DAY);
+
+		// The server reports the order by phone first: the last tap was in campaign Y.
+		await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "M-1", value: 20, currency: "USD", phone: "+14155553000" },
+		});
+		expect(await purchaseRow(workspaceId, "M-1")).toMatchObject({ campaign_id: y, attributed_by: "last_click" });
+		expect((await stats(key, y)).purchases.orders).toBe(1);
+
+		// Then the pixel brings the click id of the tap in X: the order belongs to that click.
+		await report(`/p.gif?workspace=${workspaceId}&tlid=${tlidX}&orderId=M-1&value=1&currency=USD`, { method: "GET" });
+		expect(await purchaseRow(workspaceId, "M-1")).toMatchObject({
+			campaign_id: x,
+			attributed_by: "click_id",
+			source: "api",
+			value_minor: 2000,
+			contact_id: inX?.contactId,
+		});
+		expect((await stats(key, x)).purchases.orders).toBe(1);
+		expect((await stats(key, y)).purchases.orders).toBe(0);
+
+		// A later last-tap report cannot take it back.
+		await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "M-1", value: 20, currency: "USD", phone: "+14155553000" },
+		});
+		expect(await purchaseRow(workspaceId, "M-1")).toMatchObject({ campaign_id: x, attributed_by: "click_id" });
+	});
+
+	it("should credit at most three pixel orders to one click", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		const tlid = await tap(links[0]?.code ?? "");
+		for (let i = 1; i <= 4; i++) {
+			await report(`/p.gif?workspace=${workspaceId}&tlid=${tlid}&orderId=C-${i}&value=10&currency=USD`, {
+				method: "GET",
+			});
+		}
+		const funnel = (await stats(key, campaignId)).purchases;
+		expect(funnel).toMatchObject({ orders: 3, bySource: { pixel: { orders: 3 } } });
+		expect(await purchaseRow(workspaceId, "C-4")).toMatchObject({ verified: 0, campaign_id: null });
+	});
+
+	it("should not credit a click of another workspace, nor wait for it", async () => {
+		const { key, workspaceId } = await shop();
+		const other = await shop();
+		const tlidOfOther = await tap(other.links[0]?.code ?? "");
+		const { sent } = await requestCapturing("/api/v1/conversions", {
+			method: "POST",
+			headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+			body: JSON.stringify({ orderId: "W-1", value: 5, currency: "USD", tlid: tlidOfOther }),
+		});
+		const result = await deliver(sent, 1);
+		expect(result.explicitAcks).toHaveLength(1);
+		expect(await purchaseRow(workspaceId, "W-1")).toMatchObject({ campaign_id: null, click_id: null });
+	});
+
+	it("should attribute a purchase whose tap reached the queue after it", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		const tapped = await tapCapturing(`/${links[0]?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		const tlid = new URL(tapped.response.headers.get("location") ?? "").searchParams.get("tlid");
+		const { sent } = await requestCapturing(
+			`/p.gif?workspace=${workspaceId}&tlid=${tlid}&orderId=L-1&value=9&currency=USD`,
+		);
+		expect((await deliver(sent, 1)).retryMessages).toHaveLength(1);
+		await deliver(tapped.sent);
+		expect((await deliver(sent, 2)).explicitAcks).toHaveLength(1);
+		expect(await purchaseRow(workspaceId, "L-1")).toMatchObject({ campaign_id: campaignId, verified: 1 });
+		expect((await stats(key, campaignId)).purchases.orders).toBe(1);
+	});
+
+	it("should round money on its decimal digits and refuse dates given in seconds", async () => {
+		const { key, workspaceId, links } = await shop();
+		const tlid = await tap(links[0]?.code ?? "");
+		await report("/api/v1/conversions", { key, json: { orderId: "D-1", value: 1.005, currency: "USD", tlid } });
+		expect(await purchaseRow(workspaceId, "D-1")).toMatchObject({ value_minor: 101 });
+		const { response } = await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "D-2", value: 1, currency: "USD", tlid, at: Math.floor(Date.now() / 1000) },
+		});
+		expect(response.status).toBe(422);
+		expect(await response.text()).toContain("seconds");
+	});
+});
+
+describe("the pixel's guards across workspaces", () => {
+	it("should limit one client however many workspace ids it rotates through", async () => {
+		let queued = 0;
+		for (let i = 0; i < 320; i++) {
+			const workspace = `ws_${String(i).padStart(16, "0")}`;
+			const { sent } = await requestCapturing(`/p.gif?workspace=${workspace}&orderId=1&value=1&currency=USD`, {
+				headers: { "cf-connecting-ip": "198.51.100.9" },
+			});
+			queued += sent.length;
+		}
+		expect(queued).toBe(300);
+	});
+});
+
+describe("Shopify connections", () => {
+	it("should refuse a secret that another workspace already uses", async () => {
+		const a = await shop();
+		const b = await shop();
+		const store = await connect(a.key);
+		const res = await call("/api/v1/integrations/shopify", {
+			method: "PUT",
+			key: b.key,
+			json: { secret: store.secret, shopDomain: "other.myshopify.com" },
+		});
+		expect(res.status).toBe(409);
+		expect(await res.json()).toMatchObject({ error: { code: "conflict" } });
+		const body = JSON.stringify({ id: 77, total_price: "5.00", currency: "USD" });
+		expect((await webhook(b.workspaceId, store, body)).response.status).toBe(401);
+	});
+
+	it("should answer 200 but store nothing for test, cancelled and unusable orders", async () => {
+		const { key, workspaceId } = await shop();
+		const store = await connect(key);
+		const bodies = [
+			{ id: 81, total_price: "5.00", currency: "USD", test: true },
+			{ id: 82, total_price: "5.00", currency: "USD", cancelled_at: "2026-11-27T10:00:00Z" },
+			{ id: 83, currency: "USD" },
+		];
+		for (const body of bodies) {
+			const { response, sent } = await webhook(workspaceId, store, JSON.stringify(body));
+			expect(response.status).toBe(200);
+			expect(await response.json()).toMatchObject({ ignored: true });
+			expect(sent).toEqual([]);
+		}
+	});
+});
+
+describe("the journey report", () => {
+	it("should show purchases attributed to taps older than the window, and keep workspaces apart", async () => {
+		const { key, links } = await shop();
+		const now = Date.now();
+		await tap(links[0]?.code ?? "", now - 20 * DAY);
+		await report("/api/v1/conversions", {
+			key,
+			json: { orderId: "O-1", value: 12, currency: "USD", phone: "+14155552000", at: now },
+		});
+		const journey = await (await call("/api/v1/journey", { key })).json<Record<string, unknown>>();
+		expect(journey.outsideWindow).toEqual({ orders: 1, revenue: { USD: 12 } });
+		expect(journey.unattributed).toEqual({ orders: 0, revenue: {} });
+
+		const other = await newWorkspace("Elsewhere");
+		const theirs = await (await call("/api/v1/journey", { key: other.key })).json<Record<string, unknown>>();
+		expect(theirs.outsideWindow).toEqual({ orders: 0, revenue: {} });
+		expect(JSON.stringify(theirs.stages)).not.toContain('"orders":1');
 	});
 });
