@@ -1,8 +1,7 @@
 import { type ClickRow, toClickRow } from "../clicks/click-row";
 import { recordClicks } from "../clicks/queries";
-import { type IncomingPurchase, planPurchases } from "../purchases/prepare";
-import type { PurchaseRow } from "../purchases/queries";
-import { recordPurchases } from "../purchases/queries";
+import { type IncomingPurchase, type PurchasePlan, planPurchases } from "../purchases/prepare";
+import { type PurchaseRow, recordPurchases } from "../purchases/queries";
 import { EventMessage } from "./messages";
 
 // Capped exponential backoff for messages whose write failed: 10 s, 20 s, 40 s … up to 10 minutes.
@@ -49,7 +48,7 @@ async function consumePurchases(
 	env: Env,
 	purchases: { message: Message<unknown>; incoming: IncomingPurchase }[],
 ): Promise<void> {
-	let plans: Awaited<ReturnType<typeof planPurchases>>;
+	let plans: PurchasePlan[];
 	try {
 		plans = await planPurchases(
 			env.DB,
