@@ -100,7 +100,8 @@ function byWindow(rows: PurchaseStatRow[], attributionWindowDays: number, varian
 function bySource(rows: SourceRow[]): PurchaseFunnel["bySource"] {
 	const result: PurchaseFunnel["bySource"] = {};
 	for (const r of rows) {
-		const entry = (result[r.source] ??= { orders: 0, revenue: {} });
+		const entry = result[r.source] ?? { orders: 0, revenue: {} };
+		result[r.source] = entry;
 		entry.orders += r.orders;
 		entry.revenue[r.currency] = fromMinor(r.revenueMinor, r.currency);
 	}
