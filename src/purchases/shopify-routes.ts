@@ -62,13 +62,14 @@ shopifyWebhookRoutes.post("/:workspaceId/orders", limitBody(1024 * 1024), async 
 	const topic = c.req.header("x-shopify-topic") ?? "orders/create";
 	if (!ORDER_TOPICS.has(topic)) return c.json({ ignored: true, topic });
 
+	// A signed delivery is always answered 200: Shopify retries anything else and may end the subscription.
 	let order: unknown;
 	try {
 		order = JSON.parse(new TextDecoder().decode(body));
 	} catch {
-		throw new ApiError("invalid_json", "The webhook body is not valid JSON.");
+		console.error(JSON.stringify({ msg: "Shopify webhook body is not JSON", workspaceId }));
+		return c.json({ ignored: true, reason: "body is not JSON" });
 	}
-	// A signed delivery is always answered 200: Shopify retries anything else and may end the subscription.
 	if (isTestOrCancelled(order)) return c.json({ ignored: true, reason: "test or cancelled order" });
 	const purchase = readShopifyOrder(order);
 	if (!purchase) {

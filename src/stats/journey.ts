@@ -118,7 +118,7 @@ journeyRoutes.get("/", async (c) => {
 		},
 		outsideWindow: {
 			orders: outsideRows.filter((r) => r.currency === "*").reduce((n, r) => n + r.orders, 0),
-			revenue: revenueOf(outsideRows.filter((r) => r.currency !== "*")),
+			revenue: revenueOf(outsideRows.filter((r) => r.currency !== "*" && r.orders !== 0)),
 		},
 	});
 });

@@ -602,16 +602,17 @@ describe("Shopify connections", () => {
 		expect((await webhook(b.workspaceId, store, body)).response.status).toBe(401);
 	});
 
-	it("should answer 200 but store nothing for test, cancelled and unusable orders", async () => {
+	it("should answer 200 but store nothing for test, cancelled and unusable orders, and non-JSON bodies", async () => {
 		const { key, workspaceId } = await shop();
 		const store = await connect(key);
 		const bodies = [
-			{ id: 81, total_price: "5.00", currency: "USD", test: true },
-			{ id: 82, total_price: "5.00", currency: "USD", cancelled_at: "2026-11-27T10:00:00Z" },
-			{ id: 83, currency: "USD" },
+			JSON.stringify({ id: 81, total_price: "5.00", currency: "USD", test: true }),
+			JSON.stringify({ id: 82, total_price: "5.00", currency: "USD", cancelled_at: "2026-11-27T10:00:00Z" }),
+			JSON.stringify({ id: 83, currency: "USD" }),
+			"{not json",
 		];
 		for (const body of bodies) {
-			const { response, sent } = await webhook(workspaceId, store, JSON.stringify(body));
+			const { response, sent } = await webhook(workspaceId, store, body);
 			expect(response.status).toBe(200);
 			expect(await response.json()).toMatchObject({ ignored: true });
 			expect(sent).toEqual([]);
