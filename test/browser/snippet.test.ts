@@ -1,6 +1,7 @@
 // The site snippet in a real browser: headless Chromium loads the shop's pages, which load /t.js from the Worker
 // under `wrangler dev` (see global-setup.ts). Snippet tests answer /p.gif themselves so they can read every pixel
 // request; the end-to-end test lets the pixel reach the Worker and waits for the purchase to show up in the stats.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
@@ -11,7 +12,11 @@ const workerUrl = inject("workerUrl");
 const shopUrl = inject("shopUrl");
 const adminToken = inject("adminToken");
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// Debian/Ubuntu's Chromium unless CHROMIUM_PATH names another Chromium or Chrome binary.
+const CHROMIUM =
+	process.env.CHROMIUM_PATH ??
+	["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync) ??
+	"/usr/bin/chromium";
 // The tests exercise the snippet, not Chromium's background services: nothing may leave 127.0.0.1.
 const CHROMIUM_ARGS = [
 	"--headless",
@@ -34,6 +39,11 @@ let browser: Browser;
 const sessions: Session[] = [];
 
 beforeAll(async () => {
+	if (!existsSync(CHROMIUM)) {
+		throw new Error(
+			`No Chromium at ${CHROMIUM}. Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`,
+		);
+	}
 	browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
 });
 
