@@ -39,26 +39,27 @@ function toCampaign(row: CampaignRow): Campaign {
 	return campaign;
 }
 
+/** The editable columns of a campaign: `withUtm` the other way round. */
+function columnsOf(c: NewCampaign): Omit<CampaignRow, "id" | "workspaceId" | "createdAt" | "updatedAt"> {
+	return {
+		name: c.name,
+		stage: c.stage,
+		destinationUrl: c.destinationUrl,
+		utmSource: c.utm.source,
+		utmMedium: c.utm.medium,
+		utmCampaign: c.utm.campaign,
+		utmTerm: c.utm.term ?? null,
+		utmContent: c.utm.content ?? null,
+	};
+}
+
 export async function createCampaign(
 	d1: D1Database,
 	workspaceId: string,
 	input: NewCampaign,
 	now: number,
 ): Promise<Campaign> {
-	const row: CampaignRow = {
-		id: newId("cmp"),
-		workspaceId,
-		name: input.name,
-		stage: input.stage,
-		destinationUrl: input.destinationUrl,
-		utmSource: input.utm.source,
-		utmMedium: input.utm.medium,
-		utmCampaign: input.utm.campaign,
-		utmTerm: input.utm.term ?? null,
-		utmContent: input.utm.content ?? null,
-		createdAt: now,
-		updatedAt: now,
-	};
+	const row: CampaignRow = { id: newId("cmp"), workspaceId, ...columnsOf(input), createdAt: now, updatedAt: now };
 	await database(d1).insert(campaigns).values(row);
 	return toCampaign(row);
 }
@@ -92,17 +93,7 @@ export async function updateCampaign(
 ): Promise<Campaign> {
 	await database(d1)
 		.update(campaigns)
-		.set({
-			name: campaign.name,
-			stage: campaign.stage,
-			destinationUrl: campaign.destinationUrl,
-			utmSource: campaign.utm.source,
-			utmMedium: campaign.utm.medium,
-			utmCampaign: campaign.utm.campaign,
-			utmTerm: campaign.utm.term ?? null,
-			utmContent: campaign.utm.content ?? null,
-			updatedAt: now,
-		})
+		.set({ ...columnsOf(campaign), updatedAt: now })
 		.where(and(eq(campaigns.id, campaign.id), eq(campaigns.workspaceId, workspaceId)));
 	return { ...campaign, updatedAt: now };
 }
