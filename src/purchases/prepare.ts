@@ -61,10 +61,14 @@ function firstPass({ event, attempts }: IncomingPurchase, context: PurchaseConte
 	// Only a click that is not stored anywhere yet may still be on its way; another workspace's click never will be.
 	if (event.tlid && !click && attempts < CLICK_WAIT_ATTEMPTS)
 		return { kind: "final", plan: { action: "wait-for-click" } };
-	const overused =
-		event.source === "pixel" && (context.pixelOrdersByClick.get(event.tlid ?? "") ?? 0) >= MAX_PIXEL_ORDERS_PER_CLICK;
-	const carried = click && click.workspaceId === event.workspaceId && !overused ? click : null;
-	if (carried) return { kind: "ready", event, carried, contactId: carried.contactId };
+	const pixelOrders = event.source === "pixel" && click ? (context.pixelOrdersByClick.get(click.id) ?? 0) : 0;
+	const carried =
+		click && click.workspaceId === event.workspaceId && pixelOrders < MAX_PIXEL_ORDERS_PER_CLICK ? click : null;
+	if (carried) {
+		// Counted as planned, so that pixel orders arriving in one batch are capped as well.
+		if (event.source === "pixel") context.pixelOrdersByClick.set(carried.id, pixelOrders + 1);
+		return { kind: "ready", event, carried, contactId: carried.contactId };
+	}
 
 	const contactId = identifyContact(event, context);
 	return contactId

@@ -530,6 +530,20 @@ describe("attribution when reports disagree", () => {
 		expect(await purchaseRow(workspaceId, "C-4")).toMatchObject({ verified: 0, campaign_id: null });
 	});
 
+	it("should apply that cap to pixel orders that arrive in one batch too", async () => {
+		const { key, workspaceId, campaignId, links } = await shop();
+		const tlid = await tap(links[0]?.code ?? "");
+		const sent: unknown[] = [];
+		for (let i = 1; i <= 5; i++) {
+			const hit = await requestCapturing(
+				`/p.gif?workspace=${workspaceId}&tlid=${tlid}&orderId=B-${i}&value=10&currency=USD`,
+			);
+			sent.push(...hit.sent);
+		}
+		await deliver(sent, 3);
+		expect((await stats(key, campaignId)).purchases.orders).toBe(3);
+	});
+
 	it("should not credit a click of another workspace, nor wait for it", async () => {
 		const { key, workspaceId } = await shop();
 		const other = await shop();
