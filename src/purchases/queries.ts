@@ -4,7 +4,7 @@ import type { PurchaseEvent } from "./purchase-event";
 
 /** What the consumer needs to know before it can attribute a batch of purchases: one round trip of reads. */
 export interface PurchaseContext {
-	workspaces: Map<string, number>;
+	workspaces: Set<string>;
 	seenWebhooks: Set<string>;
 	clicks: Map<string, ClickFacts & { workspaceId: string }>;
 	contactsByPhone: Map<string, string>;
@@ -23,7 +23,7 @@ export async function loadPurchaseContext(d1: D1Database, events: PurchaseEvent[
 	>([
 		d1
 			.prepare(
-				`SELECT id, attribution_window_days AS days FROM workspaces
+				`SELECT id FROM workspaces
 			 WHERE id IN (SELECT json_extract(value, '$.workspaceId') FROM json_each(?1))`,
 			)
 			.bind(json),
@@ -72,7 +72,7 @@ export async function loadPurchaseContext(d1: D1Database, events: PurchaseEvent[
 	]);
 	const rows = (r: D1Result<Record<string, string | number>> | undefined) => r?.results ?? [];
 	return {
-		workspaces: new Map(rows(workspaces).map((r) => [String(r.id), Number(r.days)])),
+		workspaces: new Set(rows(workspaces).map((r) => String(r.id))),
 		seenWebhooks: new Set(rows(webhooks).map((r) => key(String(r.w), String(r.id)))),
 		clicks: new Map(rows(clicks).map((r) => [String(r.id), r as unknown as ClickFacts & { workspaceId: string }])),
 		contactsByPhone: new Map(rows(byPhone).map((r) => [key(String(r.w), String(r.k)), String(r.id)])),
