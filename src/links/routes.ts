@@ -7,7 +7,8 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError, type ErrorDetail } from "../http/errors";
 import { readJson } from "../http/json-body";
-import { evictRedirectTarget } from "../redirect/link-cache";
+import { publicOrigin } from "../http/public-origin";
+import { evictLink } from "../redirect/link-cache";
 import { codeLength, looksLikeCode } from "./codes";
 import { type MintRecipient, mintLinks } from "./mint";
 import { deleteLink, findLink } from "./queries";
@@ -98,10 +99,6 @@ function checkRecipients(raw: unknown[], defaultCountry: string | undefined): Mi
 	return recipients;
 }
 
-function shortUrlOrigin(env: Env, requestUrl: string): string {
-	return (env.PUBLIC_URL || new URL(requestUrl).origin).replace(/\/+$/, "");
-}
-
 /** Routes under /api/v1/campaigns/:id/links. */
 export const campaignLinkRoutes = new Hono<AppEnv>();
 
@@ -121,7 +118,7 @@ campaignLinkRoutes.post("/:id/links", limitBody(6 * 1024 * 1024), async (c) => {
 		codeLength(c.env.CODE_LENGTH),
 		Date.now(),
 	);
-	const origin = shortUrlOrigin(c.env, c.req.url);
+	const origin = publicOrigin(c.env, c.req.url);
 	return c.json({
 		links: minted.map((l) => ({
 			code: l.code,
@@ -145,7 +142,7 @@ linkRoutes.get("/:code", async (c) => {
 	return c.json({
 		link: {
 			...rest,
-			shortUrl: `${shortUrlOrigin(c.env, c.req.url)}/${link.code}`,
+			shortUrl: `${publicOrigin(c.env, c.req.url)}/${link.code}`,
 			destination: buildLinkDestination(destinationUrl, utm, link.variant),
 			clicks: { total: clicks, human: humanClicks, bot: botClicks, uniqueHumans: humanClicks > 0 ? 1 : 0 },
 		},
@@ -156,6 +153,6 @@ linkRoutes.delete("/:code", async (c) => {
 	const code = c.req.param("code");
 	const deleted = looksLikeCode(code) && (await deleteLink(c.env.DB, c.get("workspaceId"), code, Date.now()));
 	if (!deleted) throw new ApiError("not_found", "No link with that code in this workspace.");
-	evictRedirectTarget(code);
+	evictLink(code);
 	return c.body(null, 204);
 });

@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
+import { publicOrigin } from "../http/public-origin";
 import { findShopifyIntegration, saveShopifyIntegration } from "./integration-queries";
 import { sendPurchase } from "./send";
 import { readShopifyOrder, verifyShopifyHmac } from "./shopify";
@@ -26,12 +27,12 @@ integrationRoutes.put("/shopify", limitBody(4 * 1024), async (c) => {
 	if (!(await saveShopifyIntegration(c.env.DB, workspaceId, integration, Date.now()))) {
 		throw new ApiError("conflict", "Another workspace already uses this secret; each shop needs its own.");
 	}
-	const origin = c.env.PUBLIC_URL || new URL(c.req.url).origin;
+	const origin = publicOrigin(c.env, c.req.url);
 	return c.json({
 		integration: {
 			provider: "shopify",
 			shopDomain: integration.shopDomain,
-			webhookUrl: `${origin.replace(/\/+$/, "")}/api/v1/webhooks/shopify/${workspaceId}/orders`,
+			webhookUrl: `${origin}/api/v1/webhooks/shopify/${workspaceId}/orders`,
 			topics: ["orders/create", "orders/paid"],
 		},
 	});

@@ -4,7 +4,7 @@
 // Every entry point swallows its own errors: a shop's checkout must never break because of us. Cookies and
 // localStorage are each optional (blocked, throwing in Safari private mode); a `tlid` in the page URL always wins,
 // then the `_tlid` cookie, then `tapline_tlid` in localStorage, so the pixel still carries the click id when the
-// shop passes it along in the URL. The `q` replay matches the usual stub, so calls made before the script loaded
+// shop passes it along in the URL. The `q` replay matches the usual queueing shim, so calls made before the script loaded
 // are not lost; `l` marks the real API so a second copy of the tag does nothing.
 //
 // String.raw keeps the regular expressions' backslashes as written.

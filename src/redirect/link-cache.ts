@@ -69,7 +69,7 @@ export function lookupLink(d1: D1Database, code: string, now: number): Promise<C
 	return link;
 }
 
-export function evictRedirectTarget(code: string): void {
+export function evictLink(code: string): void {
 	forget(code);
 	misses.delete(code);
 }
