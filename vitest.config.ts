@@ -6,15 +6,22 @@ const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", 
 
 export default defineConfig({
 	plugins: [
-		cloudflareTest({
+		// A function, so that bindings can use what globalSetup provides once it has run.
+		cloudflareTest(({ inject }) => ({
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
-				bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations },
+				bindings: {
+					ADMIN_TOKEN: "test-admin-token",
+					TEST_MIGRATIONS: migrations,
+					// No test can reach the real Twilio, whatever account it uses.
+					TWILIO_API_BASE: inject("fakeTwilioUrl"),
+				},
 			},
-		}),
+		})),
 	],
 	test: {
 		include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+		globalSetup: ["./test/fakes/twilio-global-setup.ts"],
 		setupFiles: ["./test/apply-migrations.ts"],
 		// Generous for shared CI machines; speed is measured in bench/, not here.
 		testTimeout: 30_000,
