@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import { campaignRoutes } from "./campaigns/routes";
+import { contactRoutes } from "./contacts/routes";
 import type { AppEnv } from "./http/app-env";
 import { requireApiKey } from "./http/auth";
 import { ApiError, renderError } from "./http/errors";
 import { campaignLinkRoutes, linkRoutes } from "./links/routes";
+import { messageRoutes } from "./messages/routes";
+import { campaignSendRoutes } from "./messages/send-routes";
 import { conversionRoutes } from "./purchases/conversions-routes";
 import { pixelRoutes } from "./purchases/pixel-routes";
 import { integrationRoutes, shopifyWebhookRoutes } from "./purchases/shopify-routes";
@@ -11,19 +14,33 @@ import { notFoundPage } from "./redirect/responses";
 import { redirectRoutes } from "./redirect/route";
 import { journeyRoutes } from "./stats/journey";
 import { campaignStatsRoutes } from "./stats/routes";
+import { twilioWebhookRoutes } from "./twilio/webhook-routes";
 import { currentWorkspaceRoutes, workspaceRoutes } from "./workspaces/routes";
 
 const api = new Hono<AppEnv>();
 api.route("/workspaces", workspaceRoutes);
 api.route("/webhooks/shopify", shopifyWebhookRoutes);
+api.route("/webhooks/twilio", twilioWebhookRoutes);
 // "/x/*" also matches "/x" itself.
-for (const path of ["/workspace", "/campaigns", "/links", "/conversions", "/integrations", "/journey"]) {
+for (const path of [
+	"/workspace",
+	"/campaigns",
+	"/links",
+	"/contacts",
+	"/messages",
+	"/conversions",
+	"/integrations",
+	"/journey",
+]) {
 	api.use(`${path}/*`, requireApiKey());
 }
 api.route("/workspace", currentWorkspaceRoutes);
 api.route("/campaigns", campaignRoutes);
 api.route("/campaigns", campaignLinkRoutes);
 api.route("/campaigns", campaignStatsRoutes);
+api.route("/campaigns", campaignSendRoutes);
+api.route("/contacts", contactRoutes);
+api.route("/messages", messageRoutes);
 api.route("/links", linkRoutes);
 api.route("/conversions", conversionRoutes);
 api.route("/integrations", integrationRoutes);

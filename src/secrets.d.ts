@@ -2,6 +2,10 @@
 interface TaplineSecrets {
 	/** Bearer token for the admin endpoints (creating workspaces). Set with `wrangler secret put ADMIN_TOKEN`. */
 	ADMIN_TOKEN?: string;
+	/** Twilio Account SID (AC…), for SMS_PROVIDER=twilio. `wrangler secret put TWILIO_ACCOUNT_SID`. */
+	TWILIO_ACCOUNT_SID?: string;
+	/** Twilio auth token: signs API calls and verifies Twilio's webhooks. `wrangler secret put TWILIO_AUTH_TOKEN`. */
+	TWILIO_AUTH_TOKEN?: string;
 }
 declare namespace Cloudflare {
 	interface Env extends TaplineSecrets {}

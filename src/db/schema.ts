@@ -12,6 +12,8 @@ export const workspaces = sqliteTable("workspaces", {
 	name: text("name").notNull(),
 	createdAt: integer("created_at").notNull(),
 	attributionWindowDays: integer("attribution_window_days").notNull().default(7),
+	// Answer to an inbound HELP or INFO; null: a default naming the workspace.
+	helpText: text("help_text"),
 });
 
 export const apiKeys = sqliteTable(
@@ -71,9 +73,17 @@ export const contacts = sqliteTable(
 		// purchase). Moved forward automatically, never back.
 		stage: text("stage", { enum: CAMPAIGN_STAGES }),
 		createdAt: integer("created_at").notNull(),
+		// Consent: set when the contact opted out of this workspace's messages (STOP, or the provider reported them
+		// unsubscribed); cleared by START. consent_events keeps the history.
+		optedOutAt: integer("opted_out_at"),
+		// Set when the contact was erased: the phone is replaced by a random placeholder and every personal field is
+		// cleared; the row stays so that anonymous aggregates keep adding up.
+		erasedAt: integer("erased_at"),
 	},
 	(t) => [
 		uniqueIndex("contacts_by_workspace_phone").on(t.workspaceId, t.phone),
+		// Inbound SMS name a phone, not a workspace.
+		index("contacts_by_phone").on(t.phone),
 		index("contacts_by_workspace_external_id").on(t.workspaceId, t.externalId),
 		index("contacts_by_workspace_stage").on(t.workspaceId, t.stage),
 	],
@@ -252,3 +262,88 @@ export const webhookReceipts = sqliteTable(
 export const purchaseStatRebuilds = sqliteTable("purchase_stat_rebuilds", {
 	campaignId: text("campaign_id").primaryKey(),
 });
+
+export const CONSENT_SOURCES = ["sms", "provider", "api"] as const;
+
+// Every opt-out and opt-in, with when and how it arrived.
+export const consentEvents = sqliteTable(
+	"consent_events",
+	{
+		id: text("id").primaryKey(),
+		workspaceId: text("workspace_id").notNull(),
+		contactId: text("contact_id").notNull(),
+		kind: text("kind", { enum: ["opt_out", "opt_in"] }).notNull(),
+		// sms: a keyword the contact texted; provider: the provider refused to text them (Twilio 21610); api.
+		source: text("source", { enum: CONSENT_SOURCES }).notNull(),
+		// The keyword, or the provider's error code.
+		detail: text("detail"),
+		// The inbound message or provider error that caused it: a redelivered webhook records nothing twice.
+		sourceId: text("source_id").notNull(),
+		at: integer("at").notNull(),
+	},
+	(t) => [
+		uniqueIndex("consent_events_by_source").on(t.workspaceId, t.contactId, t.sourceId),
+		index("consent_events_by_contact").on(t.contactId, t.at),
+	],
+);
+
+export const MESSAGE_PROVIDERS = ["twilio", "outbox", "external"] as const;
+export type MessageProvider = (typeof MESSAGE_PROVIDERS)[number];
+
+// One SMS to one contact. Its status only moves forward (src/messages/status.ts); the time each state was first
+// reached is kept in its own column, whatever order the receipts arrived in.
+export const messages = sqliteTable(
+	"messages",
+	{
+		id: text("id").primaryKey(),
+		workspaceId: text("workspace_id").notNull(),
+		campaignId: text("campaign_id").notNull(),
+		// Null never; after an erasure it names the anonymous contact row.
+		contactId: text("contact_id").notNull(),
+		// The recipient's short link in the campaign; null for a message reported by another platform whose contact
+		// had no link.
+		linkCode: text("link_code"),
+		variant: text("variant"),
+		// campaign: the campaign's own send; followup: the automatic follow-up. One of each per contact and campaign.
+		kind: text("kind", { enum: ["campaign", "followup"] }).notNull(),
+		// twilio, outbox (stored, never sent: local development) or external (sent by another platform, which reports
+		// the lifecycle through the API).
+		provider: text("provider", { enum: MESSAGE_PROVIDERS }).notNull(),
+		// The rendered text; cleared when the contact is erased.
+		body: text("body"),
+		segments: integer("segments"),
+		encoding: text("encoding"),
+		status: text("status").notNull(),
+		providerMessageId: text("provider_message_id"),
+		errorCode: text("error_code"),
+		errorMessage: text("error_message"),
+		// Provider calls made for this message (a 429 is retried).
+		attempts: integer("attempts").notNull().default(0),
+		createdAt: integer("created_at").notNull(),
+		updatedAt: integer("updated_at").notNull(),
+		// When the provider took the message, then the first time each state was reported.
+		submittedAt: integer("submitted_at"),
+		queuedAt: integer("queued_at"),
+		sendingAt: integer("sending_at"),
+		sentAt: integer("sent_at"),
+		deliveredAt: integer("delivered_at"),
+		undeliveredAt: integer("undelivered_at"),
+		failedAt: integer("failed_at"),
+		readAt: integer("read_at"),
+		canceledAt: integer("canceled_at"),
+		unknownAt: integer("unknown_at"),
+	},
+	(t) => [
+		// The claim: one message per (campaign, contact, kind), so a repeated send request or a redelivered queue
+		// message can never text anyone twice.
+		uniqueIndex("messages_by_campaign_contact_kind").on(t.campaignId, t.contactId, t.kind),
+		uniqueIndex("messages_by_provider_id")
+			.on(t.provider, t.providerMessageId)
+			.where(sql`provider_message_id IS NOT NULL`),
+		index("messages_by_campaign_status").on(t.campaignId, t.status),
+		// Lists, newest first: a campaign's messages, and the workspace's outbox.
+		index("messages_by_campaign_created").on(t.campaignId, t.createdAt),
+		index("messages_by_workspace_created").on(t.workspaceId, t.createdAt),
+		index("messages_by_contact_created").on(t.contactId, t.createdAt),
+	],
+);

@@ -1,5 +1,7 @@
 import { type ClickRow, toClickRow } from "../clicks/click-row";
 import { recordClicks } from "../clicks/queries";
+import type { ReceiptEvent } from "../messages/receipt-event";
+import { recordReceipts } from "../messages/receipts";
 import { type IncomingPurchase, type PurchasePlan, planPurchases } from "../purchases/prepare";
 import { type PurchaseRow, recordPurchases } from "../purchases/queries";
 import { EventMessage } from "./messages";
@@ -20,12 +22,13 @@ const CLICK_WAIT_SECONDS = 30;
 /**
  * The events queue consumer. Messages are validated (the ones that can never be valid go to the dead-letter queue
  * at once), and the valid ones of each kind are written together in one D1 batch: taps first, so that a purchase
- * in the same batch finds the click it names. Every message ends acked or retried with backoff; after max_retries
+ * in the same batch finds the click it names, then SMS receipts, then purchases. Every message ends acked or retried with backoff; after max_retries
  * Cloudflare moves a message to the dead-letter queue.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	const taps: Pending<ClickRow>[] = [];
 	const purchases: { message: Message<unknown>; incoming: IncomingPurchase }[] = [];
+	const receipts: Pending<ReceiptEvent>[] = [];
 	for (const message of batch.messages) {
 		const parsed = EventMessage.safeParse(message.body);
 		if (!parsed.success) {
@@ -35,12 +38,14 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
 		const event = parsed.data;
 		try {
 			if (event.type === "taps") taps.push({ message, rows: event.taps.map(toClickRow) });
+			else if (event.type === "receipts") receipts.push({ message, rows: event.receipts });
 			else purchases.push({ message, incoming: { event: event.purchase, attempts: message.attempts } });
 		} catch (err) {
 			retry(message, err);
 		}
 	}
 	await writeTogether(taps, (rows) => recordClicks(env.DB, rows));
+	await writeTogether(receipts, (rows) => recordReceipts(env.DB, rows, Date.now()));
 	if (purchases.length > 0) await consumePurchases(env, purchases);
 }
 

@@ -16,6 +16,7 @@ const STATUS = {
 	rate_limited: 429,
 	internal_error: 500,
 	not_configured: 503,
+	unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof STATUS;

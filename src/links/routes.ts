@@ -2,10 +2,10 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { buildLinkDestination } from "../campaigns/destination";
 import { findCampaign } from "../campaigns/queries";
-import { normalisePhone } from "../contacts/phone";
+import { checkRecipients, DefaultCountry, RecipientsList } from "../contacts/recipients";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
-import { ApiError, type ErrorDetail } from "../http/errors";
+import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
 import { publicOrigin } from "../http/public-origin";
 import { evictLink } from "../redirect/link-cache";
@@ -15,81 +15,33 @@ import { deleteLink, findLink } from "./queries";
 
 export const MAX_RECIPIENTS_PER_REQUEST = 10_000;
 
-const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish();
-
-const Recipient = z.strictObject({
-	phone: z.string().min(1).max(40),
-	externalId: optionalText(200),
-	variant: optionalText(64),
-	timezone: optionalText(64),
-});
-
-// Recipients are checked one by one below, so that every problem of a list is reported in one answer.
+// Recipients are checked one by one, so that every problem of a list is reported in one answer.
 const MintRequest = z.strictObject({
-	recipients: z.array(z.unknown()).min(1).max(MAX_RECIPIENTS_PER_REQUEST),
-	// ISO 3166 country for numbers written without +country code, e.g. "US" for "(415) 555-2671".
-	defaultCountry: z
-		.string()
-		.regex(/^[A-Za-z]{2}$/, "must be a two-letter country code such as US")
-		.transform((s) => s.toUpperCase())
-		.optional(),
+	recipients: RecipientsList(MAX_RECIPIENTS_PER_REQUEST),
+	defaultCountry: DefaultCountry,
 });
 
-const knownZones = new Map<string, boolean>();
-function isTimeZone(zone: string): boolean {
-	let known = knownZones.get(zone);
-	if (known === undefined) {
-		try {
-			new Intl.DateTimeFormat("en-US", { timeZone: zone });
-			known = true;
-		} catch {
-			known = false;
-		}
-		if (knownZones.size < 1000) knownZones.set(zone, known);
-	}
-	return known;
-}
-
-/** Validates and normalises every recipient, or throws one 422 that lists each problem with its index. */
-function checkRecipients(raw: unknown[], defaultCountry: string | undefined): MintRecipient[] {
-	const problems: ErrorDetail[] = [];
+/** The recipients to mint for, in request order, or one 422 that lists each problem with its index. */
+function recipientsToMint(raw: unknown[], defaultCountry: string | undefined): MintRecipient[] {
+	const { problems, checked } = checkRecipients(raw, defaultCountry);
+	const byIndex = new Map<number, MintRecipient>();
 	const recipients: MintRecipient[] = [];
-	const firstByPhone = new Map<string, { index: number; recipient: MintRecipient }>();
-	raw.forEach((item, index) => {
-		const at = `recipients.${index}`;
-		const parsed = Recipient.safeParse(item);
-		if (!parsed.success) {
-			for (const issue of parsed.error.issues) {
-				problems.push({ index, path: [at, ...issue.path.map(String)].join("."), message: issue.message });
-			}
-			return;
+	for (const entry of checked) {
+		if (entry.ok) {
+			const { phone, externalId, variant, timezone } = entry.recipient;
+			const recipient = { phone, externalId, variant, timezone };
+			byIndex.set(entry.index, recipient);
+			recipients.push(recipient);
+		} else if (entry.reason === "invalid_phone" || entry.conflicting) {
+			problems.push({ index: entry.index, path: `recipients.${entry.index}.phone`, message: entry.message });
+		} else {
+			// The same recipient listed twice gets the same link twice.
+			const first = byIndex.get(entry.firstIndex);
+			if (first) recipients.push(first);
 		}
-		const r = parsed.data;
-		const phone = normalisePhone(r.phone, defaultCountry);
-		if (!phone.ok) problems.push({ index, path: `${at}.phone`, message: phone.message });
-		if (r.timezone && !isTimeZone(r.timezone)) {
-			problems.push({ index, path: `${at}.timezone`, message: "not an IANA time zone such as America/New_York" });
-		}
-		if (!phone.ok) return;
-		const recipient = {
-			phone: phone.e164,
-			externalId: r.externalId ?? null,
-			variant: r.variant ?? null,
-			timezone: r.timezone ?? null,
-		};
-		const first = firstByPhone.get(recipient.phone);
-		if (!first) {
-			firstByPhone.set(recipient.phone, { index, recipient });
-		} else if (JSON.stringify(first.recipient) !== JSON.stringify(recipient)) {
-			problems.push({
-				index,
-				path: `${at}.phone`,
-				message: `same phone as recipients.${first.index} with a different externalId, variant or timezone`,
-			});
-		}
-		recipients.push(recipient);
-	});
+	}
 	if (problems.length > 0) {
+		problems.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
 		throw new ApiError(
 			"validation_failed",
 			`${problems.length} recipient field(s) are invalid; nothing was minted.`,
@@ -109,7 +61,7 @@ campaignLinkRoutes.post("/:id/links", limitBody(6 * 1024 * 1024), async (c) => {
 	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
 	const input = await readJson(c, MintRequest);
 
-	const recipients = checkRecipients(input.recipients, input.defaultCountry);
+	const recipients = recipientsToMint(input.recipients, input.defaultCountry);
 	const minted = await mintLinks(
 		c.env.DB,
 		workspaceId,

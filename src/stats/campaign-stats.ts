@@ -1,5 +1,12 @@
 import { fromMinor } from "../purchases/money";
-import type { CampaignStatRows, PurchaseStatRow, SourceRow, StatRow } from "./queries";
+import type {
+	CampaignStatRows,
+	DeliveredTapRow,
+	MessageStatusRow,
+	PurchaseStatRow,
+	SourceRow,
+	StatRow,
+} from "./queries";
 
 export interface ClickCounts {
 	total: number;
@@ -19,9 +26,42 @@ export interface PurchaseCounts {
 	revenue: Record<string, number>;
 	/** Purchasers per unique human clicker. */
 	conversionRate: number | null;
+	/** Purchasers per delivered message. */
+	conversionRateOnDelivered: number | null;
+	/** Revenue per currency divided by the messages sent. */
+	revenuePerMessageSent: Record<string, number>;
 }
 
-type WindowCounts = Omit<PurchaseCounts, "conversionRate"> & { days: number };
+type WindowCounts = Pick<PurchaseCounts, "purchasers" | "orders" | "revenue"> & { days: number };
+
+/** What became of the campaign's SMS, from the provider's receipts (or the lifecycle API). */
+export interface MessageFunnel {
+	/** Every message written for the campaign. */
+	total: number;
+	/** Waiting for the sender (quiet hours included) or being handed to the provider. */
+	pending: number;
+	/** With the provider, not yet sent to the carrier. */
+	queued: number;
+	/** Reached the carrier: sent, delivered, undelivered or read. */
+	sent: number;
+	/** Delivered to the handset (read included). */
+	delivered: number;
+	undelivered: number;
+	/** Refused by the provider or never sent. */
+	failed: number;
+	/** Not sent: the contact opted out or was erased before it went out. */
+	canceled: number;
+	/** The provider call timed out or failed after it was made: not resent, so nobody is texted twice. */
+	unknown: number;
+	/** delivered / sent. */
+	deliveryRate: number | null;
+	/** Delivered messages whose recipient tapped the link (a human tap). */
+	tappedAfterDelivery: number;
+	/** tappedAfterDelivery / delivered. */
+	clickThroughOnDelivered: number | null;
+	/** From the delivery receipt to the first human tap, over the taps that came after their receipt. */
+	deliveryToFirstTapSeconds: { median: number | null; average: number | null };
+}
 
 export interface VariantBreakdown extends ClickCounts {
 	variant: string;
@@ -29,6 +69,7 @@ export interface VariantBreakdown extends ClickCounts {
 	/** Unique human clickers per link minted: the click-through rate of the variant. */
 	clickThroughRate: number | null;
 	purchases: PurchaseCounts & { byWindow: WindowCounts[] };
+	messages: MessageFunnel;
 }
 
 export interface PurchaseFunnel extends PurchaseCounts {
@@ -50,6 +91,7 @@ export interface CampaignStats {
 	byOs: Breakdown[];
 	byBrowser: Breakdown[];
 	byCountry: Breakdown[];
+	messages: MessageFunnel;
 	purchases: PurchaseFunnel;
 }
 
@@ -72,7 +114,7 @@ function purchaseCounts(
 	rows: PurchaseStatRow[],
 	days: number,
 	variant: string | null,
-): Omit<PurchaseCounts, "conversionRate"> {
+): Omit<PurchaseCounts, "conversionRate" | "conversionRateOnDelivered" | "revenuePerMessageSent"> {
 	const inScope = rows.filter((r) => r.windowDays === days && (variant === null || r.variant === variant));
 	const revenueMinor = new Map<string, number>();
 	let purchasers = 0;
@@ -89,6 +131,74 @@ function purchaseCounts(
 		[...revenueMinor].map(([currency, minor]) => [currency, fromMinor(minor, currency)]),
 	);
 	return { purchasers, orders, revenue };
+}
+
+// Which funnel step each stored status counts in.
+const STEP: Record<string, keyof MessageFunnel> = {
+	pending: "pending",
+	submitting: "pending",
+	queued: "queued",
+	sending: "queued",
+	sent: "sent",
+	delivered: "delivered",
+	read: "delivered",
+	undelivered: "undelivered",
+	failed: "failed",
+	canceled: "canceled",
+	unknown: "unknown",
+};
+
+function messageFunnel(
+	rows: MessageStatusRow[],
+	taps: DeliveredTapRow[],
+	variant: string | null,
+	medianMs: number | null,
+): MessageFunnel {
+	const steps = { pending: 0, queued: 0, sent: 0, delivered: 0, undelivered: 0, failed: 0, canceled: 0, unknown: 0 };
+	let total = 0;
+	for (const r of rows) {
+		if (variant !== null && r.variant !== variant) continue;
+		total += r.messages;
+		const step = STEP[r.status] as keyof typeof steps | undefined;
+		if (step) steps[step] += r.messages;
+	}
+	// Delivered and undelivered messages did reach the carrier.
+	const sent = steps.sent + steps.delivered + steps.undelivered;
+	const inScope = taps.filter((t) => variant === null || t.variant === variant);
+	const tapped = inScope.reduce((n, t) => n + t.tapped, 0);
+	const timed = inScope.reduce((n, t) => n + t.timed, 0);
+	const lagMs = inScope.reduce((n, t) => n + t.lagMsSum, 0);
+	return {
+		total,
+		...steps,
+		sent,
+		deliveryRate: rate(steps.delivered, sent),
+		tappedAfterDelivery: tapped,
+		clickThroughOnDelivered: rate(tapped, steps.delivered),
+		deliveryToFirstTapSeconds: {
+			median: medianMs === null ? null : Math.round(medianMs / 1000),
+			average: timed > 0 ? Math.round(lagMs / timed / 1000) : null,
+		},
+	};
+}
+
+/** Purchase rates against the message funnel. */
+function perMessage(
+	bought: ReturnType<typeof purchaseCounts>,
+	messages: MessageFunnel,
+): Pick<PurchaseCounts, "conversionRateOnDelivered" | "revenuePerMessageSent"> {
+	return {
+		conversionRateOnDelivered: rate(bought.purchasers, messages.delivered),
+		revenuePerMessageSent:
+			messages.sent > 0
+				? Object.fromEntries(
+						Object.entries(bought.revenue).map(([currency, value]) => [
+							currency,
+							Math.round((value / messages.sent) * 10_000) / 10_000,
+						]),
+					)
+				: {},
+	};
 }
 
 function byWindow(rows: PurchaseStatRow[], attributionWindowDays: number, variant: string | null): WindowCounts[] {
@@ -115,6 +225,9 @@ export function shapeCampaignStats({
 	purchases,
 	bySource: sources,
 	attributionWindowDays,
+	messages: messageRows,
+	deliveredTaps,
+	medianDeliveryToTapMs,
 }: CampaignStatRows): CampaignStats {
 	const dimension = (name: string) => rows.filter((r) => r.dimension === name);
 	const breakdown = (name: string) =>
@@ -128,12 +241,19 @@ export function shapeCampaignStats({
 	const bought = purchaseCounts(purchases, attributionWindowDays, null);
 
 	const variantClicks = new Map(dimension("variant").map((r) => [r.value, counts(r)]));
-	const variants = new Set([...linksByVariant.map((v) => v.variant), ...variantClicks.keys()]);
+	const variants = new Set([
+		...linksByVariant.map((v) => v.variant),
+		...variantClicks.keys(),
+		...messageRows.map((m) => m.variant),
+	]);
+	const messages = messageFunnel(messageRows, deliveredTaps, null, medianDeliveryToTapMs);
 	const byVariant = [...variants]
 		.map((variant) => {
 			const c = variantClicks.get(variant) ?? EMPTY;
 			const minted = linksByVariant.find((v) => v.variant === variant)?.links ?? 0;
 			const bought = purchaseCounts(purchases, attributionWindowDays, variant);
+			// The median is kept for the whole campaign only: per variant it would take a query per variant.
+			const sentToVariant = messageFunnel(messageRows, deliveredTaps, variant, null);
 			return {
 				variant,
 				links: minted,
@@ -142,8 +262,10 @@ export function shapeCampaignStats({
 				purchases: {
 					...bought,
 					conversionRate: rate(bought.purchasers, c.uniqueHumans),
+					...perMessage(bought, sentToVariant),
 					byWindow: byWindow(purchases, attributionWindowDays, variant),
 				},
+				messages: sentToVariant,
 			};
 		})
 		.sort((a, b) => a.variant.localeCompare(b.variant));
@@ -163,10 +285,12 @@ export function shapeCampaignStats({
 		byOs: breakdown("os"),
 		byBrowser: breakdown("browser"),
 		byCountry: breakdown("country"),
+		messages,
 		purchases: {
 			attributionWindowDays,
 			...bought,
 			conversionRate: rate(bought.purchasers, clicks.uniqueHumans),
+			...perMessage(bought, messages),
 			byWindow: byWindow(purchases, attributionWindowDays, null),
 			bySource: bySource(sources),
 		},

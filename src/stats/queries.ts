@@ -23,12 +23,30 @@ export interface SourceRow {
 	revenueMinor: number;
 }
 
+export interface MessageStatusRow {
+	variant: string;
+	status: string;
+	messages: number;
+}
+
+export interface DeliveredTapRow {
+	variant: string;
+	/** Delivered messages whose recipient tapped (a human tap). */
+	tapped: number;
+	/** Of those, the ones tapped after the delivery receipt, and the sum of those delays. */
+	timed: number;
+	lagMsSum: number;
+}
+
 export interface CampaignStatRows {
 	stats: StatRow[];
 	linksByVariant: { variant: string; links: number }[];
 	purchases: PurchaseStatRow[];
 	bySource: SourceRow[];
 	attributionWindowDays: number;
+	messages: MessageStatusRow[];
+	deliveredTaps: DeliveredTapRow[];
+	medianDeliveryToTapMs: number | null;
 }
 
 export async function readCampaignStats(
@@ -36,7 +54,9 @@ export async function readCampaignStats(
 	workspaceId: string,
 	campaignId: string,
 ): Promise<CampaignStatRows> {
-	const [stats, links, purchases, workspace, bySource] = await d1.batch<Record<string, unknown>>([
+	const [stats, links, purchases, workspace, bySource, messages, deliveredTaps, medianLag] = await d1.batch<
+		Record<string, unknown>
+	>([
 		d1
 			.prepare(
 				`SELECT dimension, value, clicks, human_clicks AS humanClicks, bot_clicks AS botClicks,
@@ -66,6 +86,35 @@ export async function readCampaignStats(
 				 GROUP BY source, currency`,
 			)
 			.bind(campaignId, workspaceId),
+		// The campaign's own messages (follow-ups have their own funnel).
+		d1
+			.prepare(
+				`SELECT coalesce(variant, '') AS variant, status, count(*) AS messages FROM messages
+				 WHERE campaign_id = ?1 AND kind = 'campaign' GROUP BY variant, status`,
+			)
+			.bind(campaignId),
+		d1
+			.prepare(
+				`SELECT coalesce(m.variant, '') AS variant, count(*) AS tapped,
+				        count(CASE WHEN l.first_human_click_at >= m.delivered_at THEN 1 END) AS timed,
+				        coalesce(sum(CASE WHEN l.first_human_click_at >= m.delivered_at
+				                          THEN l.first_human_click_at - m.delivered_at END), 0) AS lagMsSum
+				 FROM messages m JOIN links l ON l.code = m.link_code
+				 WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND m.status IN ('delivered', 'read')
+				   AND l.first_human_click_at IS NOT NULL
+				 GROUP BY m.variant`,
+			)
+			.bind(campaignId),
+		d1
+			.prepare(
+				`WITH lags AS (
+				   SELECT l.first_human_click_at - m.delivered_at AS lag
+				   FROM messages m JOIN links l ON l.code = m.link_code
+				   WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND m.status IN ('delivered', 'read')
+				     AND l.first_human_click_at >= m.delivered_at)
+				 SELECT lag FROM lags ORDER BY lag LIMIT 1 OFFSET (SELECT (count(*) - 1) / 2 FROM lags)`,
+			)
+			.bind(campaignId),
 	]);
 	return {
 		stats: (stats?.results ?? []) as unknown as StatRow[],
@@ -73,5 +122,8 @@ export async function readCampaignStats(
 		purchases: (purchases?.results ?? []) as unknown as PurchaseStatRow[],
 		bySource: (bySource?.results ?? []) as unknown as SourceRow[],
 		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
+		messages: (messages?.results ?? []) as unknown as MessageStatusRow[],
+		deliveredTaps: (deliveredTaps?.results ?? []) as unknown as DeliveredTapRow[],
+		medianDeliveryToTapMs: medianLag?.results[0] ? Number(medianLag.results[0].lag) : null,
 	};
 }

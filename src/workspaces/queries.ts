@@ -9,12 +9,14 @@ export interface Workspace {
 	name: string;
 	createdAt: number;
 	attributionWindowDays: number;
+	/** The answer to an inbound HELP; null: a default that names the workspace. */
+	helpText: string | null;
 }
 
 /** Creates a workspace and its first API key together. */
 export async function createWorkspace(d1: D1Database, name: string, key: NewApiKey, now: number): Promise<Workspace> {
 	const db = database(d1);
-	const workspace = { id: newId("ws"), name, createdAt: now, attributionWindowDays: 7 };
+	const workspace = { id: newId("ws"), name, createdAt: now, attributionWindowDays: 7, helpText: null };
 	await db.batch([
 		db.insert(workspaces).values(workspace),
 		db.insert(apiKeys).values({
@@ -41,6 +43,11 @@ export async function findWorkspace(d1: D1Database, id: string): Promise<Workspa
 	return (await database(d1).select().from(workspaces).where(eq(workspaces.id, id)).get()) ?? null;
 }
 
-export async function setAttributionWindow(d1: D1Database, id: string, days: number): Promise<void> {
-	await database(d1).update(workspaces).set({ attributionWindowDays: days }).where(eq(workspaces.id, id));
+export async function updateWorkspace(
+	d1: D1Database,
+	id: string,
+	changes: { attributionWindowDays?: number; helpText?: string | null },
+): Promise<void> {
+	if (Object.keys(changes).length === 0) return;
+	await database(d1).update(workspaces).set(changes).where(eq(workspaces.id, id));
 }

@@ -7,7 +7,7 @@ import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
 import { generateApiKey } from "./api-keys";
-import { createWorkspace, findWorkspace, setAttributionWindow } from "./queries";
+import { createWorkspace, findWorkspace, updateWorkspace } from "./queries";
 
 const CreateWorkspace = z.strictObject({
 	name: z.string().trim().min(1).max(100),
@@ -24,9 +24,14 @@ workspaceRoutes.post("/", requireAdmin(), limitBody(16 * 1024), async (c) => {
 });
 
 const UpdateWorkspace = z.strictObject({
-	attributionWindowDays: z.number().refine((n) => (ATTRIBUTION_WINDOWS as readonly number[]).includes(n), {
-		message: `must be one of ${ATTRIBUTION_WINDOWS.join(", ")}`,
-	}),
+	attributionWindowDays: z
+		.number()
+		.refine((n) => (ATTRIBUTION_WINDOWS as readonly number[]).includes(n), {
+			message: `must be one of ${ATTRIBUTION_WINDOWS.join(", ")}`,
+		})
+		.optional(),
+	// Sent back to a contact who texts HELP or INFO; null restores the default. One SMS segment or two at most.
+	helpText: z.string().trim().min(1).max(306).nullable().optional(),
 });
 
 /** Routes under /api/v1/workspace: the workspace of the caller's API key. */
@@ -39,8 +44,8 @@ currentWorkspaceRoutes.get("/", async (c) => {
 });
 
 currentWorkspaceRoutes.patch("/", limitBody(4 * 1024), async (c) => {
-	const { attributionWindowDays } = await readJson(c, UpdateWorkspace);
-	await setAttributionWindow(c.env.DB, c.get("workspaceId"), attributionWindowDays);
+	const changes = await readJson(c, UpdateWorkspace);
+	await updateWorkspace(c.env.DB, c.get("workspaceId"), changes);
 	const workspace = await findWorkspace(c.env.DB, c.get("workspaceId"));
 	return c.json({ workspace });
 });

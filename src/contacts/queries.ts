@@ -1,0 +1,86 @@
+import { consentHistory } from "../consent/queries";
+
+export interface ContactDetails {
+	id: string;
+	phone: string;
+	externalId: string | null;
+	timezone: string | null;
+	stage: string | null;
+	createdAt: number;
+	optedOutAt: number | null;
+}
+
+const CONTACT_COLUMNS = `id, phone, external_id AS externalId, timezone, stage, created_at AS createdAt,
+                         opted_out_at AS optedOutAt`;
+
+/** A live (not erased) contact of the workspace, by id or by E.164 phone. */
+export async function findContact(
+	d1: D1Database,
+	workspaceId: string,
+	by: { id: string } | { phone: string },
+): Promise<ContactDetails | null> {
+	const statement =
+		"id" in by
+			? d1.prepare(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = ?1 AND id = ?2 AND erased_at IS NULL`)
+			: d1.prepare(
+					`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = ?1 AND phone = ?2 AND erased_at IS NULL`,
+				);
+	return statement.bind(workspaceId, "id" in by ? by.id : by.phone).first<ContactDetails>();
+}
+
+/** The contact with its consent history and its messages, newest first. */
+export async function contactProfile(d1: D1Database, contact: ContactDetails) {
+	const [consent, messages] = await Promise.all([
+		consentHistory(d1, contact.id),
+		d1
+			.prepare(
+				`SELECT id, campaign_id AS campaignId, kind, status, created_at AS createdAt, sent_at AS sentAt,
+				        delivered_at AS deliveredAt, error_code AS errorCode
+				 FROM messages WHERE contact_id = ?1 ORDER BY created_at DESC LIMIT 100`,
+			)
+			.bind(contact.id)
+			.all(),
+	]);
+	return { consent, messages: messages.results };
+}
+
+/**
+ * Erases a contact (right to erasure), in one D1 batch: the phone becomes a random placeholder and every personal
+ * field is cleared; links stop redirecting; messages lose their text and the provider's id (which the provider could
+ * map back to the phone); clicks lose their tie to the contact and their raw details; consent history is deleted.
+ * What stays is anonymous: counts, statuses and times, so campaign aggregates keep adding up. Returns the link codes
+ * that stopped redirecting, for the caller to evict from the link cache.
+ */
+export async function eraseContact(d1: D1Database, contactId: string, now: number): Promise<string[]> {
+	const results = await d1.batch<{ code: string }>([
+		d1.prepare("SELECT code FROM links WHERE contact_id = ?1 AND deleted_at IS NULL").bind(contactId),
+		d1.prepare("UPDATE links SET deleted_at = ?2 WHERE contact_id = ?1 AND deleted_at IS NULL").bind(contactId, now),
+		d1
+			.prepare(
+				`UPDATE messages SET status = 'canceled', canceled_at = ?2, error_code = 'erased', updated_at = ?2
+				 WHERE contact_id = ?1 AND status = 'pending'`,
+			)
+			.bind(contactId, now),
+		d1
+			.prepare(
+				`UPDATE messages SET body = NULL, provider_message_id = NULL, error_message = NULL, updated_at = ?2
+				 WHERE contact_id = ?1`,
+			)
+			.bind(contactId, now),
+		d1
+			.prepare(
+				`UPDATE clicks SET contact_id = NULL, user_agent = NULL, referer = NULL, city = NULL, region = NULL
+				 WHERE contact_id = ?1`,
+			)
+			.bind(contactId),
+		d1.prepare("DELETE FROM consent_events WHERE contact_id = ?1").bind(contactId),
+		d1
+			.prepare(
+				`UPDATE contacts SET phone = 'erased:' || id, external_id = NULL, timezone = NULL, opted_out_at = NULL,
+				        erased_at = ?2
+				 WHERE id = ?1`,
+			)
+			.bind(contactId, now),
+	]);
+	return (results[0]?.results ?? []).map((r) => r.code);
+}

@@ -1,0 +1,42 @@
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { evictLink } from "../redirect/link-cache";
+import { normalisePhone } from "./phone";
+import { type ContactDetails, contactProfile, eraseContact, findContact } from "./queries";
+
+/** Routes under /api/v1/contacts. */
+export const contactRoutes = new Hono<AppEnv>();
+
+async function contactFromQuery(c: Context<AppEnv>): Promise<ContactDetails> {
+	const raw = c.req.query("phone");
+	if (!raw) throw new ApiError("bad_request", "Name the contact: /contacts/<id> or /contacts?phone=+14155552671.");
+	const phone = normalisePhone(raw, c.req.query("defaultCountry")?.toUpperCase());
+	if (!phone.ok) throw new ApiError("validation_failed", phone.message, [{ path: "phone", message: phone.message }]);
+	return found(await findContact(c.env.DB, c.get("workspaceId"), { phone: phone.e164 }));
+}
+
+function found(contact: ContactDetails | null): ContactDetails {
+	if (!contact) throw new ApiError("not_found", "No contact with that id or phone in this workspace.");
+	return contact;
+}
+
+async function showContact(c: Context<AppEnv>, contact: ContactDetails) {
+	const { optedOutAt, ...rest } = contact;
+	const profile = await contactProfile(c.env.DB, contact);
+	return c.json({ contact: { ...rest, optedOut: optedOutAt !== null, optedOutAt, ...profile } });
+}
+
+async function erase(c: Context<AppEnv>, contact: ContactDetails) {
+	for (const code of await eraseContact(c.env.DB, contact.id, Date.now())) evictLink(code);
+	return c.json({ erased: { id: contact.id } });
+}
+
+contactRoutes.get("/", async (c) => showContact(c, await contactFromQuery(c)));
+contactRoutes.delete("/", async (c) => erase(c, await contactFromQuery(c)));
+contactRoutes.get("/:id", async (c) =>
+	showContact(c, found(await findContact(c.env.DB, c.get("workspaceId"), { id: c.req.param("id") }))),
+);
+contactRoutes.delete("/:id", async (c) =>
+	erase(c, found(await findContact(c.env.DB, c.get("workspaceId"), { id: c.req.param("id") }))),
+);

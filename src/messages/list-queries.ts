@@ -1,0 +1,128 @@
+import { newId } from "../db/ids";
+import type { MessageStatus } from "./status";
+
+export interface MessageCursor {
+	createdAt: number;
+	id: string;
+}
+
+export interface MessageRow {
+	id: string;
+	campaignId: string;
+	contactId: string;
+	phone: string | null;
+	linkCode: string | null;
+	variant: string | null;
+	kind: string;
+	provider: string;
+	providerMessageId: string | null;
+	status: MessageStatus;
+	body: string | null;
+	segments: number | null;
+	encoding: string | null;
+	errorCode: string | null;
+	errorMessage: string | null;
+	createdAt: number;
+	submittedAt: number | null;
+	sentAt: number | null;
+	deliveredAt: number | null;
+	undeliveredAt: number | null;
+	failedAt: number | null;
+	readAt: number | null;
+	firstTapAt: number | null;
+}
+
+/** Messages of the workspace (or of one campaign), newest first, after the cursor. */
+export async function listMessages(
+	d1: D1Database,
+	workspaceId: string,
+	query: { campaignId: string | null; status: MessageStatus | null; limit: number; after: MessageCursor | null },
+): Promise<MessageRow[]> {
+	const where = ["m.workspace_id = ?1"];
+	if (query.campaignId) where.push("m.campaign_id = ?2");
+	if (query.status) where.push("m.status = ?3");
+	if (query.after) where.push("(m.created_at < ?4 OR (m.created_at = ?4 AND m.id < ?5))");
+	const { results } = await d1
+		.prepare(
+			`SELECT m.id, m.campaign_id AS campaignId, m.contact_id AS contactId,
+			        CASE WHEN c.erased_at IS NULL THEN c.phone END AS phone, m.link_code AS linkCode, m.variant, m.kind,
+			        m.provider, m.provider_message_id AS providerMessageId, m.status, m.body, m.segments, m.encoding,
+			        m.error_code AS errorCode, m.error_message AS errorMessage, m.created_at AS createdAt,
+			        m.submitted_at AS submittedAt, m.sent_at AS sentAt, m.delivered_at AS deliveredAt,
+			        m.undelivered_at AS undeliveredAt, m.failed_at AS failedAt, m.read_at AS readAt,
+			        l.first_human_click_at AS firstTapAt
+			 FROM messages m ${query.campaignId ? "INDEXED BY messages_by_campaign_created" : "INDEXED BY messages_by_workspace_created"}
+			 LEFT JOIN contacts c ON c.id = m.contact_id
+			 LEFT JOIN links l ON l.code = m.link_code
+			 WHERE ${where.join(" AND ")}
+			 ORDER BY m.created_at DESC, m.id DESC LIMIT ?6`,
+		)
+		.bind(
+			workspaceId,
+			query.campaignId,
+			query.status,
+			query.after?.createdAt ?? null,
+			query.after?.id ?? null,
+			query.limit,
+		)
+		.all<MessageRow>();
+	return results;
+}
+
+/**
+ * Finds the messages that lifecycle events name: by Tapline's id, or by (campaign, phone) for a message another
+ * platform sent, whose row is created on first report (idempotently: one per campaign and contact). Returns the
+ * message id per event index; an event whose message or link cannot be found is missing from the map.
+ */
+export async function resolveReportedMessages(
+	d1: D1Database,
+	workspaceId: string,
+	events: { index: number; messageId: string | null; campaignId: string | null; phone: string | null }[],
+	now: number,
+): Promise<Map<number, string>> {
+	const byId = events.filter((e) => e.messageId).map((e) => ({ index: e.index, messageId: e.messageId }));
+	const byPhone = events
+		.filter((e) => !e.messageId && e.campaignId && e.phone)
+		.map((e) => ({ index: e.index, campaignId: e.campaignId, phone: e.phone, id: newId("msg") }));
+	const statements: D1PreparedStatement[] = [
+		d1
+			.prepare(
+				`SELECT j.value ->> '$.index' AS idx, m.id FROM json_each(?2) AS j
+				 CROSS JOIN messages m ON m.id = j.value ->> '$.messageId' AND m.workspace_id = ?1`,
+			)
+			.bind(workspaceId, JSON.stringify(byId)),
+	];
+	if (byPhone.length > 0) {
+		const json = JSON.stringify(byPhone);
+		statements.push(
+			// Starts as "unknown" (not "pending"), so Tapline's own sender never picks it up.
+			d1
+				.prepare(
+					`INSERT INTO messages (id, workspace_id, campaign_id, contact_id, link_code, variant, kind, provider, status,
+					                       created_at, updated_at)
+					 SELECT j.value ->> '$.id', ?1, l.campaign_id, c.id, l.code, l.variant, 'campaign', 'external', 'unknown', ?3, ?3
+					 FROM json_each(?2) AS j
+					 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = j.value ->> '$.phone'
+					 CROSS JOIN links l ON l.campaign_id = j.value ->> '$.campaignId' AND l.contact_id = c.id
+					   AND l.deleted_at IS NULL AND l.workspace_id = ?1
+					 WHERE true
+					 ON CONFLICT DO NOTHING`,
+				)
+				.bind(workspaceId, json, now),
+			d1
+				.prepare(
+					`SELECT j.value ->> '$.index' AS idx, m.id FROM json_each(?2) AS j
+					 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = j.value ->> '$.phone'
+					 CROSS JOIN messages m ON m.campaign_id = j.value ->> '$.campaignId' AND m.contact_id = c.id
+					   AND m.kind = 'campaign' AND m.workspace_id = ?1`,
+				)
+				.bind(workspaceId, json),
+		);
+	}
+	const results = await d1.batch<{ idx: number; id: string }>(statements);
+	const resolved = new Map<number, string>();
+	for (const result of [results[0], results[2]]) {
+		for (const row of result?.results ?? []) resolved.set(Number(row.idx), row.id);
+	}
+	return resolved;
+}

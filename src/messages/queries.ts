@@ -1,0 +1,255 @@
+import type { MessageProvider } from "../db/schema";
+import { type MessageStatus, statusRank, statusRankSql } from "./status";
+
+/** A message ready to be written: rendered, with the contact and link it goes to. */
+export interface MessageDraft {
+	id: string;
+	contactId: string;
+	linkCode: string | null;
+	variant: string | null;
+	body: string;
+	segments: number;
+	encoding: string;
+}
+
+/** Where each recipient of a send request stands after the claim rows were written. */
+export interface SendState {
+	contactId: string;
+	messageId: string | null;
+	status: MessageStatus | null;
+	optedOut: boolean;
+}
+
+// Drafts travel as one JSON parameter per chunk (D1 allows 100 bound parameters; a value up to about 2 MB).
+const CHUNK = 500;
+
+// The claim row: one message per (campaign, contact, kind). An opted-out contact gets no row, so that a later
+// send after they opt back in is not blocked by it.
+const INSERT_MESSAGES = `
+INSERT INTO messages (id, workspace_id, campaign_id, contact_id, link_code, variant, kind, provider, body, segments,
+                      encoding, status, created_at, updated_at)
+SELECT j.value ->> '$.id', ?1, ?2, c.id, j.value ->> '$.linkCode', j.value ->> '$.variant', ?3, ?4,
+       j.value ->> '$.body', j.value ->> '$.segments', j.value ->> '$.encoding', 'pending', ?5, ?5
+FROM json_each(?6) AS j
+CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
+WHERE c.opted_out_at IS NULL AND c.erased_at IS NULL
+ON CONFLICT DO NOTHING`;
+
+const SELECT_SEND_STATES = `
+SELECT c.id AS contactId, m.id AS messageId, m.status AS status, c.opted_out_at IS NOT NULL AS optedOut
+FROM json_each(?3) AS j
+CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
+LEFT JOIN messages m ON m.campaign_id = ?1 AND m.contact_id = c.id AND m.kind = ?2`;
+
+/**
+ * Writes one pending message per contact that has none yet for this campaign and kind (one D1 batch, one
+ * transaction), then reports where every contact stands: a new or still-pending message is to be queued, one
+ * already handed to the provider is not sent again.
+ */
+export async function claimMessages(
+	d1: D1Database,
+	workspaceId: string,
+	campaignId: string,
+	kind: "campaign" | "followup",
+	provider: MessageProvider,
+	drafts: MessageDraft[],
+	now: number,
+): Promise<Map<string, SendState>> {
+	const inserts: D1PreparedStatement[] = [];
+	const selects: D1PreparedStatement[] = [];
+	for (let i = 0; i < drafts.length; i += CHUNK) {
+		const json = JSON.stringify(drafts.slice(i, i + CHUNK));
+		inserts.push(d1.prepare(INSERT_MESSAGES).bind(workspaceId, campaignId, kind, provider, now, json));
+		selects.push(d1.prepare(SELECT_SEND_STATES).bind(campaignId, kind, json));
+	}
+	const results = await d1.batch<SendState>([...inserts, ...selects]);
+	const states = new Map<string, SendState>();
+	for (const result of results.slice(inserts.length)) {
+		for (const row of result.results) {
+			states.set(row.contactId, { ...row, optedOut: Boolean(row.optedOut) });
+		}
+	}
+	return states;
+}
+
+/** What the sender needs to know about a queued message when it is about to send it. */
+export interface OutgoingMessage {
+	id: string;
+	workspaceId: string;
+	campaignId: string;
+	contactId: string;
+	kind: "campaign" | "followup";
+	status: MessageStatus;
+	body: string | null;
+	phone: string | null;
+	timezone: string | null;
+	optedOut: boolean;
+	erased: boolean;
+}
+
+export async function loadOutgoing(d1: D1Database, ids: string[]): Promise<Map<string, OutgoingMessage>> {
+	const { results } = await d1
+		.prepare(
+			`SELECT m.id, m.workspace_id AS workspaceId, m.campaign_id AS campaignId, m.contact_id AS contactId,
+			        m.kind, m.status, m.body, c.phone, c.timezone, c.opted_out_at IS NOT NULL AS optedOut,
+			        c.erased_at IS NOT NULL AS erased
+			 FROM json_each(?1) AS j
+			 CROSS JOIN messages m ON m.id = j.value
+			 LEFT JOIN contacts c ON c.id = m.contact_id`,
+		)
+		.bind(JSON.stringify(ids))
+		.all<OutgoingMessage>();
+	return new Map(
+		results.map((r) => [r.id, { ...r, optedOut: Boolean(r.optedOut), erased: Boolean(r.erased) }] as const),
+	);
+}
+
+/**
+ * Moves pending messages to `submitting` and returns the ids this call won. A message claimed by an earlier
+ * delivery of the same queue message, or whose contact opted out or was erased in the meantime, is not returned:
+ * only the winner calls the provider, so nobody is texted twice.
+ */
+export async function markSubmitting(
+	d1: D1Database,
+	ids: string[],
+	provider: MessageProvider,
+	now: number,
+): Promise<Set<string>> {
+	if (ids.length === 0) return new Set();
+	const { results } = await d1
+		.prepare(
+			`UPDATE messages SET status = 'submitting', provider = ?2, attempts = attempts + 1, updated_at = ?3
+			 WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'
+			   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = messages.contact_id
+			                   AND (c.opted_out_at IS NOT NULL OR c.erased_at IS NOT NULL))
+			 RETURNING id`,
+		)
+		.bind(JSON.stringify(ids), provider, now)
+		.all<{ id: string }>();
+	return new Set(results.map((r) => r.id));
+}
+
+// The column that keeps when each state was first reached.
+const STATE_COLUMNS: Partial<Record<MessageStatus, string>> = {
+	queued: "queued_at",
+	sending: "sending_at",
+	sent: "sent_at",
+	delivered: "delivered_at",
+	undelivered: "undelivered_at",
+	failed: "failed_at",
+	read: "read_at",
+	canceled: "canceled_at",
+	unknown: "unknown_at",
+};
+
+/** One reported state of a message: from the provider's answer, a delivery receipt, or the lifecycle API. */
+export interface StatusChange {
+	status: MessageStatus;
+	at: number;
+	errorCode?: string | null;
+	errorMessage?: string | null;
+	providerMessageId?: string | null;
+	/** Set when the provider took the message (the time of the API answer). */
+	submittedAt?: number | null;
+}
+
+/**
+ * One UPDATE that applies a state change the one-way way: the status moves only to a later state (statusRank), the
+ * time of the reported state is kept as the earliest report of it, and the first error code stays. Applying the same
+ * change twice, or a set of changes in any order, gives the same row.
+ */
+function applyChange(d1: D1Database, where: string, keys: string[], change: StatusChange, now: number) {
+	const column = STATE_COLUMNS[change.status];
+	const stamp = column ? `, ${column} = min(coalesce(${column}, ?3), ?3)` : "";
+	return d1
+		.prepare(
+			`UPDATE messages SET
+			   status = CASE WHEN ?2 > ${statusRankSql("status")} THEN ?1 ELSE status END,
+			   error_code = coalesce(error_code, ?4),
+			   error_message = coalesce(error_message, ?5),
+			   provider_message_id = coalesce(provider_message_id, ?6),
+			   submitted_at = coalesce(submitted_at, ?7),
+			   updated_at = ?8${stamp}
+			 WHERE ${where}`,
+		)
+		.bind(
+			change.status,
+			statusRank(change.status),
+			change.at,
+			change.errorCode ?? null,
+			change.errorMessage ?? null,
+			change.providerMessageId ?? null,
+			change.submittedAt ?? null,
+			now,
+			...keys,
+		);
+}
+
+/** A state change for the message with Tapline's id. */
+export function changeById(d1: D1Database, messageId: string, change: StatusChange, now: number) {
+	return applyChange(d1, "id = ?9", [messageId], change, now);
+}
+
+/** A state change for the message the provider knows by its own id (a receipt that lost Tapline's id). */
+export function changeByProviderId(
+	d1: D1Database,
+	provider: MessageProvider,
+	providerMessageId: string,
+	change: StatusChange,
+	now: number,
+) {
+	return applyChange(d1, "provider = ?9 AND provider_message_id = ?10", [provider, providerMessageId], change, now);
+}
+
+/** A message that was claimed but must wait (the provider asked to slow down): back to pending, not sent. */
+export function releaseClaim(d1: D1Database, messageId: string, now: number) {
+	return d1
+		.prepare("UPDATE messages SET status = 'pending', updated_at = ?2 WHERE id = ?1 AND status = 'submitting'")
+		.bind(messageId, now);
+}
+
+/** A message that will never be sent (the contact opted out or was erased before it went out). */
+export function cancelPending(d1: D1Database, messageId: string, reason: string, now: number) {
+	return d1
+		.prepare(
+			`UPDATE messages SET status = 'canceled', canceled_at = ?3, error_code = ?2, updated_at = ?3
+			 WHERE id = ?1 AND status = 'pending'`,
+		)
+		.bind(messageId, reason, now);
+}
+
+/** Where a phone stands in a campaign before anything is written: for dry runs. */
+export interface PreviewState {
+	phone: string;
+	linkCode: string | null;
+	optedOut: boolean;
+	messageStatus: MessageStatus | null;
+}
+
+export async function previewStates(
+	d1: D1Database,
+	workspaceId: string,
+	campaignId: string,
+	phones: string[],
+): Promise<Map<string, PreviewState>> {
+	const statements: D1PreparedStatement[] = [];
+	for (let i = 0; i < phones.length; i += CHUNK * 2) {
+		statements.push(
+			d1
+				.prepare(
+					`SELECT c.phone, l.code AS linkCode, c.opted_out_at IS NOT NULL AS optedOut, m.status AS messageStatus
+					 FROM json_each(?3) AS j
+					 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = j.value
+					 LEFT JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.deleted_at IS NULL
+					 LEFT JOIN messages m ON m.campaign_id = ?2 AND m.contact_id = c.id AND m.kind = 'campaign'`,
+				)
+				.bind(workspaceId, campaignId, JSON.stringify(phones.slice(i, i + CHUNK * 2))),
+		);
+	}
+	const states = new Map<string, PreviewState>();
+	if (statements.length === 0) return states;
+	for (const result of await d1.batch<PreviewState>(statements)) {
+		for (const row of result.results) states.set(row.phone, { ...row, optedOut: Boolean(row.optedOut) });
+	}
+	return states;
+}

@@ -1,0 +1,187 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { normalisePhone } from "../contacts/phone";
+import { RECEIPTS_MESSAGE_VERSION, type ReceiptsMessage } from "../events/messages";
+import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
+import { ApiError, type ErrorDetail } from "../http/errors";
+import { readJson } from "../http/json-body";
+import { listMessages, type MessageCursor, resolveReportedMessages } from "./list-queries";
+import type { ReceiptEvent } from "./receipt-event";
+import { MESSAGE_STATUSES, normaliseProviderStatus } from "./status";
+
+const MAX_EVENTS = 1000;
+const EARLIEST = Date.UTC(2000, 0, 1);
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+const LifecycleEvent = z.strictObject({
+	messageId: z.string().min(1).max(64).optional(),
+	phone: z.string().min(1).max(40).optional(),
+	campaignId: z.string().min(1).max(64).optional(),
+	// Twilio's MessageStatus values: queued, sending, sent, delivered, undelivered, failed, read, canceled, ...
+	status: z.string().min(1).max(32),
+	at: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
+	errorCode: z.union([z.string().max(64), z.number().int()]).optional(),
+	errorMessage: z.string().max(500).optional(),
+	defaultCountry: z
+		.string()
+		.regex(/^[A-Za-z]{2}$/)
+		.optional(),
+});
+type LifecycleEvent = z.infer<typeof LifecycleEvent>;
+
+// One event, or { events: [...] } with up to 1,000.
+const LifecycleRequest = z.union([
+	z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS) }),
+	z.record(z.string(), z.unknown()).refine((o) => !("events" in o), "events must be a list of 1 to 1000 events"),
+]);
+
+/** Routes under /api/v1/messages: the lifecycle of each SMS, and events reported by other sending platforms. */
+export const messageRoutes = new Hono<AppEnv>();
+
+// A platform that sends the SMS itself reports what became of each message; the events go through the queue and
+// the same one-way state machine as Twilio's receipts. Everything is checked first: one bad event, nothing queued.
+messageRoutes.post("/events", limitBody(1024 * 1024), async (c) => {
+	const workspaceId = c.get("workspaceId");
+	const body = await readJson(c, LifecycleRequest);
+	const raw = Array.isArray(body.events) ? body.events : [body];
+	const now = Date.now();
+	const problems: ErrorDetail[] = [];
+	const accepted: {
+		index: number;
+		event: LifecycleEvent;
+		status: ReceiptEvent["status"];
+		at: number;
+		phone?: string;
+	}[] = [];
+	raw.forEach((item, index) => {
+		const at = Array.isArray(body.events) ? `events.${index}` : "";
+		const path = (p: string) => (at ? `${at}.${p}` : p);
+		const parsed = LifecycleEvent.safeParse(item);
+		if (!parsed.success) {
+			for (const issue of parsed.error.issues) {
+				problems.push({ index, path: path(issue.path.map(String).join(".")), message: issue.message });
+			}
+			return;
+		}
+		const event = parsed.data;
+		const status = normaliseProviderStatus(event.status);
+		if (!status) problems.push({ index, path: path("status"), message: `unknown status "${event.status}"` });
+		const time = event.at === undefined ? now : typeof event.at === "number" ? event.at : Date.parse(event.at);
+		if (time > now + MAX_CLOCK_SKEW_MS) problems.push({ index, path: path("at"), message: "is in the future" });
+		if (time < EARLIEST) {
+			problems.push({
+				index,
+				path: path("at"),
+				message: "is before 2000: send epoch milliseconds or an ISO 8601 date",
+			});
+		}
+		let phone: string | undefined;
+		if (!event.messageId) {
+			if (!event.phone || !event.campaignId) {
+				problems.push({ index, path: path("messageId"), message: "give messageId, or phone and campaignId" });
+			} else {
+				const normalised = normalisePhone(event.phone, event.defaultCountry?.toUpperCase());
+				if (normalised.ok) phone = normalised.e164;
+				else problems.push({ index, path: path("phone"), message: normalised.message });
+			}
+		}
+		if (status) accepted.push({ index, event, status, at: time, ...(phone ? { phone } : {}) });
+	});
+	if (problems.length > 0)
+		throw new ApiError("validation_failed", "Some events are invalid; none were recorded.", problems);
+
+	const resolved = await resolveReportedMessages(
+		c.env.DB,
+		workspaceId,
+		accepted.map((a) => ({
+			index: a.index,
+			messageId: a.event.messageId ?? null,
+			campaignId: a.event.campaignId ?? null,
+			phone: a.phone ?? null,
+		})),
+		now,
+	);
+	for (const a of accepted) {
+		if (resolved.has(a.index)) continue;
+		const path = Array.isArray(body.events) ? `events.${a.index}` : "";
+		problems.push(
+			a.event.messageId
+				? {
+						index: a.index,
+						path: path ? `${path}.messageId` : "messageId",
+						message: "no message with that id in this workspace",
+					}
+				: {
+						index: a.index,
+						path: path ? `${path}.phone` : "phone",
+						message: "no link for this phone in that campaign: mint the recipient's link first",
+					},
+		);
+	}
+	if (problems.length > 0)
+		throw new ApiError("validation_failed", "Some events are invalid; none were recorded.", problems);
+
+	const receipts: ReceiptEvent[] = accepted.map((a) => ({
+		messageId: resolved.get(a.index) as string,
+		provider: "external",
+		providerMessageId: null,
+		status: a.status,
+		at: a.at,
+		errorCode: a.event.errorCode === undefined ? null : String(a.event.errorCode),
+		errorMessage: a.event.errorMessage ?? null,
+	}));
+	const messages: MessageSendRequest<ReceiptsMessage>[] = [];
+	for (let i = 0; i < receipts.length; i += 200) {
+		messages.push({
+			body: { v: RECEIPTS_MESSAGE_VERSION, type: "receipts", receipts: receipts.slice(i, i + 200) },
+			contentType: "json",
+		});
+	}
+	await c.env.EVENTS.sendBatch(messages);
+	return c.json({ accepted: receipts.length }, 202);
+});
+
+const ListQuery = z.object({
+	campaignId: z.string().min(1).max(64).optional(),
+	status: z.enum(MESSAGE_STATUSES).optional(),
+	limit: z.coerce.number().int().min(1).max(500).default(100),
+	cursor: z.string().max(200).optional(),
+});
+
+function decodeCursor(cursor: string | undefined): MessageCursor | null {
+	if (!cursor) return null;
+	const [createdAt, id] = atob(cursor.replace(/-/g, "+").replace(/_/g, "/")).split(" ");
+	if (!createdAt || !id || !/^\d+$/.test(createdAt))
+		throw new ApiError("bad_request", "The cursor is not one we gave out.");
+	return { createdAt: Number(createdAt), id };
+}
+
+function encodeCursor(cursor: MessageCursor): string {
+	return btoa(`${cursor.createdAt} ${cursor.id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// The outbox: every message with its lifecycle, newest first, a page at a time.
+messageRoutes.get("/", async (c) => {
+	const parsed = ListQuery.safeParse(c.req.query());
+	if (!parsed.success) {
+		throw new ApiError(
+			"validation_failed",
+			"The query is invalid.",
+			parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+		);
+	}
+	const { campaignId, status, limit, cursor } = parsed.data;
+	const rows = await listMessages(c.env.DB, c.get("workspaceId"), {
+		campaignId: campaignId ?? null,
+		status: status ?? null,
+		limit: limit + 1,
+		after: decodeCursor(cursor),
+	});
+	const page = rows.slice(0, limit);
+	const last = page[page.length - 1];
+	return c.json({
+		messages: page,
+		nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+	});
+});

@@ -1,0 +1,250 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { findCampaign } from "../campaigns/queries";
+import { checkRecipients, DefaultCountry, type Recipient, RecipientsList } from "../contacts/recipients";
+import { newId } from "../db/ids";
+import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
+import { ApiError } from "../http/errors";
+import { readJson } from "../http/json-body";
+import { publicOrigin } from "../http/public-origin";
+import { codeLength } from "../links/codes";
+import { mintLinks } from "../links/mint";
+import { claimMessages, type MessageDraft, previewStates } from "./queries";
+import { countSegments } from "./segments";
+import { quietDelaySeconds, type SendMessage } from "./sender";
+import { smsSettings } from "./settings";
+import { parseTemplate, renderTemplate, type Template } from "./template";
+
+export const MAX_SEND_RECIPIENTS = 10_000;
+// Twilio refuses bodies over 1,600 characters (error 21617).
+const MAX_BODY_CHARACTERS = 1600;
+
+const SendRequest = z.strictObject({
+	recipients: RecipientsList(MAX_SEND_RECIPIENTS),
+	message: z.string().min(1).max(MAX_BODY_CHARACTERS),
+	defaultCountry: DefaultCountry,
+	dryRun: z.boolean().optional(),
+});
+
+type SkipReason = "invalid_phone" | "duplicate" | "opted_out" | "already_sent" | "message_too_long";
+
+interface Skipped {
+	index: number;
+	reason: SkipReason;
+	message: string;
+	phone?: string;
+}
+
+interface Rendered {
+	index: number;
+	recipient: Recipient;
+	body: string;
+	segments: ReturnType<typeof countSegments>;
+}
+
+function render(template: Template, recipient: Recipient, link: string): string {
+	const values: Record<string, string | null> = {
+		link,
+		firstName: recipient.firstName,
+		lastName: recipient.lastName,
+		externalId: recipient.externalId,
+		phone: recipient.phone,
+	};
+	for (const [key, value] of Object.entries(recipient.fields)) values[`fields.${key}`] = value;
+	return renderTemplate(template, values);
+}
+
+/** Renders each recipient's text; one too long to send is skipped (the rest go out). */
+function renderAll(
+	template: Template,
+	recipients: { index: number; recipient: Recipient }[],
+	linkOf: (phone: string) => string,
+	skipped: Skipped[],
+): Rendered[] {
+	const rendered: Rendered[] = [];
+	for (const { index, recipient } of recipients) {
+		const body = render(template, recipient, linkOf(recipient.phone));
+		if (body.length > MAX_BODY_CHARACTERS) {
+			skipped.push({
+				index,
+				phone: recipient.phone,
+				reason: "message_too_long",
+				message: `the rendered text has ${body.length} characters; SMS providers accept at most ${MAX_BODY_CHARACTERS}`,
+			});
+			continue;
+		}
+		rendered.push({ index, recipient, body, segments: countSegments(body) });
+	}
+	return rendered;
+}
+
+/** Routes under /api/v1/campaigns/:id/send. */
+export const campaignSendRoutes = new Hono<AppEnv>();
+
+campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
+	const workspaceId = c.get("workspaceId");
+	const campaign = await findCampaign(c.env.DB, workspaceId, c.req.param("id"));
+	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
+	const input = await readJson(c, SendRequest);
+
+	const parsedTemplate = parseTemplate(input.message);
+	const { problems, checked } = checkRecipients(input.recipients, input.defaultCountry);
+	if (!parsedTemplate.ok) problems.unshift({ path: "message", message: parsedTemplate.message });
+	if (problems.length > 0) {
+		throw new ApiError("validation_failed", "The request is invalid; nothing was sent.", problems.slice(0, 1000));
+	}
+	if (!parsedTemplate.ok) throw new Error("unreachable");
+	const template = parsedTemplate.template;
+
+	const skipped: Skipped[] = [];
+	const valid: { index: number; recipient: Recipient }[] = [];
+	for (const entry of checked) {
+		if (entry.ok) valid.push({ index: entry.index, recipient: entry.recipient });
+		else skipped.push({ index: entry.index, reason: entry.reason, message: entry.message });
+	}
+	const origin = publicOrigin(c.env, c.req.url);
+	const now = Date.now();
+
+	if (input.dryRun) {
+		const states = await previewStates(
+			c.env.DB,
+			workspaceId,
+			campaign.id,
+			valid.map((v) => v.recipient.phone),
+		);
+		// A recipient without a link yet gets a placeholder of the real length, so the segment count is exact.
+		const placeholder = `${origin}/${"x".repeat(codeLength(c.env.CODE_LENGTH))}`;
+		const sendable = valid.filter(({ index, recipient }) => {
+			const state = states.get(recipient.phone);
+			const reason = state?.optedOut
+				? "opted_out"
+				: state?.messageStatus && state.messageStatus !== "pending"
+					? "already_sent"
+					: null;
+			if (reason) skipped.push({ index, phone: recipient.phone, reason, message: skipMessage(reason) });
+			return reason === null;
+		});
+		const rendered = renderAll(
+			template,
+			sendable,
+			(phone) => {
+				const code = states.get(phone)?.linkCode;
+				return code ? `${origin}/${code}` : placeholder;
+			},
+			skipped,
+		);
+		return c.json({
+			dryRun: true,
+			messages: rendered.map((r) => ({
+				index: r.index,
+				phone: r.recipient.phone,
+				body: r.body,
+				...r.segments,
+				sendableAt: new Date(now + quietDelaySeconds(now, r.recipient) * 1000).toISOString(),
+			})),
+			totals: {
+				messages: rendered.length,
+				segments: rendered.reduce((n, r) => n + r.segments.segments, 0),
+			},
+			skipped: sortByIndex(skipped),
+		});
+	}
+
+	const config = smsSettings(c.env);
+	if (!config.ok) {
+		throw new ApiError(
+			"not_configured",
+			"SMS sending is not configured on this deployment; nothing was sent.",
+			config.problems.map((message) => ({ path: "configuration", message })),
+		);
+	}
+
+	const links = await mintLinks(
+		c.env.DB,
+		workspaceId,
+		campaign.id,
+		valid.map(({ recipient: { phone, externalId, variant, timezone } }) => ({ phone, externalId, variant, timezone })),
+		codeLength(c.env.CODE_LENGTH),
+		now,
+	);
+	const linkByPhone = new Map(links.map((l) => [l.phone, l]));
+	const rendered = renderAll(template, valid, (phone) => `${origin}/${linkByPhone.get(phone)?.code}`, skipped);
+	const drafts: MessageDraft[] = rendered.map((r) => {
+		const link = linkByPhone.get(r.recipient.phone);
+		if (!link) throw new Error("minted link missing for a recipient");
+		return {
+			id: newId("msg"),
+			contactId: link.contactId,
+			linkCode: link.code,
+			variant: link.variant,
+			body: r.body,
+			segments: r.segments.segments,
+			encoding: r.segments.encoding,
+		};
+	});
+	const states = await claimMessages(
+		c.env.DB,
+		workspaceId,
+		campaign.id,
+		"campaign",
+		config.settings.provider,
+		drafts,
+		now,
+	);
+
+	const queue: MessageSendRequest<SendMessage>[] = [];
+	let deferred = 0;
+	rendered.forEach((r, i) => {
+		const draft = drafts[i] as MessageDraft;
+		const state = states.get(draft.contactId);
+		const reason =
+			!state?.messageId || state.optedOut ? "opted_out" : state.status !== "pending" ? "already_sent" : null;
+		if (reason || !state?.messageId) {
+			skipped.push({
+				index: r.index,
+				phone: r.recipient.phone,
+				reason: reason ?? "opted_out",
+				message: skipMessage(reason ?? "opted_out"),
+			});
+			return;
+		}
+		const delaySeconds = quietDelaySeconds(now, r.recipient);
+		if (delaySeconds > 0) deferred++;
+		queue.push({
+			body: { v: 1, type: "send", messageId: state.messageId },
+			contentType: "json",
+			...(delaySeconds > 0 ? { delaySeconds } : {}),
+		});
+	});
+	await enqueue(c.env.SENDS, queue);
+	return c.json({ queued: queue.length, deferred, skipped: sortByIndex(skipped) }, 202);
+});
+
+function skipMessage(reason: "opted_out" | "already_sent"): string {
+	return reason === "opted_out"
+		? "the contact has opted out of this workspace's messages"
+		: "this campaign's message was already sent to this contact";
+}
+
+function sortByIndex(skipped: Skipped[]): Skipped[] {
+	return skipped.sort((a, b) => a.index - b.index);
+}
+
+// A Queues sendBatch takes at most 100 messages.
+const QUEUE_BATCH = 100;
+
+/** Queues the sends. A failure midway loses nothing: the claim rows stay pending and a repeated request queues them. */
+async function enqueue(queue: Queue, messages: MessageSendRequest<SendMessage>[]): Promise<void> {
+	try {
+		for (let i = 0; i < messages.length; i += QUEUE_BATCH) {
+			await queue.sendBatch(messages.slice(i, i + QUEUE_BATCH));
+		}
+	} catch (err) {
+		console.error(JSON.stringify({ msg: "send queueing failed", error: String(err) }));
+		throw new ApiError(
+			"unavailable",
+			"Could not queue every message. Repeat the same request: nobody is texted twice.",
+		);
+	}
+}

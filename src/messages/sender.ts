@@ -1,0 +1,211 @@
+import { z } from "zod";
+import { recordConsent } from "../consent/queries";
+import { retryDelaySeconds } from "../events/consume";
+import { type SendOutcome, sendTwilioMessage } from "../twilio/client";
+import { cancelPending, changeById, loadOutgoing, markSubmitting, type OutgoingMessage, releaseClaim } from "./queries";
+import { sendableAt } from "./quiet-hours";
+import { UNSUBSCRIBED_CODE } from "./receipts";
+import { type SmsSettings, smsSettings } from "./settings";
+import { normaliseProviderStatus } from "./status";
+
+export const SENDS_QUEUE = "tapline-sends";
+
+/** One SMS to send, by the id of its claim row. */
+export const SendMessage = z.object({ v: z.literal(1), type: z.literal("send"), messageId: z.string().min(1).max(64) });
+export type SendMessage = z.infer<typeof SendMessage>;
+
+// Queues delay a message by at most 12 hours; a send deferred longer is deferred again when it comes back.
+export const MAX_DELAY_SECONDS = 12 * 60 * 60;
+
+/** Seconds to hold a send back so that it arrives inside the recipient's sending hours (0: now). */
+export function quietDelaySeconds(now: number, contact: { phone: string; timezone: string | null }): number {
+	const at = sendableAt(now, contact);
+	return at <= now ? 0 : Math.min(MAX_DELAY_SECONDS, Math.ceil((at - now) / 1000));
+}
+
+type Verdict =
+	| { action: "ack" }
+	| { action: "cancel"; reason: string }
+	| { action: "defer"; delaySeconds: number }
+	| { action: "send"; row: OutgoingMessage & { phone: string; body: string } };
+
+function judge(row: OutgoingMessage | undefined, now: number): Verdict {
+	// Gone, or claimed by an earlier delivery of this queue message: never sent twice.
+	if (row?.status !== "pending") return { action: "ack" };
+	if (row.erased || !row.phone || !row.body) return { action: "cancel", reason: "erased" };
+	if (row.optedOut) return { action: "cancel", reason: "opted_out" };
+	const delaySeconds = quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone });
+	if (delaySeconds > 0) return { action: "defer", delaySeconds };
+	return { action: "send", row: { ...row, phone: row.phone, body: row.body } };
+}
+
+/**
+ * The send queue consumer. Each queue message names one claim row. The row is claimed (pending → submitting) in one
+ * conditional UPDATE before the provider is called, so a redelivered queue message finds it taken and texts nobody.
+ * Opt-outs and quiet hours are checked again here: a STOP that arrived after the send request wins.
+ */
+export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now = Date.now()): Promise<void> {
+	const config = smsSettings(env);
+	if (!config.ok) {
+		console.error(JSON.stringify({ msg: "SMS sending is not configured; retrying later", problems: config.problems }));
+		for (const message of batch.messages) message.retry({ delaySeconds: 300 });
+		return;
+	}
+	const settings = config.settings;
+
+	const byId = new Map<string, Message<unknown>>();
+	for (const message of batch.messages) {
+		const parsed = SendMessage.safeParse(message.body);
+		if (parsed.success) byId.set(parsed.data.messageId, message);
+		else {
+			console.error(JSON.stringify({ msg: "invalid send message dropped", id: message.id, body: message.body }));
+			message.ack();
+		}
+	}
+	if (byId.size === 0) return;
+
+	let rows: Map<string, OutgoingMessage>;
+	try {
+		rows = await loadOutgoing(env.DB, [...byId.keys()]);
+	} catch (err) {
+		for (const message of byId.values()) retry(message, err);
+		return;
+	}
+
+	const cancels: { id: string; reason: string }[] = [];
+	const toSend: (OutgoingMessage & { phone: string; body: string })[] = [];
+	for (const [id, message] of byId) {
+		const verdict = judge(rows.get(id), now);
+		if (verdict.action === "ack") message.ack();
+		else if (verdict.action === "cancel") cancels.push({ id, reason: verdict.reason });
+		else if (verdict.action === "send") toSend.push(verdict.row);
+		else {
+			try {
+				await env.SENDS.send(message.body, { contentType: "json", delaySeconds: verdict.delaySeconds });
+				message.ack();
+			} catch (err) {
+				retry(message, err);
+			}
+		}
+	}
+
+	let claimed: Set<string>;
+	try {
+		if (cancels.length > 0) await env.DB.batch(cancels.map((c) => cancelPending(env.DB, c.id, c.reason, now)));
+		claimed = await markSubmitting(
+			env.DB,
+			toSend.map((r) => r.id),
+			settings.provider,
+			now,
+		);
+	} catch (err) {
+		for (const { id } of [...cancels, ...toSend]) {
+			const message = byId.get(id);
+			if (message) retry(message, err);
+		}
+		return;
+	}
+	for (const { id } of cancels) byId.get(id)?.ack();
+	// Not won: taken by another delivery, or the contact opted out between the read and the claim.
+	for (const row of toSend) if (!claimed.has(row.id)) byId.get(row.id)?.ack();
+
+	const sent = await Promise.all(
+		toSend.filter((r) => claimed.has(r.id)).map(async (row) => ({ row, outcome: await deliver(settings, row) })),
+	);
+	const writes = sent.flatMap(({ row, outcome }) => outcomeStatements(env.DB, row, outcome, now));
+	try {
+		if (writes.length > 0) await env.DB.batch(writes);
+	} catch (err) {
+		// The provider calls were made: the rows stay `submitting` (never resent); receipts still move them on.
+		console.error(
+			JSON.stringify({ msg: "send outcomes not recorded", error: String(err), ids: sent.map((s) => s.row.id) }),
+		);
+	}
+	for (const { row, outcome } of sent) {
+		const message = byId.get(row.id);
+		if (!message) continue;
+		if (outcome.kind === "throttled") message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+		else message.ack();
+		if (outcome.kind !== "accepted") {
+			console.log(JSON.stringify({ msg: "send not accepted", id: row.id, outcome: outcome.kind, code: outcome.code }));
+		}
+	}
+}
+
+async function deliver(settings: SmsSettings, row: { id: string; phone: string; body: string }): Promise<SendOutcome> {
+	if (settings.provider === "outbox") return { kind: "accepted", providerMessageId: "", providerStatus: "sent" };
+	return sendTwilioMessage(settings, {
+		to: row.phone,
+		body: row.body,
+		// Tapline's id rides along, so a receipt for a send whose answer was lost still finds its message.
+		statusCallback: `${settings.statusCallbackUrl}?messageId=${encodeURIComponent(row.id)}`,
+	});
+}
+
+function outcomeStatements(
+	d1: D1Database,
+	row: OutgoingMessage,
+	outcome: SendOutcome,
+	now: number,
+): D1PreparedStatement[] {
+	switch (outcome.kind) {
+		case "accepted":
+			return [
+				changeById(
+					d1,
+					row.id,
+					{
+						status: normaliseProviderStatus(outcome.providerStatus) ?? "queued",
+						at: now,
+						providerMessageId: outcome.providerMessageId || null,
+						submittedAt: now,
+					},
+					now,
+				),
+			];
+		case "throttled":
+			return [releaseClaim(d1, row.id, now)];
+		case "unsubscribed":
+			return [
+				changeById(
+					d1,
+					row.id,
+					{ status: "failed", at: now, errorCode: outcome.code, errorMessage: outcome.message },
+					now,
+				),
+				...recordConsent(d1, {
+					workspaceId: row.workspaceId,
+					contactId: row.contactId,
+					kind: "opt_out",
+					source: "provider",
+					detail: UNSUBSCRIBED_CODE,
+					sourceId: `message:${row.id}`,
+					at: now,
+				}),
+			];
+		case "rejected":
+			return [
+				changeById(
+					d1,
+					row.id,
+					{ status: "failed", at: now, errorCode: outcome.code, errorMessage: outcome.message },
+					now,
+				),
+			];
+		case "unknown":
+			return [
+				changeById(
+					d1,
+					row.id,
+					{ status: "unknown", at: now, errorCode: outcome.code, errorMessage: outcome.message },
+					now,
+				),
+			];
+	}
+}
+
+function retry(message: Message<unknown>, err: unknown): void {
+	const delaySeconds = retryDelaySeconds(message.attempts);
+	console.error(JSON.stringify({ msg: "send failed; retrying", id: message.id, delaySeconds, error: String(err) }));
+	message.retry({ delaySeconds });
+}

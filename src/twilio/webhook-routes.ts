@@ -1,0 +1,109 @@
+import { type Context, Hono } from "hono";
+import { classifyInbound } from "../consent/keywords";
+import { contactsForInbound, recordConsent } from "../consent/queries";
+import { RECEIPTS_MESSAGE_VERSION, type ReceiptsMessage } from "../events/messages";
+import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
+import { ApiError } from "../http/errors";
+import { publicUrlOf } from "../messages/settings";
+import { normaliseProviderStatus } from "../messages/status";
+import { verifyTwilioSignature } from "./signature";
+
+/**
+ * Checks that a webhook comes from Twilio: X-Twilio-Signature over the URL Twilio was given (PUBLIC_URL and the
+ * request's path and query, never the Host header, which a proxy may rewrite) and the sorted POST parameters.
+ * Missing header → 400, wrong signature → 403; nothing is read or stored before this passes.
+ */
+async function verifiedParams(c: Context<AppEnv>): Promise<URLSearchParams> {
+	const token = c.env.TWILIO_AUTH_TOKEN?.trim();
+	const publicUrl = publicUrlOf(c.env);
+	if (!token || !publicUrl) {
+		throw new ApiError("not_configured", "Twilio webhooks need TWILIO_AUTH_TOKEN and PUBLIC_URL to be set.");
+	}
+	const signature = c.req.header("x-twilio-signature");
+	if (!signature) throw new ApiError("bad_request", "The X-Twilio-Signature header is missing.");
+	if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header("content-type") ?? "")) {
+		throw new ApiError("unsupported_media_type", "Twilio webhooks are form-encoded POSTs.");
+	}
+	const params = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
+	const { pathname, search } = new URL(c.req.url);
+	if (!(await verifyTwilioSignature(token, `${publicUrl}${pathname}${search}`, params, signature))) {
+		throw new ApiError("forbidden", "X-Twilio-Signature does not match this request.");
+	}
+	return params;
+}
+
+/** Routes under /api/v1/webhooks/twilio: configured in the Twilio console or set per message. */
+export const twilioWebhookRoutes = new Hono<AppEnv>();
+
+// Delivery receipts (StatusCallback). Queued like taps; the consumer applies them one way only.
+twilioWebhookRoutes.post("/status", limitBody(64 * 1024), async (c) => {
+	const params = await verifiedParams(c);
+	const sid = params.get("MessageSid") ?? params.get("SmsSid");
+	const status = normaliseProviderStatus(params.get("MessageStatus") ?? params.get("SmsStatus") ?? "");
+	// Statuses of inbound messages (receiving, received) say nothing about ours.
+	if (!sid || !status) return c.body(null, 204);
+	const messageId = new URL(c.req.url).searchParams.get("messageId");
+	const event: ReceiptsMessage = {
+		v: RECEIPTS_MESSAGE_VERSION,
+		type: "receipts",
+		receipts: [
+			{
+				messageId: messageId && messageId.length <= 64 ? messageId : null,
+				provider: "twilio",
+				providerMessageId: sid.slice(0, 128),
+				status,
+				at: Date.now(),
+				errorCode: params.get("ErrorCode")?.slice(0, 64) || null,
+				errorMessage: params.get("ErrorMessage")?.slice(0, 500) || null,
+			},
+		],
+	};
+	await c.env.EVENTS.send(event, { contentType: "json" });
+	return c.body(null, 204);
+});
+
+const twiml = (text: string | null) =>
+	`<?xml version="1.0" encoding="UTF-8"?><Response>${text ? `<Message>${escapeXml(text)}</Message>` : ""}</Response>`;
+
+function escapeXml(text: string): string {
+	return text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+// Replies from contacts: opt-out and opt-in keywords change consent at once (a STOP must win over a send already
+// queued); HELP is answered with the workspace's help text. Other replies are not stored.
+twilioWebhookRoutes.post("/inbound", limitBody(64 * 1024), async (c) => {
+	const params = await verifiedParams(c);
+	const from = params.get("From") ?? "";
+	const intent = classifyInbound(params.get("Body") ?? "");
+	c.header("content-type", "text/xml; charset=utf-8");
+	if (!intent || !from) return c.body(twiml(null));
+
+	const contacts = await contactsForInbound(c.env.DB, from);
+	const names = [...new Set(contacts.map((x) => x.workspaceName))].join(", ") || "us";
+	if (intent === "help") {
+		const help = contacts.find((x) => x.helpText)?.helpText;
+		return c.body(twiml(help ?? `${names}: SMS offers. Msg & data rates may apply. Reply STOP to unsubscribe.`));
+	}
+	const sourceId = `sms:${params.get("MessageSid") ?? `${from}:${Date.now()}`}`;
+	const keyword = (params.get("Body") ?? "").trim().slice(0, 40);
+	const statements = contacts.flatMap((contact) =>
+		recordConsent(c.env.DB, {
+			workspaceId: contact.workspaceId,
+			contactId: contact.contactId,
+			kind: intent === "opt-out" ? "opt_out" : "opt_in",
+			source: "sms",
+			detail: keyword,
+			sourceId,
+			at: Date.now(),
+		}),
+	);
+	if (statements.length > 0) await c.env.DB.batch(statements);
+	return c.body(
+		twiml(
+			intent === "opt-out"
+				? `You are unsubscribed from ${names} and will get no more messages. Reply START to resubscribe.`
+				: `You are resubscribed to ${names}. Reply STOP to unsubscribe.`,
+		),
+	);
+});

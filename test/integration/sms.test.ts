@@ -1,0 +1,722 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { app } from "../../src/app";
+import { consumeSends } from "../../src/messages/sender";
+import { deliver, IPHONE_SAFARI, newCampaign, newWorkspace, tapCapturing } from "../helpers";
+import {
+	inboundMessage,
+	newTwilioAccount,
+	scriptTwilio,
+	statusCallback,
+	type TwilioAccount,
+	twilioEnv,
+	twilioRequests,
+	webhookRequest,
+} from "../twilio";
+
+const PUBLIC_URL = "https://tap.example";
+const SENDER = "+15005550006";
+const STATUS_URL = `${PUBLIC_URL}/api/v1/webhooks/twilio/status`;
+const INBOUND_URL = `${PUBLIC_URL}/api/v1/webhooks/twilio/inbound`;
+const TEMPLATE = "Hi {firstName|there}, 20% off today: {link} Reply STOP to opt out";
+
+/** An Etc/GMT zone where the local hour is `hour` right now, so quiet hours can be steered from the test. */
+function zoneWhereHourIs(hour: number, now = Date.now()): string {
+	let offset = hour - new Date(now).getUTCHours();
+	if (offset > 14) offset -= 24;
+	if (offset < -12) offset += 24;
+	// Etc/GMT signs are inverted: Etc/GMT-5 is UTC+5.
+	return offset === 0 ? "Etc/UTC" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
+}
+const DAYTIME = () => zoneWhereHourIs(12);
+
+interface Sent {
+	body: unknown;
+	delaySeconds?: number;
+}
+
+function capturingQueue(): Queue & { sent: Sent[] } {
+	const sent: Sent[] = [];
+	return {
+		sent,
+		async send(body: unknown, options?: QueueSendOptions) {
+			sent.push({ body, delaySeconds: options?.delaySeconds });
+		},
+		async sendBatch(messages: Iterable<MessageSendRequest>) {
+			for (const m of messages) sent.push({ body: m.body, delaySeconds: m.delaySeconds });
+		},
+	} as unknown as Queue & { sent: Sent[] };
+}
+
+type TestEnv = Env & Record<string, unknown>;
+const baseEnv = env as unknown as TestEnv;
+
+function twilioApp(account: TwilioAccount, extra: Record<string, unknown> = {}): TestEnv {
+	return { ...env, ...twilioEnv(account), TWILIO_FROM: SENDER, PUBLIC_URL, ...extra } as TestEnv;
+}
+
+/** Calls the app with the given env; what it queues is captured, not delivered. */
+async function api(
+	appEnv: TestEnv,
+	path: string,
+	init: { method?: string; key?: string; json?: unknown; request?: Request } = {},
+) {
+	const sends = capturingQueue();
+	const events = capturingQueue();
+	const headers = new Headers();
+	if (init.key) headers.set("authorization", `Bearer ${init.key}`);
+	if (init.json !== undefined) headers.set("content-type", "application/json");
+	const request =
+		init.request ??
+		new Request(`https://tapline.test${path}`, {
+			method: init.method ?? (init.json === undefined ? "GET" : "POST"),
+			headers,
+			body: init.json === undefined ? undefined : JSON.stringify(init.json),
+		});
+	const ctx = createExecutionContext();
+	const response = await app.fetch(request, { ...appEnv, SENDS: sends, EVENTS: events }, ctx);
+	await waitOnExecutionContext(ctx);
+	return { response, sends: sends.sent, events: events.sent };
+}
+
+let sequence = 0;
+
+/** Runs the send consumer over queue message bodies, as Cloudflare would deliver them. */
+async function runSends(appEnv: TestEnv, bodies: unknown[], attempts = 1, now = Date.now()) {
+	const batch = createMessageBatch<unknown>(
+		"tapline-sends",
+		bodies.map((body) => ({ id: `send-${++sequence}`, timestamp: new Date(), attempts, body })),
+	);
+	const resend = capturingQueue();
+	const ctx = createExecutionContext();
+	await consumeSends(batch, { ...appEnv, SENDS: resend }, now);
+	const result = await getQueueResult(batch, ctx);
+	return { ...result, requeued: resend.sent };
+}
+
+async function sendCampaign(appEnv: TestEnv, key: string, campaignId: string, recipients: unknown[], extra = {}) {
+	const { response, sends } = await api(appEnv, `/api/v1/campaigns/${campaignId}/send`, {
+		key,
+		json: { recipients, message: TEMPLATE, ...extra },
+	});
+	const body = await response.json<{
+		queued: number;
+		deferred: number;
+		skipped: { index: number; reason: string; phone?: string }[];
+	}>();
+	return { status: response.status, body, sends };
+}
+
+async function messagesOf(key: string, campaignId: string) {
+	const { response } = await api(baseEnv, `/api/v1/messages?campaignId=${campaignId}`, { key });
+	expect(response.status).toBe(200);
+	return (await response.json<{ messages: Record<string, unknown>[] }>()).messages;
+}
+
+async function statsOf(key: string, campaignId: string) {
+	const { response } = await api(baseEnv, `/api/v1/campaigns/${campaignId}/stats`, { key });
+	expect(response.status).toBe(200);
+	return response.json<{
+		messages: Record<string, number | null | Record<string, number | null>>;
+		purchases: Record<string, unknown>;
+		byVariant: { variant: string; messages: Record<string, unknown> }[];
+	}>();
+}
+
+/** Posts a signed Twilio webhook to the app; returns the response and what it queued. */
+async function postWebhook(appEnv: TestEnv, webhook: { url: string; body: string; headers: Record<string, string> }) {
+	return api(appEnv, "", { request: webhookRequest({ ...webhook, signature: "", params: {} }) });
+}
+
+async function setup(recipients = 2) {
+	const account = newTwilioAccount();
+	const appEnv = twilioApp(account);
+	const { id: workspaceId, key } = await newWorkspace("Acme Shoes");
+	const campaignId = await newCampaign(key, { name: "Spring" });
+	const zone = DAYTIME();
+	const people = [
+		{ phone: "+14155552671", firstName: "Ada", timezone: zone },
+		{ phone: "+14155552672", timezone: zone },
+		{ phone: "+14155552673", firstName: "Cy", timezone: zone },
+	].slice(0, recipients);
+	return { account, appEnv, workspaceId, key, campaignId, people };
+}
+
+describe("sending a campaign through Twilio", () => {
+	it("should carry a campaign from send to delivered to tapped, per recipient", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(2);
+		const sent = await sendCampaign(appEnv, key, campaignId, people);
+		expect(sent.status).toBe(202);
+		expect(sent.body).toEqual({ queued: 2, deferred: 0, skipped: [] });
+		expect(sent.sends).toHaveLength(2);
+
+		const run = await runSends(
+			appEnv,
+			sent.sends.map((s) => s.body),
+		);
+		expect(run.explicitAcks).toHaveLength(2);
+
+		// Twilio's wire format: a form post per message, basic auth with the account SID and auth token.
+		const calls = await twilioRequests(account);
+		expect(calls).toHaveLength(2);
+		for (const call of calls) {
+			expect(call.method).toBe("POST");
+			expect(call.path).toBe(`/2010-04-01/Accounts/${account.accountSid}/Messages.json`);
+			expect(call.authUser).toBe(account.accountSid);
+			expect(call.authPassword).toBe(account.authToken);
+			expect(call.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+			expect(call.params.From).toBe(SENDER);
+			expect(call.params.StatusCallback).toMatch(new RegExp(`^${STATUS_URL}\\?messageId=msg_`));
+			expect(call.response.status).toBe(201);
+		}
+		const ada = calls.find((c) => c.params.To === "+14155552671");
+		const other = calls.find((c) => c.params.To === "+14155552672");
+		expect(ada?.params.Body).toMatch(/^Hi Ada, 20% off today: https:\/\/tap\.example\/[0-9A-Za-z]{7} Reply STOP/);
+		expect(other?.params.Body).toMatch(/^Hi there, 20% off today: /);
+
+		let messages = await messagesOf(key, campaignId);
+		expect(messages.map((m) => m.status).sort()).toEqual(["queued", "queued"]);
+		expect(messages.every((m) => typeof m.providerMessageId === "string")).toBe(true);
+
+		// Twilio reports sent, then delivered for Ada and undelivered for the other.
+		const adaSid = ada?.response.sid as string;
+		const otherSid = other?.response.sid as string;
+		for (const [sid, status, code] of [
+			[adaSid, "sent"],
+			[adaSid, "delivered"],
+			[otherSid, "sent"],
+			[otherSid, "undelivered", 30003],
+		] as [string, string, number?][]) {
+			const { response, events } = await postWebhook(appEnv, await statusCallback(account, sid, status, code));
+			expect(response.status).toBe(204);
+			expect((await deliver(events.map((e) => e.body))).explicitAcks).toHaveLength(1);
+		}
+
+		// Ada taps her link; the tap flows through the events queue like any other.
+		const code = String(ada?.params.Body?.match(/tap\.example\/([0-9A-Za-z]+)/)?.[1]);
+		const tap = await tapCapturing(`/${code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		expect(tap.response.status).toBe(302);
+		await deliver(tap.sent);
+
+		messages = await messagesOf(key, campaignId);
+		const adaRow = messages.find((m) => m.phone === "+14155552671");
+		expect(adaRow).toMatchObject({ status: "delivered", errorCode: null });
+		expect(adaRow?.sentAt).toEqual(expect.any(Number));
+		expect(adaRow?.deliveredAt).toEqual(expect.any(Number));
+		expect(adaRow?.firstTapAt).toEqual(expect.any(Number));
+		expect(messages.find((m) => m.phone === "+14155552672")).toMatchObject({
+			status: "undelivered",
+			errorCode: "30003",
+			firstTapAt: null,
+		});
+
+		const stats = await statsOf(key, campaignId);
+		expect(stats.messages).toMatchObject({
+			total: 2,
+			sent: 2,
+			delivered: 1,
+			undelivered: 1,
+			failed: 0,
+			deliveryRate: 0.5,
+			tappedAfterDelivery: 1,
+			clickThroughOnDelivered: 1,
+		});
+		expect((stats.messages.deliveryToFirstTapSeconds as Record<string, number>).median).toEqual(expect.any(Number));
+		expect(stats.purchases).toMatchObject({ conversionRateOnDelivered: 0, revenuePerMessageSent: {} });
+	});
+
+	it("should never text anyone twice: redelivered queue messages and repeated requests", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(2);
+		const first = await sendCampaign(appEnv, key, campaignId, people);
+		const bodies = first.sends.map((s) => s.body);
+		await runSends(appEnv, bodies);
+		// The same queue messages again (at-least-once delivery), then the whole request again.
+		const again = await runSends(appEnv, bodies, 2);
+		expect(again.explicitAcks).toHaveLength(2);
+		const repeated = await sendCampaign(appEnv, key, campaignId, people);
+		expect(repeated.status).toBe(202);
+		expect(repeated.body.queued).toBe(0);
+		expect(repeated.body.skipped.map((s) => s.reason)).toEqual(["already_sent", "already_sent"]);
+		expect(await twilioRequests(account)).toHaveLength(2);
+	});
+
+	it("should queue a message again when the same request is repeated before it was sent, and send it once", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		const first = await sendCampaign(appEnv, key, campaignId, people);
+		const second = await sendCampaign(appEnv, key, campaignId, people);
+		expect(second.body.queued).toBe(1);
+		expect(second.sends[0]?.body).toEqual(first.sends[0]?.body);
+		await runSends(
+			appEnv,
+			[...first.sends, ...second.sends].map((s) => s.body),
+		);
+		expect(await twilioRequests(account)).toHaveLength(1);
+	});
+
+	it("should retry a 429 with backoff and send once it passes", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		await scriptTwilio(account, [{ status: 429, code: 20429 }]);
+		const throttled = await runSends(appEnv, [sends[0]?.body]);
+		expect(throttled.retryMessages).toHaveLength(1);
+		expect(throttled.explicitAcks).toHaveLength(0);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "pending" });
+
+		const retried = await runSends(appEnv, [sends[0]?.body], 2);
+		expect(retried.explicitAcks).toHaveLength(1);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "queued" });
+		expect((await twilioRequests(account)).map((r) => r.response.status)).toEqual([429, 201]);
+	});
+
+	it("should mark a 21610 recipient opted out, not retry, and never call Twilio for them again", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		await scriptTwilio(account, [{ status: 400, code: 21610, to: "+14155552671" }]);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		const run = await runSends(appEnv, [sends[0]?.body]);
+		expect(run.explicitAcks).toHaveLength(1);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "failed", errorCode: "21610" });
+
+		const { response } = await api(appEnv, "/api/v1/contacts?phone=%2B14155552671", { key });
+		const { contact } = await response.json<{ contact: { optedOut: boolean; consent: { source: string }[] } }>();
+		expect(contact.optedOut).toBe(true);
+		expect(contact.consent).toMatchObject([{ kind: "opt_out", source: "provider", detail: "21610" }]);
+
+		const otherCampaign = await newCampaign(key, { name: "Summer" });
+		const next = await sendCampaign(appEnv, key, otherCampaign, people);
+		expect(next.body).toMatchObject({ queued: 0, skipped: [{ index: 0, reason: "opted_out" }] });
+		expect(await twilioRequests(account)).toHaveLength(1);
+	});
+
+	it("should fail a message Twilio refuses, with Twilio's code, and not retry it", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		await scriptTwilio(account, [{ status: 400, code: 21211 }]);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		const run = await runSends(appEnv, [sends[0]?.body]);
+		expect(run.explicitAcks).toHaveLength(1);
+		expect(run.retryMessages).toHaveLength(0);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "failed", errorCode: "21211" });
+		expect((await statsOf(key, campaignId)).messages).toMatchObject({ failed: 1, sent: 0 });
+	});
+
+	it("should mark a 5xx answer unknown and never send it blindly again", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		await scriptTwilio(account, [{ status: 500, code: 20500 }]);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		const run = await runSends(appEnv, [sends[0]?.body]);
+		expect(run.explicitAcks).toHaveLength(1);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "unknown", errorCode: "20500" });
+		await runSends(appEnv, [sends[0]?.body], 2);
+		expect(await twilioRequests(account)).toHaveLength(1);
+		expect((await statsOf(key, campaignId)).messages).toMatchObject({ unknown: 1 });
+	});
+
+	it("should let a late receipt settle a message whose send answer was lost", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		await scriptTwilio(account, [{ status: 503, code: 20503 }]);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		await runSends(appEnv, [sends[0]?.body]);
+		const [message] = await messagesOf(key, campaignId);
+		// Twilio did create it after all and calls back; Tapline's id rides on the StatusCallback URL.
+		const webhook = await signedStatus(account, {
+			url: `${STATUS_URL}?messageId=${message?.id}`,
+			MessageSid: `SM${"a".repeat(32)}`,
+			MessageStatus: "delivered",
+		});
+		const { events } = await postWebhook(appEnv, webhook);
+		await deliver(events.map((e) => e.body));
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "delivered" });
+	});
+});
+
+/** A status callback signed as Twilio signs it, for messages the fake did not create. */
+async function signedStatus(account: TwilioAccount, fields: { url: string } & Record<string, string>) {
+	const { url, ...params } = fields;
+	const form = new URLSearchParams({ AccountSid: account.accountSid, ApiVersion: "2010-04-01", ...params });
+	const data =
+		url +
+		[...form.entries()]
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+			.map(([k, v]) => k + v)
+			.join("");
+	const hmacKey = await crypto.subtle.importKey(
+		"raw",
+		new TextEncoder().encode(account.authToken),
+		{ name: "HMAC", hash: "SHA-1" },
+		false,
+		["sign"],
+	);
+	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", hmacKey, new TextEncoder().encode(data)));
+	const signature = btoa(String.fromCharCode(...mac));
+	return {
+		url,
+		body: form.toString(),
+		headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature },
+	};
+}
+
+describe("Twilio's delivery receipts", () => {
+	async function sentMessage() {
+		const ctx = await setup(1);
+		const { sends } = await sendCampaign(ctx.appEnv, ctx.key, ctx.campaignId, ctx.people);
+		await runSends(ctx.appEnv, [sends[0]?.body]);
+		const [call] = await twilioRequests(ctx.account);
+		return { ...ctx, sid: call?.response.sid as string };
+	}
+
+	it("should refuse a callback without a signature (400) or with a wrong one (403), and store nothing", async () => {
+		const { account, appEnv, sid } = await sentMessage();
+		const genuine = await statusCallback(account, sid, "delivered");
+		const cases: [Record<string, string>, string, string, number][] = [
+			[{ "content-type": "application/x-www-form-urlencoded" }, genuine.url, genuine.body, 400],
+			// Signed for another URL, a changed parameter, a signature made with another token.
+			[genuine.headers, genuine.url.replace("messageId=", "messageId=x"), genuine.body, 403],
+			[genuine.headers, genuine.url, genuine.body.replace("delivered", "failed"), 403],
+			[{ ...genuine.headers, "x-twilio-signature": "bm90IHRoZSBzaWduYXR1cmU=" }, genuine.url, genuine.body, 403],
+		];
+		for (const [headers, url, body, status] of cases) {
+			const { response, events } = await postWebhook(appEnv, { url, body, headers });
+			expect(response.status).toBe(status);
+			expect((await response.json<{ error: { code: string } }>()).error.code).toBe(
+				status === 400 ? "bad_request" : "forbidden",
+			);
+			expect(events).toHaveLength(0);
+		}
+	});
+
+	it("should check the signature against PUBLIC_URL, not the Host the request came to", async () => {
+		const { account, appEnv, sid } = await sentMessage();
+		const genuine = await statusCallback(account, sid, "sent");
+		// A proxy in front rewrote the host: the signature still holds for the configured public URL.
+		const rewritten = genuine.url.replace(PUBLIC_URL, "http://internal.worker:8787");
+		const { response, events } = await postWebhook(appEnv, { ...genuine, url: rewritten });
+		expect(response.status).toBe(204);
+		expect(events).toHaveLength(1);
+		// And a request signed for the Host it reached, but not for PUBLIC_URL, is refused.
+		const forged = await signedStatus(account, { url: rewritten, MessageSid: sid, MessageStatus: "delivered" });
+		expect((await postWebhook(appEnv, forged)).response.status).toBe(403);
+	});
+
+	it("should end delivered whatever order receipts arrive in, and change state once for five copies", async () => {
+		const { account, appEnv, key, campaignId, sid } = await sentMessage();
+		const receipts: unknown[] = [];
+		for (const status of ["delivered", "delivered", "sent", "delivered", "sending", "delivered", "delivered"]) {
+			const { events } = await postWebhook(appEnv, await statusCallback(account, sid, status));
+			receipts.push(...events.map((e) => e.body));
+		}
+		// Delivered one by one, in the order they came, then all again in reverse as one batch.
+		for (const receipt of receipts) await deliver([receipt]);
+		const [once] = await messagesOf(key, campaignId);
+		expect(once).toMatchObject({ status: "delivered" });
+		await deliver([...receipts].reverse(), 2);
+		const [twice] = await messagesOf(key, campaignId);
+		expect(twice).toEqual(once);
+		expect(twice?.sentAt).toEqual(expect.any(Number));
+		expect((await statsOf(key, campaignId)).messages).toMatchObject({ sent: 1, delivered: 1, deliveryRate: 1 });
+	});
+
+	it("should keep the first final state: a failed after delivered does not undo the delivery", async () => {
+		const { account, appEnv, key, campaignId, sid } = await sentMessage();
+		for (const [status, code] of [
+			["delivered", undefined],
+			["failed", 30008],
+		] as [string, number | undefined][]) {
+			const { events } = await postWebhook(appEnv, await statusCallback(account, sid, status, code));
+			await deliver(events.map((e) => e.body));
+		}
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "delivered" });
+	});
+
+	it("should answer 503 when Twilio is not configured, before reading anything", async () => {
+		const { response } = await api(baseEnv, "", {
+			request: new Request(STATUS_URL, {
+				method: "POST",
+				headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "x" },
+				body: "MessageSid=SM1&MessageStatus=delivered",
+			}),
+		});
+		expect(response.status).toBe(503);
+		expect((await response.json<{ error: { code: string } }>()).error.code).toBe("not_configured");
+	});
+});
+
+describe("replies and consent", () => {
+	async function reply(account: TwilioAccount, appEnv: TestEnv, body: string, from = "+14155552671") {
+		const webhook = await inboundMessage(account, { from, to: SENDER, body, url: INBOUND_URL });
+		const { response } = await postWebhook(appEnv, webhook);
+		expect(response.status).toBe(200);
+		expect(response.headers.get("content-type")).toMatch(/^text\/xml/);
+		return { twiml: await response.text(), webhook };
+	}
+
+	it("should honour STOP at once: the queued send is cancelled and later sends make no provider call", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		const { twiml } = await reply(account, appEnv, " Stop please ");
+		expect(twiml).toContain("<Message>You are unsubscribed from Acme Shoes");
+
+		// The send queued before the STOP comes up for delivery: nothing goes out.
+		const run = await runSends(appEnv, [sends[0]?.body]);
+		expect(run.explicitAcks).toHaveLength(1);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "canceled", errorCode: "opted_out" });
+		const later = await sendCampaign(appEnv, key, await newCampaign(key, { name: "Later" }), people);
+		expect(later.body.skipped).toMatchObject([{ reason: "opted_out" }]);
+		expect(await twilioRequests(account)).toHaveLength(0);
+		expect((await statsOf(key, campaignId)).messages).toMatchObject({ canceled: 1, sent: 0 });
+	});
+
+	it("should re-subscribe on START, answer HELP with the workspace's text, and ignore other replies", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		await runSends(appEnv, [sends[0]?.body]);
+
+		await reply(account, appEnv, "STOP");
+		const profile = async () =>
+			(
+				await (
+					await api(appEnv, "/api/v1/contacts?phone=%2B14155552671", { key })
+				).response.json<{
+					contact: { optedOut: boolean; consent: { kind: string; source: string }[] };
+				}>()
+			).contact;
+		expect((await profile()).optedOut).toBe(true);
+
+		const { twiml, webhook } = await reply(account, appEnv, "start");
+		expect(twiml).toContain("resubscribed");
+		expect(await profile()).toMatchObject({
+			optedOut: false,
+			consent: [
+				{ kind: "opt_in", source: "sms" },
+				{ kind: "opt_out", source: "sms" },
+			],
+		});
+		// The same webhook delivered again records nothing new.
+		await postWebhook(appEnv, webhook);
+		expect((await profile()).consent).toHaveLength(2);
+
+		await api(appEnv, "/api/v1/workspace", {
+			key,
+			method: "PATCH",
+			json: { helpText: "Acme: deals by SMS. Call 555-0100." },
+		});
+		expect((await reply(account, appEnv, "HELP")).twiml).toContain(
+			"<Message>Acme: deals by SMS. Call 555-0100.</Message>",
+		);
+		expect((await reply(account, appEnv, "I can't stop smiling, thanks!")).twiml).toBe(
+			'<?xml version="1.0" encoding="UTF-8"?><Response></Response>',
+		);
+		expect((await profile()).optedOut).toBe(false);
+	});
+
+	it("should refuse an unsigned inbound message and change nothing", async () => {
+		const { account, appEnv } = await setup(1);
+		const webhook = await inboundMessage(account, { from: "+14155552671", to: SENDER, body: "STOP", url: INBOUND_URL });
+		const { response } = await postWebhook(appEnv, {
+			...webhook,
+			headers: { "content-type": webhook.headers["content-type"] ?? "" },
+		});
+		expect(response.status).toBe(400);
+	});
+});
+
+describe("quiet hours", () => {
+	it("should hold a send made at night until the recipient's morning, and re-check it when it comes back", async () => {
+		const { account, appEnv, key, campaignId } = await setup(1);
+		const night = zoneWhereHourIs(3);
+		const sent = await sendCampaign(appEnv, key, campaignId, [{ phone: "+14155552671", timezone: night }]);
+		expect(sent.body).toMatchObject({ queued: 1, deferred: 1 });
+		const delay = sent.sends[0]?.delaySeconds ?? 0;
+		// 03:xx to 08:00 local: between four and five hours.
+		expect(delay).toBeGreaterThan(4 * 3600 - 3600);
+		expect(delay).toBeLessThanOrEqual(5 * 3600);
+
+		// Delivered early anyway (queues may): deferred again, nothing sent.
+		const run = await runSends(appEnv, [sent.sends[0]?.body]);
+		expect(run.explicitAcks).toHaveLength(1);
+		expect(run.requeued).toHaveLength(1);
+		expect(run.requeued[0]?.delaySeconds).toBeGreaterThan(0);
+		expect(await twilioRequests(account)).toHaveLength(0);
+
+		// In the morning it goes out.
+		const morning = Date.now() + delay * 1000 + 60_000;
+		const later = await runSends(appEnv, [sent.sends[0]?.body], 1, morning);
+		expect(later.requeued).toHaveLength(0);
+		expect(await twilioRequests(account)).toHaveLength(1);
+	});
+});
+
+describe("the send request", () => {
+	it("should report invalid phones, duplicates and the rendered texts of a dry run, writing nothing", async () => {
+		const { appEnv, key, campaignId } = await setup(0);
+		const zone = DAYTIME();
+		const { response } = await api(appEnv, `/api/v1/campaigns/${campaignId}/send`, {
+			key,
+			json: {
+				dryRun: true,
+				message: "Hola {firstName}! Oferta: {link} — STOP para salir",
+				recipients: [
+					{ phone: "+14155552671", firstName: "Ana", timezone: zone },
+					{ phone: "not a phone" },
+					{ phone: "+1 (415) 555-2671", firstName: "Ana", timezone: zone },
+				],
+			},
+		});
+		expect(response.status).toBe(200);
+		const body = await response.json<{
+			messages: { body: string; encoding: string; segments: number; units: number }[];
+			totals: { messages: number; segments: number };
+			skipped: { index: number; reason: string }[];
+		}>();
+		expect(body.skipped).toMatchObject([
+			{ index: 1, reason: "invalid_phone" },
+			{ index: 2, reason: "duplicate" },
+		]);
+		// The em dash is not in the GSM alphabet: the whole text is UCS-2.
+		expect(body.messages).toHaveLength(1);
+		expect(body.messages[0]?.body).toMatch(/^Hola Ana! Oferta: https:\/\/tap\.example\/x{7} — STOP para salir$/);
+		expect(body.messages[0]).toMatchObject({ encoding: "UCS-2", segments: 1 });
+		expect(body.totals).toEqual({ messages: 1, segments: 1 });
+		expect(await messagesOf(key, campaignId)).toHaveLength(0);
+		const links = await api(appEnv, `/api/v1/campaigns/${campaignId}/stats`, { key });
+		expect((await links.response.json<{ links: number }>()).links).toBe(0);
+	});
+
+	it("should refuse a template without {link} or with an unknown placeholder, and bad recipients, with 422", async () => {
+		const { appEnv, key, campaignId } = await setup(0);
+		for (const [message, recipients] of [
+			["Sale today, no link", [{ phone: "+14155552671" }]],
+			["Hi {nickname} {link}", [{ phone: "+14155552671" }]],
+			["Hi {link}", [{ phone: "+14155552671", colour: "red" }]],
+		] as [string, unknown[]][]) {
+			const { response, sends } = await api(appEnv, `/api/v1/campaigns/${campaignId}/send`, {
+				key,
+				json: { message, recipients },
+			});
+			expect(response.status).toBe(422);
+			expect((await response.json<{ error: { code: string } }>()).error.code).toBe("validation_failed");
+			expect(sends).toHaveLength(0);
+		}
+		expect(await messagesOf(key, campaignId)).toHaveLength(0);
+	});
+
+	it("should answer 503 and send nothing when Twilio is chosen but not configured", async () => {
+		const { key, campaignId, people } = await setup(1);
+		const { response, sends } = await api(
+			{ ...env, SMS_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: "" } as TestEnv,
+			`/api/v1/campaigns/${campaignId}/send`,
+			{ key, json: { message: TEMPLATE, recipients: people } },
+		);
+		expect(response.status).toBe(503);
+		const { error } = await response.json<{ error: { code: string; details: { message: string }[] } }>();
+		expect(error.code).toBe("not_configured");
+		expect(error.details.map((d) => d.message).join(" ")).toMatch(
+			/TWILIO_ACCOUNT_SID.*TWILIO_AUTH_TOKEN.*TWILIO_FROM.*PUBLIC_URL/,
+		);
+		expect(sends).toHaveLength(0);
+	});
+
+	it("should keep rendered messages in the outbox when no provider is configured", async () => {
+		const { key, campaignId, people } = await setup(1);
+		const outbox = { ...baseEnv };
+		const sent = await sendCampaign(outbox, key, campaignId, people);
+		expect(sent.body.queued).toBe(1);
+		await runSends(
+			outbox,
+			sent.sends.map((s) => s.body),
+		);
+		const [message] = await messagesOf(key, campaignId);
+		expect(message).toMatchObject({ provider: "outbox", status: "sent", phone: "+14155552671" });
+		expect(String(message?.body)).toMatch(/^Hi Ada, 20% off today: https:\/\/tapline\.test\/[0-9A-Za-z]{7} /);
+		expect((await statsOf(key, campaignId)).messages).toMatchObject({ sent: 1, total: 1 });
+	});
+});
+
+describe("lifecycle events from other platforms", () => {
+	it("should record events by phone and campaign, or by message id, through the same state machine", async () => {
+		const { appEnv, key, campaignId } = await setup(0);
+		await api(appEnv, `/api/v1/campaigns/${campaignId}/links`, {
+			key,
+			json: { recipients: [{ phone: "+14155552671" }, { phone: "+14155552672" }] },
+		});
+		const post = (json: unknown) => api(appEnv, "/api/v1/messages/events", { key, json });
+		const first = await post({
+			events: [
+				{ phone: "+14155552671", campaignId, status: "delivered", at: "2026-11-20T10:00:00Z" },
+				{ phone: "+14155552672", campaignId, status: "failed", errorCode: 30006 },
+			],
+		});
+		expect(first.response.status).toBe(202);
+		await deliver(first.events.map((e) => e.body));
+		const rows = await messagesOf(key, campaignId);
+		const delivered = rows.find((m) => m.phone === "+14155552671");
+		expect(delivered).toMatchObject({
+			provider: "external",
+			status: "delivered",
+			deliveredAt: Date.parse("2026-11-20T10:00:00Z"),
+		});
+		expect(rows.find((m) => m.phone === "+14155552672")).toMatchObject({ status: "failed", errorCode: "30006" });
+
+		// A late "sent" for the delivered one, by message id: recorded, status unchanged.
+		const late = await post({ messageId: delivered?.id, status: "sent", at: "2026-11-20T09:59:00Z" });
+		expect(late.response.status).toBe(202);
+		await deliver(late.events.map((e) => e.body));
+		expect((await messagesOf(key, campaignId)).find((m) => m.id === delivered?.id)).toMatchObject({
+			status: "delivered",
+			sentAt: Date.parse("2026-11-20T09:59:00Z"),
+		});
+	});
+
+	it("should refuse the whole list when one event is wrong, naming it", async () => {
+		const { appEnv, key, campaignId } = await setup(0);
+		const { response, events } = await api(appEnv, "/api/v1/messages/events", {
+			key,
+			json: {
+				events: [
+					{ messageId: "msg_nope", status: "delivered" },
+					{ phone: "+14155552671", campaignId, status: "teleported" },
+					{ status: "sent" },
+				],
+			},
+		});
+		expect(response.status).toBe(422);
+		const { error } = await response.json<{ error: { details: { index: number; path: string }[] } }>();
+		expect(error.details.map((d) => d.path)).toEqual(["events.1.status", "events.2.messageId"]);
+		expect(events).toHaveLength(0);
+	});
+});
+
+describe("erasing a contact", () => {
+	it("should erase the phone, texts and click ties, stop the link, and keep the anonymous counts", async () => {
+		const { appEnv, workspaceId, key, campaignId, people } = await setup(1);
+		const sent = await sendCampaign(baseEnv, key, campaignId, people);
+		await runSends(
+			baseEnv,
+			sent.sends.map((s) => s.body),
+		);
+		const [message] = await messagesOf(key, campaignId);
+		const code = String(message?.linkCode);
+		const tap = await tapCapturing(`/${code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		await deliver(tap.sent);
+		const before = await statsOf(key, campaignId);
+
+		const contactId = String(message?.contactId);
+		const erased = await api(appEnv, `/api/v1/contacts/${contactId}`, { key, method: "DELETE" });
+		expect(erased.response.status).toBe(200);
+		expect((await api(appEnv, `/api/v1/contacts/${contactId}`, { key })).response.status).toBe(404);
+		expect((await api(appEnv, "/api/v1/contacts?phone=%2B14155552671", { key })).response.status).toBe(404);
+		expect((await tapCapturing(`/${code}`)).response.status).toBe(404);
+
+		const [after] = await messagesOf(key, campaignId);
+		expect(after).toMatchObject({ phone: null, body: null, providerMessageId: null, status: "sent" });
+		const rows = await env.DB.prepare("SELECT contact_id, user_agent FROM clicks WHERE link_code = ?1")
+			.bind(code)
+			.all();
+		expect(rows.results).toEqual([{ contact_id: null, user_agent: null }]);
+		const phones = await env.DB.prepare("SELECT count(*) AS n FROM contacts WHERE workspace_id = ?1 AND phone = ?2")
+			.bind(workspaceId, "+14155552671")
+			.first();
+		expect(phones).toEqual({ n: 0 });
+		const stats = await statsOf(key, campaignId);
+		expect(stats.messages).toEqual(before.messages);
+	});
+});
