@@ -11,6 +11,7 @@ import { publicOrigin } from "../http/public-origin";
 import { codeLength } from "../links/codes";
 import { mintLinks } from "../links/mint";
 import { claimMessages, type MessageDraft, previewStates } from "./queries";
+import { sendableAt } from "./quiet-hours";
 import { countSegments } from "./segments";
 import { quietDelaySeconds, type SendMessage } from "./sender";
 import { smsSettings } from "./settings";
@@ -141,7 +142,8 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 				phone: r.recipient.phone,
 				body: r.body,
 				...r.segments,
-				sendableAt: new Date(now + quietDelaySeconds(now, r.recipient) * 1000).toISOString(),
+				// When a real provider would send it: at once, or when the recipient's sending hours open.
+				sendableAt: new Date(sendableAt(now, r.recipient)).toISOString(),
 			})),
 			totals: {
 				messages: rendered.length,
@@ -209,7 +211,8 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 			});
 			return;
 		}
-		const delaySeconds = quietDelaySeconds(now, r.recipient);
+		// The outbox texts nobody, so it holds nothing back for the night.
+		const delaySeconds = config.settings.provider === "outbox" ? 0 : quietDelaySeconds(now, r.recipient);
 		if (delaySeconds > 0) deferred++;
 		queue.push({
 			body: { v: 1, type: "send", messageId: state.messageId },

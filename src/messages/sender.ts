@@ -29,12 +29,12 @@ type Verdict =
 	| { action: "defer"; delaySeconds: number }
 	| { action: "send"; row: OutgoingMessage & { phone: string; body: string } };
 
-function judge(row: OutgoingMessage | undefined, now: number): Verdict {
+function judge(row: OutgoingMessage | undefined, now: number, quietHours: boolean): Verdict {
 	// Gone, or claimed by an earlier delivery of this queue message: never sent twice.
 	if (row?.status !== "pending") return { action: "ack" };
 	if (row.erased || !row.phone || !row.body) return { action: "cancel", reason: "erased" };
 	if (row.optedOut) return { action: "cancel", reason: "opted_out" };
-	const delaySeconds = quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone });
+	const delaySeconds = quietHours ? quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone }) : 0;
 	if (delaySeconds > 0) return { action: "defer", delaySeconds };
 	return { action: "send", row: { ...row, phone: row.phone, body: row.body } };
 }
@@ -75,7 +75,8 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 	const cancels: { id: string; reason: string }[] = [];
 	const toSend: (OutgoingMessage & { phone: string; body: string })[] = [];
 	for (const [id, message] of byId) {
-		const verdict = judge(rows.get(id), now);
+		// The outbox texts nobody, so it holds nothing back for the night.
+		const verdict = judge(rows.get(id), now, settings.provider !== "outbox");
 		if (verdict.action === "ack") message.ack();
 		else if (verdict.action === "cancel") cancels.push({ id, reason: verdict.reason });
 		else if (verdict.action === "send") toSend.push(verdict.row);

@@ -56,8 +56,8 @@ export interface MessageFunnel {
 	/** delivered / sent. */
 	deliveryRate: number | null;
 	/** Delivered messages whose recipient tapped the link (a human tap). */
-	tappedAfterDelivery: number;
-	/** tappedAfterDelivery / delivered. */
+	tapped: number;
+	/** tapped / delivered. */
 	clickThroughOnDelivered: number | null;
 	/** From the delivery receipt to the first human tap, over the taps that came after their receipt. */
 	deliveryToFirstTapSeconds: { median: number | null; average: number | null };
@@ -173,7 +173,7 @@ function messageFunnel(
 		...steps,
 		sent,
 		deliveryRate: rate(steps.delivered, sent),
-		tappedAfterDelivery: tapped,
+		tapped: tapped,
 		clickThroughOnDelivered: rate(tapped, steps.delivered),
 		deliveryToFirstTapSeconds: {
 			median: medianMs === null ? null : Math.round(medianMs / 1000),

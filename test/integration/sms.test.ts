@@ -219,7 +219,7 @@ describe("sending a campaign through Twilio", () => {
 			undelivered: 1,
 			failed: 0,
 			deliveryRate: 0.5,
-			tappedAfterDelivery: 1,
+			tapped: 1,
 			clickThroughOnDelivered: 1,
 		});
 		expect((stats.messages.deliveryToFirstTapSeconds as Record<string, number>).median).toEqual(expect.any(Number));
@@ -615,11 +615,15 @@ describe("the send request", () => {
 		expect(sends).toHaveLength(0);
 	});
 
-	it("should keep rendered messages in the outbox when no provider is configured", async () => {
-		const { key, campaignId, people } = await setup(1);
+	it("should keep rendered messages in the outbox when no provider is configured, night or day", async () => {
+		const { key, campaignId } = await setup(0);
 		const outbox = { ...baseEnv };
-		const sent = await sendCampaign(outbox, key, campaignId, people);
-		expect(sent.body.queued).toBe(1);
+		// The outbox texts nobody, so quiet hours hold nothing back.
+		const sent = await sendCampaign(outbox, key, campaignId, [
+			{ phone: "+14155552671", firstName: "Ada", timezone: zoneWhereHourIs(3) },
+		]);
+		expect(sent.body).toMatchObject({ queued: 1, deferred: 0 });
+		expect(sent.sends[0]?.delaySeconds).toBeUndefined();
 		await runSends(
 			outbox,
 			sent.sends.map((s) => s.body),
