@@ -1,5 +1,6 @@
-// Starts the real Worker (`wrangler dev`, local D1 and Queues in a throwaway directory) and the fake shop, once for
-// the browser suite, and hands their URLs to the tests through `provide`.
+// Starts the real Worker (`wrangler dev`, local D1 and Queues in a throwaway directory), the fake shop and the fake
+// Twilio, once for the browser and end-to-end suite, and hands their URLs to the tests through `provide`. The Worker
+// sends SMS through the fake Twilio, which posts signed status callbacks back to it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -7,6 +8,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { startFakeTwilio } from "../fakes/twilio";
 import { startShop } from "./shop";
 
 declare module "vitest" {
@@ -14,10 +16,16 @@ declare module "vitest" {
 		workerUrl: string;
 		shopUrl: string;
 		adminToken: string;
+		fakeTwilioUrl: string;
+		twilioAccountSid: string;
+		twilioAuthToken: string;
 	}
 }
 
 const ADMIN_TOKEN = "browser-admin";
+const TWILIO_ACCOUNT_SID = `AC${"e2e0".repeat(8)}`;
+const TWILIO_AUTH_TOKEN = "e2e-twilio-auth-token";
+export const TWILIO_FROM = "+15005550006";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");
 // wrangler dev compiles and boots workerd; a loaded CI machine can take a while the first time.
@@ -31,6 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 	};
 	try {
 		await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+		const twilio = await startFakeTwilio();
+		cleanups.push(twilio.close);
 
 		const port = await freePort();
 		let inspectorPort = await freePort();
@@ -54,6 +64,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
 			`ADMIN_TOKEN:${ADMIN_TOKEN}`,
 			"--var",
 			`PUBLIC_URL:${workerUrl}`,
+			"--var",
+			"SMS_PROVIDER:twilio",
+			"--var",
+			`TWILIO_API_BASE:${twilio.url}`,
+			"--var",
+			`TWILIO_FROM:${TWILIO_FROM}`,
+			"--var",
+			`TWILIO_ACCOUNT_SID:${TWILIO_ACCOUNT_SID}`,
+			"--var",
+			`TWILIO_AUTH_TOKEN:${TWILIO_AUTH_TOKEN}`,
 		]);
 		cleanups.push(() => killTree(worker.child));
 		await waitForWorker(workerUrl, worker);
@@ -64,6 +84,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		project.provide("workerUrl", workerUrl);
 		project.provide("shopUrl", shop.url);
 		project.provide("adminToken", ADMIN_TOKEN);
+		project.provide("fakeTwilioUrl", twilio.url);
+		project.provide("twilioAccountSid", TWILIO_ACCOUNT_SID);
+		project.provide("twilioAuthToken", TWILIO_AUTH_TOKEN);
 		return teardown;
 	} catch (error) {
 		await teardown();
