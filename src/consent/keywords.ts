@@ -7,6 +7,10 @@
 //    all, me, it, thanks, thank, you, pls, plz, thx, ty). At least one keyword.
 // 3. Opt-out wins over everything else in the same message ("stop yes" stops): a missed opt-out is a legal risk,
 //    a missed opt-in only a lost sale. Between opt-in and help, help wins: the sender answers and sends nothing.
+// 4. Except: a message that starts with an unambiguous opt-out word (stop, stopall, unsubscribe, optout, opt out)
+//    is an opt-out whatever follows ("stop texting me", "unsubscribe me from this list"): people who want out do not
+//    always use one word, and missing them is the legal risk. END, CANCEL and QUIT are not unambiguous ("cancel my
+//    order", "end of the sale?"), so they count only alone or with fillers.
 // So "Stop", "STOP PLEASE", "please stop", "unsubscribe me", "stop all", "opt-out", "Yes!", "unstop please" and
 // "help" are keywords; "I can't stop using this", "Don't stop the sales" and "when does the sale end?" are not:
 // their other words (can, don, the, sales, when...) are neither keywords nor fillers.
@@ -34,7 +38,8 @@ const KEYWORDS: ReadonlyArray<readonly [intent: InboundIntent, words: readonly s
 const FILLERS = new Set(["please", "pls", "plz", "now", "all", "me", "it", "thanks", "thank", "you", "thx", "ty"]);
 const MAX_WORDS = 4;
 // Longer than any accepted message with generous padding: skips the work for ordinary conversation.
-const MAX_LENGTH = 80;
+const MAX_LENGTH = 160;
+const LEADING_OPT_OUT = new Set(["stop", "stopall", "unsubscribe", "optout"]);
 
 /** The keyword intent of an inbound SMS body, or null when it is ordinary text. */
 export function classifyInbound(body: string): InboundIntent | null {
@@ -45,7 +50,9 @@ export function classifyInbound(body: string): InboundIntent | null {
 		.toLowerCase()
 		.split(/[^\p{L}\p{N}]+/u)
 		.filter((word) => word.length > 0);
-	if (words.length === 0 || words.length > MAX_WORDS) return null;
+	if (words.length === 0) return null;
+	if (LEADING_OPT_OUT.has(words[0] ?? "") || (words[0] === "opt" && words[1] === "out")) return "opt-out";
+	if (words.length > MAX_WORDS) return null;
 
 	const found = new Set<InboundIntent>();
 	let i = 0;

@@ -52,30 +52,33 @@ export function recordConsent(d1: D1Database, change: ConsentChange): D1Prepared
 	return statements;
 }
 
-/** Contacts an inbound SMS from this phone speaks for: those of the workspace that texted it last, else all. */
-export async function contactsForInbound(
-	d1: D1Database,
-	phone: string,
-): Promise<{ contactId: string; workspaceId: string; workspaceName: string; helpText: string | null }[]> {
+export interface InboundContact {
+	contactId: string;
+	workspaceId: string;
+	workspaceName: string;
+	helpText: string | null;
+	/** When a workspace last handed this contact a message for Twilio; null if never. */
+	lastTextedAt: number | null;
+}
+
+/**
+ * The contacts a reply from this phone speaks for: every workspace that knows the phone. All workspaces of a
+ * deployment text from the same Twilio sender, so to the recipient a STOP is a STOP to that number, whichever
+ * workspace's message they answered, and a send another workspace has queued would still reach them from it.
+ * The workspace that texted them last comes first (its HELP text answers).
+ */
+export async function contactsForInbound(d1: D1Database, phone: string): Promise<InboundContact[]> {
 	const { results } = await d1
 		.prepare(
 			`SELECT c.id AS contactId, c.workspace_id AS workspaceId, w.name AS workspaceName, w.help_text AS helpText,
-			        (SELECT max(m.created_at) FROM messages m WHERE m.contact_id = c.id) AS lastMessageAt
+			        (SELECT max(m.submitted_at) FROM messages m
+			         WHERE m.contact_id = c.id AND m.provider = 'twilio') AS lastTextedAt
 			 FROM contacts c JOIN workspaces w ON w.id = c.workspace_id
-			 WHERE c.phone = ?1`,
+			 WHERE c.phone = ?1 AND c.erased_at IS NULL`,
 		)
 		.bind(phone)
-		.all<{
-			contactId: string;
-			workspaceId: string;
-			workspaceName: string;
-			helpText: string | null;
-			lastMessageAt: number | null;
-		}>();
-	const texted = results.filter((r) => r.lastMessageAt !== null);
-	if (texted.length === 0) return results;
-	const latest = texted.reduce((a, b) => ((b.lastMessageAt ?? 0) > (a.lastMessageAt ?? 0) ? b : a));
-	return [latest];
+		.all<InboundContact>();
+	return results.sort((a, b) => (b.lastTextedAt ?? 0) - (a.lastTextedAt ?? 0));
 }
 
 /** A contact's consent history, newest first. */

@@ -141,64 +141,113 @@ const STATE_COLUMNS: Partial<Record<MessageStatus, string>> = {
 	canceled: "canceled_at",
 	unknown: "unknown_at",
 };
+const STAMPED = Object.entries(STATE_COLUMNS) as [MessageStatus, string][];
 
 /** One reported state of a message: from the provider's answer, a delivery receipt, or the lifecycle API. */
 export interface StatusChange {
+	/** Tapline's id of the message, or else the provider's. */
+	messageId?: string | null;
+	provider?: MessageProvider;
+	providerMessageId?: string | null;
 	status: MessageStatus;
 	at: number;
 	errorCode?: string | null;
 	errorMessage?: string | null;
-	providerMessageId?: string | null;
 	/** Set when the provider took the message (the time of the API answer). */
 	submittedAt?: number | null;
 }
 
-/**
- * One UPDATE that applies a state change the one-way way: the status moves only to a later state (statusRank), the
- * time of the reported state is kept as the earliest report of it, and the first error code stays. Applying the same
- * change twice, or a set of changes in any order, gives the same row.
- */
-function applyChange(d1: D1Database, where: string, keys: string[], change: StatusChange, now: number) {
-	const column = STATE_COLUMNS[change.status];
-	const stamp = column ? `, ${column} = min(coalesce(${column}, ?3), ?3)` : "";
-	return d1
-		.prepare(
-			`UPDATE messages SET
-			   status = CASE WHEN ?2 > ${statusRankSql("status")} THEN ?1 ELSE status END,
-			   error_code = coalesce(error_code, ?4),
-			   error_message = coalesce(error_message, ?5),
-			   provider_message_id = coalesce(provider_message_id, ?6),
-			   submitted_at = coalesce(submitted_at, ?7),
-			   updated_at = ?8${stamp}
-			 WHERE ${where}`,
-		)
-		.bind(
-			change.status,
-			statusRank(change.status),
-			change.at,
-			change.errorCode ?? null,
-			change.errorMessage ?? null,
-			change.providerMessageId ?? null,
-			change.submittedAt ?? null,
-			now,
-			...keys,
-		);
+/** Several changes of one message, folded: the furthest state (the first of equals), each state's earliest time. */
+interface MergedChange {
+	id: string | null;
+	provider: string | null;
+	sid: string | null;
+	status: MessageStatus;
+	rank: number;
+	errorCode: string | null;
+	errorMessage: string | null;
+	providerMessageId: string | null;
+	submittedAt: number | null;
+	stamps: Record<string, number>;
 }
 
-/** A state change for the message with Tapline's id. */
-export function changeById(d1: D1Database, messageId: string, change: StatusChange, now: number) {
-	return applyChange(d1, "id = ?9", [messageId], change, now);
+function merge(changes: StatusChange[]): { byId: MergedChange[]; bySid: MergedChange[] } {
+	const merged = new Map<string, MergedChange>();
+	for (const c of changes) {
+		const key = c.messageId ? `id:${c.messageId}` : `sid:${c.provider}:${c.providerMessageId}`;
+		const rank = statusRank(c.status);
+		const column = STATE_COLUMNS[c.status];
+		let m = merged.get(key);
+		if (!m) {
+			m = {
+				id: c.messageId ?? null,
+				provider: c.messageId ? null : (c.provider ?? null),
+				sid: c.messageId ? null : (c.providerMessageId ?? null),
+				status: c.status,
+				rank,
+				errorCode: c.errorCode ?? null,
+				errorMessage: c.errorMessage ?? null,
+				providerMessageId: c.providerMessageId ?? null,
+				submittedAt: c.submittedAt ?? null,
+				stamps: {},
+			};
+			merged.set(key, m);
+		} else if (rank > m.rank) {
+			Object.assign(m, {
+				status: c.status,
+				rank,
+				errorCode: c.errorCode ?? null,
+				errorMessage: c.errorMessage ?? null,
+			});
+		}
+		m.providerMessageId ??= c.providerMessageId ?? null;
+		m.submittedAt ??= c.submittedAt ?? null;
+		if (column) m.stamps[column] = Math.min(m.stamps[column] ?? c.at, c.at);
+	}
+	const all = [...merged.values()];
+	return { byId: all.filter((m) => m.id), bySid: all.filter((m) => !m.id && m.sid) };
 }
 
-/** A state change for the message the provider knows by its own id (a receipt that lost Tapline's id). */
-export function changeByProviderId(
-	d1: D1Database,
-	provider: MessageProvider,
-	providerMessageId: string,
-	change: StatusChange,
-	now: number,
-) {
-	return applyChange(d1, "provider = ?9 AND provider_message_id = ?10", [provider, providerMessageId], change, now);
+// One UPDATE … FROM json_each for many messages. The status moves only to a later state (statusRank), and the
+// error travels with the state that wins (a delivery after a timeout clears the timeout's code); the time of each state is the earliest report of it; the provider's id
+// and the submission time are set once. Applying the same changes twice, or in any order, gives the same rows.
+const earliest = (column: string) =>
+	`${column} = min(coalesce(messages.${column}, r.${column}), coalesce(r.${column}, messages.${column}))`;
+const APPLY_CHANGES = (match: string) => `
+UPDATE messages SET
+  status = CASE WHEN r.rank > ${statusRankSql("messages.status")} THEN r.status ELSE messages.status END,
+  error_code = CASE WHEN r.rank > ${statusRankSql("messages.status")} THEN r.error_code ELSE messages.error_code END,
+  error_message = CASE WHEN r.rank > ${statusRankSql("messages.status")}
+                       THEN r.error_message ELSE messages.error_message END,
+  provider_message_id = coalesce(messages.provider_message_id, r.provider_message_id),
+  submitted_at = coalesce(messages.submitted_at, r.submitted_at),
+  ${STAMPED.map(([, column]) => earliest(column)).join(",\n  ")},
+  updated_at = ?2
+FROM (
+  SELECT j.value ->> '$.id' AS id, j.value ->> '$.provider' AS provider, j.value ->> '$.sid' AS sid,
+         j.value ->> '$.status' AS status, j.value ->> '$.rank' AS rank, j.value ->> '$.errorCode' AS error_code,
+         j.value ->> '$.errorMessage' AS error_message, j.value ->> '$.providerMessageId' AS provider_message_id,
+         j.value ->> '$.submittedAt' AS submitted_at,
+         ${STAMPED.map(([, column]) => `j.value ->> '$.stamps.${column}' AS ${column}`).join(", ")}
+  FROM json_each(?1) AS j
+) AS r
+WHERE ${match}`;
+const BY_ID = APPLY_CHANGES("messages.id = r.id");
+const BY_PROVIDER_ID = APPLY_CHANGES("messages.provider = r.provider AND messages.provider_message_id = r.sid");
+
+/** The statements that apply state changes to their messages, a few hundred messages per statement. */
+export function applyChanges(d1: D1Database, changes: StatusChange[], now: number): D1PreparedStatement[] {
+	const { byId, bySid } = merge(changes);
+	const statements: D1PreparedStatement[] = [];
+	for (const [sql, rows] of [
+		[BY_ID, byId],
+		[BY_PROVIDER_ID, bySid],
+	] as const) {
+		for (let i = 0; i < rows.length; i += CHUNK) {
+			statements.push(d1.prepare(sql).bind(JSON.stringify(rows.slice(i, i + CHUNK)), now));
+		}
+	}
+	return statements;
 }
 
 /** A message that was claimed but must wait (the provider asked to slow down): back to pending, not sent. */

@@ -1,5 +1,5 @@
 import { recordConsent } from "../consent/queries";
-import { changeById, changeByProviderId, type StatusChange } from "./queries";
+import { applyChanges } from "./queries";
 import type { ReceiptEvent } from "./receipt-event";
 
 // Twilio: "Attempt to send to unsubscribed recipient". Arrives in a receipt when a Messaging Service sends.
@@ -10,18 +10,19 @@ export const UNSUBSCRIBED_CODE = "21610";
  * A receipt saying the recipient has unsubscribed also records their opt-out.
  */
 export async function recordReceipts(d1: D1Database, receipts: ReceiptEvent[], now: number): Promise<void> {
-	const statements = receipts.map((r) => {
-		const change: StatusChange = {
+	const statements = applyChanges(
+		d1,
+		receipts.map((r) => ({
+			messageId: r.messageId ?? null,
+			provider: r.provider,
+			providerMessageId: r.providerMessageId ?? null,
 			status: r.status,
 			at: r.at,
 			errorCode: r.errorCode ?? null,
 			errorMessage: r.errorMessage ?? null,
-			providerMessageId: r.messageId ? (r.providerMessageId ?? null) : null,
-		};
-		return r.messageId
-			? changeById(d1, r.messageId, change, now)
-			: changeByProviderId(d1, r.provider, r.providerMessageId ?? "", change, now);
-	});
+		})),
+		now,
+	);
 	const unsubscribed = receipts.filter((r) => r.errorCode === UNSUBSCRIBED_CODE);
 	for (const owner of await messageOwners(d1, unsubscribed)) {
 		statements.push(
@@ -36,7 +37,7 @@ export async function recordReceipts(d1: D1Database, receipts: ReceiptEvent[], n
 			}),
 		);
 	}
-	await d1.batch(statements);
+	if (statements.length > 0) await d1.batch(statements);
 }
 
 async function messageOwners(d1: D1Database, receipts: ReceiptEvent[]) {
@@ -45,9 +46,11 @@ async function messageOwners(d1: D1Database, receipts: ReceiptEvent[]) {
 	const { results } = await d1
 		.prepare(
 			`SELECT m.id, m.workspace_id AS workspaceId, m.contact_id AS contactId, j.value ->> '$.at' AS at
-			 FROM json_each(?1) AS j
-			 CROSS JOIN messages m ON m.id = j.value ->> '$.id'
-			   OR (j.value ->> '$.id' IS NULL AND m.provider_message_id = j.value ->> '$.sid')`,
+			 FROM json_each(?1) AS j CROSS JOIN messages m ON m.id = j.value ->> '$.id'
+			 UNION ALL
+			 SELECT m.id, m.workspace_id, m.contact_id, j.value ->> '$.at'
+			 FROM json_each(?1) AS j CROSS JOIN messages m
+			   ON j.value ->> '$.id' IS NULL AND m.provider = 'twilio' AND m.provider_message_id = j.value ->> '$.sid'`,
 		)
 		.bind(JSON.stringify(keys))
 		.all<{ id: string; workspaceId: string; contactId: string; at: number }>();

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { recordConsent } from "../consent/queries";
 import { retryDelaySeconds } from "../events/consume";
 import { type SendOutcome, sendTwilioMessage } from "../twilio/client";
-import { cancelPending, changeById, loadOutgoing, markSubmitting, type OutgoingMessage, releaseClaim } from "./queries";
+import {
+	applyChanges,
+	cancelPending,
+	loadOutgoing,
+	markSubmitting,
+	type OutgoingMessage,
+	releaseClaim,
+	type StatusChange,
+} from "./queries";
 import { sendableAt } from "./quiet-hours";
 import { UNSUBSCRIBED_CODE } from "./receipts";
 import { type SmsSettings, smsSettings } from "./settings";
@@ -21,6 +29,28 @@ export const MAX_DELAY_SECONDS = 12 * 60 * 60;
 export function quietDelaySeconds(now: number, contact: { phone: string; timezone: string | null }): number {
 	const at = sendableAt(now, contact);
 	return at <= now ? 0 : Math.min(MAX_DELAY_SECONDS, Math.ceil((at - now) / 1000));
+}
+
+// Twilio keeps a message queued for at most 10 hours (ValidityPeriod 36000 s).
+const MAX_VALIDITY_SECONDS = 36_000;
+
+/**
+ * Seconds from `now` (inside the sending hours) until they close, capped at Twilio's 10 hours. Passed as the
+ * message's ValidityPeriod, so that a backlog in Twilio's queue cannot deliver it at night: it expires instead.
+ * Sending hours last at most 13 hours and quiet ones at least 11, so the open stretch from `now` is one interval
+ * and a binary search over minutes finds its end.
+ */
+export function secondsUntilQuiet(now: number, contact: { phone: string; timezone: string | null }): number {
+	const open = (t: number) => sendableAt(t, contact) <= t;
+	let lo = 0;
+	let hi = MAX_VALIDITY_SECONDS / 60;
+	if (open(now + hi * 60_000)) return MAX_VALIDITY_SECONDS;
+	while (hi - lo > 1) {
+		const mid = Math.floor((lo + hi) / 2);
+		if (open(now + mid * 60_000)) lo = mid;
+		else hi = mid;
+	}
+	return Math.max(60, hi * 60);
 }
 
 type Verdict =
@@ -111,9 +141,17 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 	for (const row of toSend) if (!claimed.has(row.id)) byId.get(row.id)?.ack();
 
 	const sent = await Promise.all(
-		toSend.filter((r) => claimed.has(r.id)).map(async (row) => ({ row, outcome: await deliver(settings, row) })),
+		toSend.filter((r) => claimed.has(r.id)).map(async (row) => ({ row, outcome: await deliver(settings, row, now) })),
 	);
-	const writes = sent.flatMap(({ row, outcome }) => outcomeStatements(env.DB, row, outcome, now));
+	const outcomes = sent.map(({ row, outcome }) => outcomeStatements(env.DB, row, outcome, now));
+	const writes = [
+		...applyChanges(
+			env.DB,
+			outcomes.flatMap((o) => o.changes),
+			now,
+		),
+		...outcomes.flatMap((o) => o.statements),
+	];
 	try {
 		if (writes.length > 0) await env.DB.batch(writes);
 	} catch (err) {
@@ -126,18 +164,28 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 		const message = byId.get(row.id);
 		if (!message) continue;
 		if (outcome.kind === "throttled") message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-		else message.ack();
+		else if (outcome.kind === "misconfigured") {
+			console.error(
+				JSON.stringify({ msg: "Twilio refused the account or sender; fix the configuration", code: outcome.code }),
+			);
+			message.retry({ delaySeconds: 300 });
+		} else message.ack();
 		if (outcome.kind !== "accepted") {
 			console.log(JSON.stringify({ msg: "send not accepted", id: row.id, outcome: outcome.kind, code: outcome.code }));
 		}
 	}
 }
 
-async function deliver(settings: SmsSettings, row: { id: string; phone: string; body: string }): Promise<SendOutcome> {
+async function deliver(
+	settings: SmsSettings,
+	row: { id: string; phone: string; body: string; timezone: string | null },
+	now: number,
+): Promise<SendOutcome> {
 	if (settings.provider === "outbox") return { kind: "accepted", providerMessageId: "", providerStatus: "sent" };
 	return sendTwilioMessage(settings, {
 		to: row.phone,
 		body: row.body,
+		validitySeconds: secondsUntilQuiet(now, row),
 		// Tapline's id rides along, so a receipt for a send whose answer was lost still finds its message.
 		statusCallback: `${settings.statusCallbackUrl}?messageId=${encodeURIComponent(row.id)}`,
 	});
@@ -148,33 +196,35 @@ function outcomeStatements(
 	row: OutgoingMessage,
 	outcome: SendOutcome,
 	now: number,
-): D1PreparedStatement[] {
+): { changes: StatusChange[]; statements: D1PreparedStatement[] } {
+	const failed = (status: "failed" | "unknown", o: { code: string; message: string }): StatusChange => ({
+		messageId: row.id,
+		status,
+		at: now,
+		errorCode: o.code,
+		errorMessage: o.message,
+	});
 	switch (outcome.kind) {
 		case "accepted":
-			return [
-				changeById(
-					d1,
-					row.id,
+			return {
+				changes: [
 					{
+						messageId: row.id,
 						status: normaliseProviderStatus(outcome.providerStatus) ?? "queued",
 						at: now,
 						providerMessageId: outcome.providerMessageId || null,
 						submittedAt: now,
 					},
-					now,
-				),
-			];
+				],
+				statements: [],
+			};
 		case "throttled":
-			return [releaseClaim(d1, row.id, now)];
+		case "misconfigured":
+			return { changes: [], statements: [releaseClaim(d1, row.id, now)] };
 		case "unsubscribed":
-			return [
-				changeById(
-					d1,
-					row.id,
-					{ status: "failed", at: now, errorCode: outcome.code, errorMessage: outcome.message },
-					now,
-				),
-				...recordConsent(d1, {
+			return {
+				changes: [failed("failed", outcome)],
+				statements: recordConsent(d1, {
 					workspaceId: row.workspaceId,
 					contactId: row.contactId,
 					kind: "opt_out",
@@ -183,25 +233,11 @@ function outcomeStatements(
 					sourceId: `message:${row.id}`,
 					at: now,
 				}),
-			];
+			};
 		case "rejected":
-			return [
-				changeById(
-					d1,
-					row.id,
-					{ status: "failed", at: now, errorCode: outcome.code, errorMessage: outcome.message },
-					now,
-				),
-			];
+			return { changes: [failed("failed", outcome)], statements: [] };
 		case "unknown":
-			return [
-				changeById(
-					d1,
-					row.id,
-					{ status: "unknown", at: now, errorCode: outcome.code, errorMessage: outcome.message },
-					now,
-				),
-			];
+			return { changes: [failed("unknown", outcome)], statements: [] };
 	}
 }
 

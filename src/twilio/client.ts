@@ -2,8 +2,11 @@
 export type SendOutcome =
 	/** The provider took it; its id links later delivery receipts to the message. */
 	| { kind: "accepted"; providerMessageId: string; providerStatus: string }
-	/** Too fast (HTTP 429, Twilio 20429): nothing was sent, try again later. */
+	/** Too fast (HTTP 429, Twilio 20429) or the sender's queue is full (21611): nothing was sent, try later. */
 	| { kind: "throttled"; code: string; message: string }
+	/** The account or sender is wrong (bad credentials, a From or Messaging Service Twilio refuses): nothing was
+	 * sent, and nothing will be until the configuration is fixed, so the message waits instead of failing. */
+	| { kind: "misconfigured"; code: string; message: string }
 	/** The recipient has unsubscribed from the sender (Twilio 21610): record the opt-out, never retry. */
 	| { kind: "unsubscribed"; code: string; message: string }
 	/** The provider refused the message (any other 4xx): it failed, with the provider's code. */
@@ -23,7 +26,12 @@ export interface TwilioSms {
 	to: string;
 	body: string;
 	statusCallback: string;
+	/** ValidityPeriod: seconds Twilio may keep the message queued before giving up (1–36000). */
+	validitySeconds?: number;
 }
+
+// Twilio error codes that say the account or sender is wrong, not the message (twilio.com/docs/errors/<code>).
+const CONFIGURATION_CODES = new Set(["20003", "20005", "21212", "21606", "21659", "21701", "21703", "21704", "21705"]);
 
 const TIMEOUT_MS = 10_000;
 
@@ -35,6 +43,9 @@ export async function sendTwilioMessage(account: TwilioAccount, sms: TwilioSms):
 	const form = new URLSearchParams({ To: sms.to, Body: sms.body, StatusCallback: sms.statusCallback });
 	if (account.messagingServiceSid) form.set("MessagingServiceSid", account.messagingServiceSid);
 	else if (account.from) form.set("From", account.from);
+	if (sms.validitySeconds !== undefined) {
+		form.set("ValidityPeriod", String(Math.max(1, Math.min(36_000, Math.floor(sms.validitySeconds)))));
+	}
 
 	let response: Response;
 	try {
@@ -65,7 +76,10 @@ export async function sendTwilioMessage(account: TwilioAccount, sms: TwilioSms):
 	}
 	const code = body?.code == null ? `http_${response.status}` : String(body.code);
 	const message = typeof body?.message === "string" ? body.message : `HTTP ${response.status}`;
-	if (response.status === 429 || code === "20429") return { kind: "throttled", code, message };
+	if (response.status === 429 || code === "20429" || code === "21611") return { kind: "throttled", code, message };
+	if (response.status === 401 || response.status === 403 || CONFIGURATION_CODES.has(code)) {
+		return { kind: "misconfigured", code, message };
+	}
 	if (code === "21610") return { kind: "unsubscribed", code, message };
 	if (response.status >= 400 && response.status < 500) return { kind: "rejected", code, message };
 	return { kind: "unknown", code, message };

@@ -80,10 +80,11 @@ twilioWebhookRoutes.post("/inbound", limitBody(64 * 1024), async (c) => {
 	if (!intent || !from) return c.body(twiml(null));
 
 	const contacts = await contactsForInbound(c.env.DB, from);
-	const names = [...new Set(contacts.map((x) => x.workspaceName))].join(", ") || "us";
+	// Named only when one workspace is concerned: the reply must not tell the phone's holder who else has the number.
+	const name = contacts.length === 1 ? contacts[0]?.workspaceName : null;
 	if (intent === "help") {
-		const help = contacts.find((x) => x.helpText)?.helpText;
-		return c.body(twiml(help ?? `${names}: SMS offers. Msg & data rates may apply. Reply STOP to unsubscribe.`));
+		const help = contacts[0]?.helpText;
+		return c.body(twiml(help ?? `${name ?? "Offers"} by SMS. Msg & data rates may apply. Reply STOP to unsubscribe.`));
 	}
 	const sourceId = `sms:${params.get("MessageSid") ?? `${from}:${Date.now()}`}`;
 	const keyword = (params.get("Body") ?? "").trim().slice(0, 40);
@@ -102,8 +103,8 @@ twilioWebhookRoutes.post("/inbound", limitBody(64 * 1024), async (c) => {
 	return c.body(
 		twiml(
 			intent === "opt-out"
-				? `You are unsubscribed from ${names} and will get no more messages. Reply START to resubscribe.`
-				: `You are resubscribed to ${names}. Reply STOP to unsubscribe.`,
+				? `You are unsubscribed${name ? ` from ${name}` : ""} and will get no more messages. Reply START to resubscribe.`
+				: `You are resubscribed${name ? ` to ${name}` : ""}. Reply STOP to unsubscribe.`,
 		),
 	);
 });

@@ -325,7 +325,24 @@ describe("sending a campaign through Twilio", () => {
 		});
 		const { events } = await postWebhook(appEnv, webhook);
 		await deliver(events.map((e) => e.body));
-		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "delivered" });
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "delivered", errorCode: null });
+	});
+
+	it("should keep the carrier's code of an undelivered message that first timed out", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		await scriptTwilio(account, [{ status: 502, code: 20502 }]);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		await runSends(appEnv, [sends[0]?.body]);
+		const [message] = await messagesOf(key, campaignId);
+		expect(message).toMatchObject({ status: "unknown", errorCode: "20502" });
+		const webhook = await signedStatus(account, {
+			url: `${STATUS_URL}?messageId=${message?.id}`,
+			MessageSid: `SM${"b".repeat(32)}`,
+			MessageStatus: "undelivered",
+			ErrorCode: "30007",
+		});
+		await deliver((await postWebhook(appEnv, webhook)).events.map((e) => e.body));
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "undelivered", errorCode: "30007" });
 	});
 });
 
@@ -424,7 +441,7 @@ describe("Twilio's delivery receipts", () => {
 			const { events } = await postWebhook(appEnv, await statusCallback(account, sid, status, code));
 			await deliver(events.map((e) => e.body));
 		}
-		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "delivered" });
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "delivered", errorCode: null });
 	});
 
 	it("should answer 503 when Twilio is not configured, before reading anything", async () => {
@@ -453,7 +470,8 @@ describe("replies and consent", () => {
 		const { account, appEnv, key, campaignId, people } = await setup(1);
 		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
 		const { twiml } = await reply(account, appEnv, " Stop please ");
-		expect(twiml).toContain("<Message>You are unsubscribed from Acme Shoes");
+		// Other tests' workspaces know this phone too: all are concerned (one sender for all), none is named.
+		expect(twiml).toContain("<Message>You are unsubscribed and will get no more messages.");
 
 		// The send queued before the STOP comes up for delivery: nothing goes out.
 		const run = await runSends(appEnv, [sends[0]?.body]);
@@ -506,6 +524,43 @@ describe("replies and consent", () => {
 			'<?xml version="1.0" encoding="UTF-8"?><Response></Response>',
 		);
 		expect((await profile()).optedOut).toBe(false);
+	});
+
+	it("should apply a STOP to every workspace that knows the phone, as they share one sender", async () => {
+		const phone = "+14155557001";
+		const texter = await setup(0);
+		const bystander = await setup(0);
+		const zone = DAYTIME();
+		const sent = await sendCampaign(texter.appEnv, texter.key, texter.campaignId, [{ phone, timezone: zone }]);
+		await runSends(
+			texter.appEnv,
+			sent.sends.map((s) => s.body),
+		);
+		await api(bystander.appEnv, `/api/v1/campaigns/${bystander.campaignId}/links`, {
+			key: bystander.key,
+			json: { recipients: [{ phone }] },
+		});
+		const { twiml } = await reply(texter.account, twilioApp(texter.account), "stop texting me", phone);
+		// Not named: the reply must not tell the phone's holder which other customers have their number.
+		expect(twiml).toContain("You are unsubscribed and will get no more messages.");
+		const optedOut = async (key: string) =>
+			(
+				await (
+					await api(baseEnv, `/api/v1/contacts?phone=${encodeURIComponent(phone)}`, { key })
+				).response.json<{
+					contact: { optedOut: boolean };
+				}>()
+			).contact.optedOut;
+		expect(await optedOut(texter.key)).toBe(true);
+		expect(await optedOut(bystander.key)).toBe(true);
+		// A phone known to one workspace only is answered in its name.
+		const solo = await setup(0);
+		await api(solo.appEnv, `/api/v1/campaigns/${solo.campaignId}/links`, {
+			key: solo.key,
+			json: { recipients: [{ phone: "+14155557002" }] },
+		});
+		const answer = await reply(solo.account, solo.appEnv, "STOP", "+14155557002");
+		expect(answer.twiml).toContain("You are unsubscribed from Acme Shoes and will get no more messages.");
 	});
 
 	it("should refuse an unsigned inbound message and change nothing", async () => {

@@ -29,6 +29,13 @@ describe("classifyInbound", () => {
 		"ＳＴＯＰ",
 		"stop yes",
 		"help stop",
+		// Led by an unambiguous opt-out word, whatever follows.
+		"stop texting me",
+		"STOP sending me these messages",
+		"Unsubscribe me from this list",
+		"opt out of all of this",
+		"stop the sales",
+		"stop stop stop stop stop",
 	])("should read %j as opt-out", (body) => {
 		expect(classifyInbound(body)).toBe("opt-out");
 	});
@@ -47,8 +54,10 @@ describe("classifyInbound", () => {
 		"I can't stop using this product, love it",
 		"Don't stop the sales",
 		"when does the sale end?",
-		"stop the sales",
 		"can you stop",
+		"cancel my order",
+		"end of the sale?",
+		"quit sending junk to my mom lol",
 		"stopped",
 		"yesterday",
 		"unsubscribed",
@@ -56,7 +65,6 @@ describe("classifyInbound", () => {
 		"please",
 		"helpful",
 		"the end",
-		"stop stop stop stop stop",
 		"👍",
 	])("should not read %j as a keyword", (body) => {
 		expect(classifyInbound(body)).toBeNull();
