@@ -48,7 +48,10 @@ CREATE INDEX `messages_by_campaign_status` ON `messages` (`campaign_id`,`status`
 CREATE INDEX `messages_by_campaign_created` ON `messages` (`campaign_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `messages_by_workspace_created` ON `messages` (`workspace_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `messages_by_contact_created` ON `messages` (`contact_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `messages_pending_since` ON `messages` (`updated_at`) WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX `messages_submitting_since` ON `messages` (`updated_at`) WHERE status = 'submitting';--> statement-breakpoint
 ALTER TABLE `contacts` ADD `opted_out_at` integer;--> statement-breakpoint
 ALTER TABLE `contacts` ADD `erased_at` integer;--> statement-breakpoint
 CREATE INDEX `contacts_by_phone` ON `contacts` (`phone`);--> statement-breakpoint
-ALTER TABLE `workspaces` ADD `help_text` text;
+ALTER TABLE `workspaces` ADD `help_text` text;--> statement-breakpoint
+CREATE INDEX `links_by_contact` ON `links` (`contact_id`) WHERE deleted_at IS NULL;

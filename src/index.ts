@@ -1,12 +1,13 @@
 import { app } from "./app";
 import { consumeEvents } from "./events/consume";
-import { consumeSends, SENDS_QUEUE } from "./messages/sender";
+import { consumeSends, isSendBatch, SENDS_QUEUE } from "./messages/sender";
 import { runScheduled } from "./scheduled";
 
 export default {
 	fetch: app.fetch,
 	async queue(batch, env) {
-		if (batch.queue === SENDS_QUEUE) await consumeSends(batch, env);
+		// By queue name, or by what the messages are, should an environment rename the queue.
+		if (batch.queue === SENDS_QUEUE || isSendBatch(batch)) await consumeSends(batch, env);
 		else await consumeEvents(batch, env);
 	},
 	async scheduled(controller, env) {

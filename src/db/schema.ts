@@ -116,6 +116,8 @@ export const links = sqliteTable(
 		// One live link per recipient and campaign: re-minting returns it. A deleted link frees the slot.
 		uniqueIndex("links_by_campaign_contact").on(t.campaignId, t.contactId).where(sql`deleted_at IS NULL`),
 		index("links_by_campaign_variant").on(t.campaignId, t.variant),
+		// Erasing a contact finds their links.
+		index("links_by_contact").on(t.contactId).where(sql`deleted_at IS NULL`),
 	],
 );
 
@@ -345,5 +347,8 @@ export const messages = sqliteTable(
 		index("messages_by_campaign_created").on(t.campaignId, t.createdAt),
 		index("messages_by_workspace_created").on(t.workspaceId, t.createdAt),
 		index("messages_by_contact_created").on(t.contactId, t.createdAt),
+		// The cron's sweep for sends that stalled: pending with no queue message left, or a provider call that died.
+		index("messages_pending_since").on(t.updatedAt).where(sql`status = 'pending'`),
+		index("messages_submitting_since").on(t.updatedAt).where(sql`status = 'submitting'`),
 	],
 );

@@ -20,11 +20,13 @@ export interface SendState {
 	optedOut: boolean;
 }
 
-// Drafts travel as one JSON parameter per chunk (D1 allows 100 bound parameters; a value up to about 2 MB).
+// Rows travel as one JSON parameter per chunk (D1 allows 100 bound parameters, and a value of about 2 MB).
 const CHUNK = 500;
+// A draft carries up to 1,600 characters of text, up to about 6 KB as UTF-8 JSON.
+const DRAFT_CHUNK = 200;
 
-// The claim row: one message per (campaign, contact, kind). An opted-out contact gets no row, so that a later
-// send after they opt back in is not blocked by it.
+// The claim row: one message per (campaign, contact, kind). An opted-out contact gets no row. A message that was
+// cancelled before it went out (the contact opted out, then back in) is pending again: it was never sent.
 const INSERT_MESSAGES = `
 INSERT INTO messages (id, workspace_id, campaign_id, contact_id, link_code, variant, kind, provider, body, segments,
                       encoding, status, created_at, updated_at)
@@ -33,7 +35,11 @@ SELECT j.value ->> '$.id', ?1, ?2, c.id, j.value ->> '$.linkCode', j.value ->> '
 FROM json_each(?6) AS j
 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
 WHERE c.opted_out_at IS NULL AND c.erased_at IS NULL
-ON CONFLICT DO NOTHING`;
+ON CONFLICT (campaign_id, contact_id, kind) DO UPDATE SET
+  status = 'pending', link_code = excluded.link_code, variant = excluded.variant, provider = excluded.provider,
+  body = excluded.body, segments = excluded.segments, encoding = excluded.encoding, error_code = NULL,
+  error_message = NULL, canceled_at = NULL, updated_at = excluded.updated_at
+WHERE messages.status = 'canceled' AND messages.submitted_at IS NULL`;
 
 const SELECT_SEND_STATES = `
 SELECT c.id AS contactId, m.id AS messageId, m.status AS status, c.opted_out_at IS NOT NULL AS optedOut
@@ -57,8 +63,8 @@ export async function claimMessages(
 ): Promise<Map<string, SendState>> {
 	const inserts: D1PreparedStatement[] = [];
 	const selects: D1PreparedStatement[] = [];
-	for (let i = 0; i < drafts.length; i += CHUNK) {
-		const json = JSON.stringify(drafts.slice(i, i + CHUNK));
+	for (let i = 0; i < drafts.length; i += DRAFT_CHUNK) {
+		const json = JSON.stringify(drafts.slice(i, i + DRAFT_CHUNK));
 		inserts.push(d1.prepare(INSERT_MESSAGES).bind(workspaceId, campaignId, kind, provider, now, json));
 		selects.push(d1.prepare(SELECT_SEND_STATES).bind(campaignId, kind, json));
 	}
@@ -255,6 +261,13 @@ export function releaseClaim(d1: D1Database, messageId: string, now: number) {
 	return d1
 		.prepare("UPDATE messages SET status = 'pending', updated_at = ?2 WHERE id = ?1 AND status = 'submitting'")
 		.bind(messageId, now);
+}
+
+/** Pending messages just queued again: not stalled. */
+export function touchPending(d1: D1Database, ids: string[], now: number) {
+	return d1
+		.prepare("UPDATE messages SET updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'")
+		.bind(JSON.stringify(ids), now);
 }
 
 /** A message that will never be sent (the contact opted out or was erased before it went out). */

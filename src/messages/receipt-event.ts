@@ -14,7 +14,7 @@ export const ReceiptEvent = z
 		status: z.enum(MESSAGE_STATUSES),
 		at: z.number().int().nonnegative(),
 		errorCode: z.string().max(64).nullish(),
-		errorMessage: z.string().max(500).nullish(),
+		errorMessage: z.string().max(200).nullish(),
 	})
 	.refine((r) => Boolean(r.messageId || r.providerMessageId), "a receipt names its message");
 export type ReceiptEvent = z.infer<typeof ReceiptEvent>;

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { normalisePhone } from "../contacts/phone";
 import { RECEIPTS_MESSAGE_VERSION, type ReceiptsMessage } from "../events/messages";
+import { sendInBatches } from "../events/queue-batches";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError, type ErrorDetail } from "../http/errors";
@@ -22,7 +23,7 @@ const LifecycleEvent = z.strictObject({
 	status: z.string().min(1).max(32),
 	at: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
 	errorCode: z.union([z.string().max(64), z.number().int()]).optional(),
-	errorMessage: z.string().max(500).optional(),
+	errorMessage: z.string().max(200).optional(),
 	defaultCountry: z
 		.string()
 		.regex(/^[A-Za-z]{2}$/)
@@ -131,6 +132,7 @@ messageRoutes.post("/events", limitBody(1024 * 1024), async (c) => {
 		errorCode: a.event.errorCode === undefined ? null : String(a.event.errorCode),
 		errorMessage: a.event.errorMessage ?? null,
 	}));
+	// At most 200 receipts of at most ~450 bytes each: well under the 128 KB of a queue message.
 	const messages: MessageSendRequest<ReceiptsMessage>[] = [];
 	for (let i = 0; i < receipts.length; i += 200) {
 		messages.push({
@@ -138,7 +140,12 @@ messageRoutes.post("/events", limitBody(1024 * 1024), async (c) => {
 			contentType: "json",
 		});
 	}
-	await c.env.EVENTS.sendBatch(messages);
+	try {
+		await sendInBatches(c.env.EVENTS, messages);
+	} catch (err) {
+		console.error(JSON.stringify({ msg: "lifecycle events not queued", error: String(err) }));
+		throw new ApiError("unavailable", "Could not queue the events. Repeat the request: events are idempotent.");
+	}
 	return c.json({ accepted: receipts.length }, 202);
 });
 
@@ -151,7 +158,13 @@ const ListQuery = z.object({
 
 function decodeCursor(cursor: string | undefined): MessageCursor | null {
 	if (!cursor) return null;
-	const [createdAt, id] = atob(cursor.replace(/-/g, "+").replace(/_/g, "/")).split(" ");
+	let decoded = "";
+	try {
+		decoded = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+	} catch {
+		// Not base64: refused below like any other cursor we did not give out.
+	}
+	const [createdAt, id] = decoded.split(" ");
 	if (!createdAt || !id || !/^\d+$/.test(createdAt))
 		throw new ApiError("bad_request", "The cursor is not one we gave out.");
 	return { createdAt: Number(createdAt), id };

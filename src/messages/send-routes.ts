@@ -3,6 +3,7 @@ import { z } from "zod";
 import { findCampaign } from "../campaigns/queries";
 import { checkRecipients, DefaultCountry, type Recipient, RecipientsList } from "../contacts/recipients";
 import { newId } from "../db/ids";
+import { sendInBatches } from "../events/queue-batches";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
@@ -234,15 +235,10 @@ function sortByIndex(skipped: Skipped[]): Skipped[] {
 	return skipped.sort((a, b) => a.index - b.index);
 }
 
-// A Queues sendBatch takes at most 100 messages.
-const QUEUE_BATCH = 100;
-
 /** Queues the sends. A failure midway loses nothing: the claim rows stay pending and a repeated request queues them. */
 async function enqueue(queue: Queue, messages: MessageSendRequest<SendMessage>[]): Promise<void> {
 	try {
-		for (let i = 0; i < messages.length; i += QUEUE_BATCH) {
-			await queue.sendBatch(messages.slice(i, i + QUEUE_BATCH));
-		}
+		await sendInBatches(queue, messages);
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "send queueing failed", error: String(err) }));
 		throw new ApiError(

@@ -10,6 +10,7 @@ import {
 	type OutgoingMessage,
 	releaseClaim,
 	type StatusChange,
+	touchPending,
 } from "./queries";
 import { sendableAt } from "./quiet-hours";
 import { UNSUBSCRIBED_CODE } from "./receipts";
@@ -21,6 +22,11 @@ export const SENDS_QUEUE = "tapline-sends";
 /** One SMS to send, by the id of its claim row. */
 export const SendMessage = z.object({ v: z.literal(1), type: z.literal("send"), messageId: z.string().min(1).max(64) });
 export type SendMessage = z.infer<typeof SendMessage>;
+
+/** Does this batch come from the send queue? Its messages are sends, whatever the queue is called. */
+export function isSendBatch(batch: MessageBatch<unknown>): boolean {
+	return SendMessage.safeParse(batch.messages[0]?.body).success;
+}
 
 // Queues delay a message by at most 12 hours; a send deferred longer is deferred again when it comes back.
 export const MAX_DELAY_SECONDS = 12 * 60 * 60;
@@ -103,6 +109,7 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 	}
 
 	const cancels: { id: string; reason: string }[] = [];
+	const deferred: string[] = [];
 	const toSend: (OutgoingMessage & { phone: string; body: string })[] = [];
 	for (const [id, message] of byId) {
 		// The outbox texts nobody, so it holds nothing back for the night.
@@ -113,6 +120,7 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 		else {
 			try {
 				await env.SENDS.send(message.body, { contentType: "json", delaySeconds: verdict.delaySeconds });
+				deferred.push(id);
 				message.ack();
 			} catch (err) {
 				retry(message, err);
@@ -122,7 +130,10 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 
 	let claimed: Set<string>;
 	try {
-		if (cancels.length > 0) await env.DB.batch(cancels.map((c) => cancelPending(env.DB, c.id, c.reason, now)));
+		const writes = cancels.map((c) => cancelPending(env.DB, c.id, c.reason, now));
+		// A deferred message is still looked after: the cron's sweep leaves it alone for another 13 hours.
+		if (deferred.length > 0) writes.push(touchPending(env.DB, deferred, now));
+		if (writes.length > 0) await env.DB.batch(writes);
 		claimed = await markSubmitting(
 			env.DB,
 			toSend.map((r) => r.id),

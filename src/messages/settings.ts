@@ -11,6 +11,7 @@ export type SmsSettings =
 			apiBase: string;
 			/** Where Twilio posts delivery receipts: PUBLIC_URL + /api/v1/webhooks/twilio/status. */
 			statusCallbackUrl: string;
+			timeoutMs: number;
 	  };
 
 export const TWILIO_STATUS_PATH = "/api/v1/webhooks/twilio/status";
@@ -44,8 +45,15 @@ export function smsSettings(env: Env): { ok: true; settings: SmsSettings } | { o
 			messagingServiceSid,
 			apiBase: (env.TWILIO_API_BASE || "https://api.twilio.com").replace(/\/+$/, ""),
 			statusCallbackUrl: `${publicUrl}${TWILIO_STATUS_PATH}`,
+			timeoutMs: timeoutMs(env.TWILIO_TIMEOUT_MS),
 		},
 	};
+}
+
+// 10 s by default; between 0.1 and 30 s.
+function timeoutMs(setting: string | undefined): number {
+	const n = Number(setting);
+	return Number.isFinite(n) && n >= 100 && n <= 30_000 ? n : 10_000;
 }
 
 /** PUBLIC_URL without a trailing slash, or null when it is not set to an http(s) origin. */

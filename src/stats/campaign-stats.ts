@@ -59,7 +59,7 @@ export interface MessageFunnel {
 	tapped: number;
 	/** tapped / delivered. */
 	clickThroughOnDelivered: number | null;
-	/** From the delivery receipt to the first human tap, over the taps that came after their receipt. */
+	/** From the delivery receipt to the first human tap; a tap that beat its receipt counts as 0. */
 	deliveryToFirstTapSeconds: { median: number | null; average: number | null };
 }
 

@@ -33,7 +33,7 @@ export interface DeliveredTapRow {
 	variant: string;
 	/** Delivered messages whose recipient tapped (a human tap). */
 	tapped: number;
-	/** Of those, the ones tapped after the delivery receipt, and the sum of those delays. */
+	/** Of those, the ones with a delivery time, and the sum of their delays (a tap before the receipt counts 0). */
 	timed: number;
 	lagMsSum: number;
 }
@@ -96,9 +96,8 @@ export async function readCampaignStats(
 		d1
 			.prepare(
 				`SELECT coalesce(m.variant, '') AS variant, count(*) AS tapped,
-				        count(CASE WHEN l.first_human_click_at >= m.delivered_at THEN 1 END) AS timed,
-				        coalesce(sum(CASE WHEN l.first_human_click_at >= m.delivered_at
-				                          THEN l.first_human_click_at - m.delivered_at END), 0) AS lagMsSum
+				        count(m.delivered_at) AS timed,
+				        coalesce(sum(max(l.first_human_click_at - m.delivered_at, 0)), 0) AS lagMsSum
 				 FROM messages m JOIN links l ON l.code = m.link_code
 				 WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND m.status IN ('delivered', 'read')
 				   AND l.first_human_click_at IS NOT NULL
@@ -108,10 +107,10 @@ export async function readCampaignStats(
 		d1
 			.prepare(
 				`WITH lags AS (
-				   SELECT l.first_human_click_at - m.delivered_at AS lag
+				   SELECT max(l.first_human_click_at - m.delivered_at, 0) AS lag
 				   FROM messages m JOIN links l ON l.code = m.link_code
 				   WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND m.status IN ('delivered', 'read')
-				     AND l.first_human_click_at >= m.delivered_at)
+				     AND l.first_human_click_at IS NOT NULL AND m.delivered_at IS NOT NULL)
 				 SELECT lag FROM lags ORDER BY lag LIMIT 1 OFFSET (SELECT (count(*) - 1) / 2 FROM lags)`,
 			)
 			.bind(campaignId),

@@ -20,6 +20,8 @@ export interface TwilioAccount {
 	apiBase: string;
 	from: string | null;
 	messagingServiceSid: string | null;
+	/** How long to wait for Twilio's answer before the send counts as unknown. */
+	timeoutMs?: number;
 }
 
 export interface TwilioSms {
@@ -33,7 +35,7 @@ export interface TwilioSms {
 // Twilio error codes that say the account or sender is wrong, not the message (twilio.com/docs/errors/<code>).
 const CONFIGURATION_CODES = new Set(["20003", "20005", "21212", "21606", "21659", "21701", "21703", "21704", "21705"]);
 
-const TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
  * Creates a Message through Twilio's REST API, as its docs define it: a form-encoded POST to
@@ -59,7 +61,7 @@ export async function sendTwilioMessage(account: TwilioAccount, sms: TwilioSms):
 					accept: "application/json",
 				},
 				body: form.toString(),
-				signal: AbortSignal.timeout(TIMEOUT_MS),
+				signal: AbortSignal.timeout(account.timeoutMs ?? DEFAULT_TIMEOUT_MS),
 			},
 		);
 	} catch (err) {

@@ -55,7 +55,7 @@ twilioWebhookRoutes.post("/status", limitBody(64 * 1024), async (c) => {
 				status,
 				at: Date.now(),
 				errorCode: params.get("ErrorCode")?.slice(0, 64) || null,
-				errorMessage: params.get("ErrorMessage")?.slice(0, 500) || null,
+				errorMessage: params.get("ErrorMessage")?.slice(0, 200) || null,
 			},
 		],
 	};

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { consumeSends } from "../../src/messages/sender";
+import { runScheduled } from "../../src/scheduled";
 import { deliver, IPHONE_SAFARI, newCampaign, newWorkspace, tapCapturing } from "../helpers";
 import {
 	inboundMessage,
@@ -36,15 +37,27 @@ interface Sent {
 	delaySeconds?: number;
 }
 
+/** Records what the app queues, holding it to Cloudflare Queues' limits as the real queue would. */
 function capturingQueue(): Queue & { sent: Sent[] } {
 	const sent: Sent[] = [];
+	const check = (body: unknown, delaySeconds?: number) => {
+		if (JSON.stringify(body).length > 128_000) throw new Error("queue message over 128 KB");
+		if (delaySeconds !== undefined && (delaySeconds < 0 || delaySeconds > 43_200)) throw new Error("bad delay");
+	};
 	return {
 		sent,
 		async send(body: unknown, options?: QueueSendOptions) {
+			check(body, options?.delaySeconds);
 			sent.push({ body, delaySeconds: options?.delaySeconds });
 		},
 		async sendBatch(messages: Iterable<MessageSendRequest>) {
-			for (const m of messages) sent.push({ body: m.body, delaySeconds: m.delaySeconds });
+			const list = [...messages];
+			if (list.length > 100) throw new Error("sendBatch over 100 messages");
+			if (JSON.stringify(list.map((m) => m.body)).length > 256_000) throw new Error("sendBatch over 256 KB");
+			for (const m of list) {
+				check(m.body, m.delaySeconds);
+				sent.push({ body: m.body, delaySeconds: m.delaySeconds });
+			}
 		},
 	} as unknown as Queue & { sent: Sent[] };
 }
@@ -168,6 +181,9 @@ describe("sending a campaign through Twilio", () => {
 			expect(call.contentType).toMatch(/^application\/x-www-form-urlencoded/);
 			expect(call.params.From).toBe(SENDER);
 			expect(call.params.StatusCallback).toMatch(new RegExp(`^${STATUS_URL}\\?messageId=msg_`));
+			// Twilio may hold it only until the recipient's sending hours end (midday now: more than 8 hours).
+			expect(Number(call.params.ValidityPeriod)).toBeGreaterThan(8 * 3600);
+			expect(Number(call.params.ValidityPeriod)).toBeLessThanOrEqual(36_000);
 			expect(call.response.status).toBe(201);
 		}
 		const ada = calls.find((c) => c.params.To === "+14155552671");
@@ -836,5 +852,138 @@ describe("purchases against the message funnel", () => {
 			messages: { sent: 1, delivered: 1, failed: 1, tapped: 0 },
 			purchases: { conversionRateOnDelivered: 0, revenuePerMessageSent: {} },
 		});
+	});
+});
+
+describe("more of Twilio's answers", () => {
+	it("should send through a Messaging Service when one is configured", async () => {
+		const { account, key, campaignId, people } = await setup(1);
+		const appEnv = twilioApp(account, { TWILIO_MESSAGING_SERVICE_SID: `MG${"c".repeat(32)}` });
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		await runSends(appEnv, [sends[0]?.body]);
+		const [call] = await twilioRequests(account);
+		expect(call?.params.MessagingServiceSid).toBe(`MG${"c".repeat(32)}`);
+		expect(call?.params.From).toBeUndefined();
+		// Twilio answers "accepted" for a Messaging Service: the same step as queued.
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "queued" });
+	});
+
+	it("should count a send whose answer never comes as unknown, and not send it again", async () => {
+		const { account, key, campaignId, people } = await setup(1);
+		const appEnv = twilioApp(account, { TWILIO_TIMEOUT_MS: "300" });
+		await scriptTwilio(account, [{ hang: true }]);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		const run = await runSends(appEnv, [sends[0]?.body]);
+		expect(run.explicitAcks).toHaveLength(1);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "unknown", errorCode: "timeout" });
+		await runSends(appEnv, [sends[0]?.body], 2);
+		expect(await twilioRequests(account)).toHaveLength(1);
+	});
+
+	it("should hold every message while Twilio refuses the account, instead of failing them", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		await scriptTwilio(account, [{ status: 401, code: 20003 }]);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		const refused = await runSends(appEnv, [sends[0]?.body]);
+		expect(refused.retryMessages).toHaveLength(1);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "pending" });
+		await runSends(appEnv, [sends[0]?.body], 2);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "queued" });
+	});
+
+	it("should opt out a recipient whose receipt says they unsubscribed (21610)", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		const { sends } = await sendCampaign(appEnv, key, campaignId, people);
+		await runSends(appEnv, [sends[0]?.body]);
+		const [call] = await twilioRequests(account);
+		const { events } = await postWebhook(
+			appEnv,
+			await statusCallback(account, String(call?.response.sid), "failed", 21610),
+		);
+		await deliver(events.map((e) => e.body));
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "failed", errorCode: "21610" });
+		const { response } = await api(appEnv, "/api/v1/contacts?phone=%2B14155552671", { key });
+		expect((await response.json<{ contact: { optedOut: boolean } }>()).contact.optedOut).toBe(true);
+	});
+});
+
+describe("quiet hours from the phone number", () => {
+	it("should hold a Connecticut number at 20:01 New York time for the 12 hours a queue delay allows", async () => {
+		const { account, appEnv, key, campaignId } = await setup(0);
+		const sent = await sendCampaign(appEnv, key, campaignId, [{ phone: "+12034561234" }]);
+		// 2026-06-17 20:01 EDT: past Connecticut's 20:00; it opens at 09:00, 13 hours on, beyond one delay.
+		const evening = Date.parse("2026-06-18T00:01:00Z");
+		const run = await runSends(appEnv, [sent.sends[0]?.body], 1, evening);
+		expect(run.requeued[0]?.delaySeconds).toBe(43_200);
+		// Twelve hours later, 08:01: still an hour to wait.
+		const early = await runSends(appEnv, [sent.sends[0]?.body], 1, evening + 43_200_000);
+		expect(early.requeued[0]?.delaySeconds).toBe(59 * 60);
+		const open = await runSends(appEnv, [sent.sends[0]?.body], 1, Date.parse("2026-06-18T13:00:00Z"));
+		expect(open.requeued).toHaveLength(0);
+		expect(await twilioRequests(account)).toHaveLength(1);
+	});
+});
+
+describe("consent changes and sends", () => {
+	it("should send a campaign again to a contact who opted out before it went out and then back in", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(1);
+		const first = await sendCampaign(appEnv, key, campaignId, people);
+		const stop = await inboundMessage(account, { from: "+14155552671", to: SENDER, body: "STOP", url: INBOUND_URL });
+		await postWebhook(appEnv, stop);
+		await runSends(
+			appEnv,
+			first.sends.map((s) => s.body),
+		);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "canceled" });
+		const start = await inboundMessage(account, { from: "+14155552671", to: SENDER, body: "START", url: INBOUND_URL });
+		await postWebhook(appEnv, start);
+
+		const again = await sendCampaign(appEnv, key, campaignId, people);
+		expect(again.body).toMatchObject({ queued: 1, skipped: [] });
+		await runSends(
+			appEnv,
+			again.sends.map((s) => s.body),
+		);
+		expect((await messagesOf(key, campaignId))[0]).toMatchObject({ status: "queued", errorCode: null });
+		expect(await twilioRequests(account)).toHaveLength(1);
+	});
+});
+
+describe("the cron's sweep of stalled sends", () => {
+	it("should queue again a pending message nothing will deliver, and settle a claim whose call died", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(2);
+		const sent = await sendCampaign(appEnv, key, campaignId, people);
+		const [a, b] = await messagesOf(key, campaignId);
+		const now = Date.now();
+		// a: its queue message was lost 14 hours ago; b: claimed 20 minutes ago by a sender that never came back.
+		await env.DB.batch([
+			env.DB.prepare("UPDATE messages SET updated_at = ?2 WHERE id = ?1").bind(a?.id, now - 14 * 3600_000),
+			env.DB.prepare("UPDATE messages SET status = 'submitting', updated_at = ?2 WHERE id = ?1").bind(
+				b?.id,
+				now - 20 * 60_000,
+			),
+		]);
+		const sends = capturingQueue();
+		await runScheduled({ ...appEnv, SENDS: sends }, now);
+		expect(sends.sent.map((s) => s.body)).toContainEqual({ v: 1, type: "send", messageId: a?.id });
+		expect(sends.sent.map((s) => s.body)).not.toContainEqual({ v: 1, type: "send", messageId: b?.id });
+		const rows = await messagesOf(key, campaignId);
+		expect(rows.find((m) => m.id === b?.id)).toMatchObject({ status: "unknown", errorCode: "stalled" });
+		// The swept message goes out once, even with its original queue message turning up as well.
+		await runSends(
+			appEnv,
+			[...sends.sent, ...sent.sends].map((s) => s.body),
+		);
+		expect((await twilioRequests(account)).map((r) => r.params.To)).toEqual([a?.phone]);
+	});
+});
+
+describe("listing messages", () => {
+	it("should refuse a cursor it did not give out with 400", async () => {
+		const { key } = await setup(0);
+		for (const cursor of ["%%%", "bm9wZQ"]) {
+			const { response } = await api(baseEnv, `/api/v1/messages?cursor=${cursor}`, { key });
+			expect(response.status).toBe(400);
+		}
 	});
 });
