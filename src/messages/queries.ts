@@ -17,6 +17,8 @@ export interface SendState {
 	contactId: string;
 	messageId: string | null;
 	status: MessageStatus | null;
+	/** 0 marks a message whose queueing failed: the cron's sweep, or a repeated request, queues it. */
+	updatedAt: number | null;
 	optedOut: boolean;
 }
 
@@ -42,7 +44,8 @@ ON CONFLICT (campaign_id, contact_id, kind) DO UPDATE SET
 WHERE messages.status = 'canceled' AND messages.submitted_at IS NULL`;
 
 const SELECT_SEND_STATES = `
-SELECT c.id AS contactId, m.id AS messageId, m.status AS status, c.opted_out_at IS NOT NULL AS optedOut
+SELECT c.id AS contactId, m.id AS messageId, m.status AS status, m.updated_at AS updatedAt,
+       c.opted_out_at IS NOT NULL AS optedOut
 FROM json_each(?3) AS j
 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
 LEFT JOIN messages m ON m.campaign_id = ?1 AND m.contact_id = c.id AND m.kind = ?2`;
@@ -261,6 +264,13 @@ export function releaseClaim(d1: D1Database, messageId: string, now: number) {
 	return d1
 		.prepare("UPDATE messages SET status = 'pending', updated_at = ?2 WHERE id = ?1 AND status = 'submitting'")
 		.bind(messageId, now);
+}
+
+/** Pending messages whose queueing failed: the cron's next sweep queues them. */
+export function markUnqueued(d1: D1Database, ids: string[]) {
+	return d1
+		.prepare("UPDATE messages SET updated_at = 0 WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'")
+		.bind(JSON.stringify(ids));
 }
 
 /** Pending messages just queued again: not stalled. */

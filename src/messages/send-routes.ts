@@ -11,7 +11,7 @@ import { readJson } from "../http/json-body";
 import { publicOrigin } from "../http/public-origin";
 import { codeLength } from "../links/codes";
 import { mintLinks } from "../links/mint";
-import { claimMessages, type MessageDraft, previewStates } from "./queries";
+import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "./queries";
 import { sendableAt } from "./quiet-hours";
 import { countSegments } from "./segments";
 import { quietDelaySeconds, type SendMessage } from "./sender";
@@ -29,7 +29,7 @@ const SendRequest = z.strictObject({
 	dryRun: z.boolean().optional(),
 });
 
-type SkipReason = "invalid_phone" | "duplicate" | "opted_out" | "already_sent" | "message_too_long";
+type SkipReason = "invalid_phone" | "duplicate" | "opted_out" | "already_queued" | "already_sent" | "message_too_long";
 
 interface Skipped {
 	index: number;
@@ -121,9 +121,11 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 			const state = states.get(recipient.phone);
 			const reason = state?.optedOut
 				? "opted_out"
-				: state?.messageStatus && state.messageStatus !== "pending"
-					? "already_sent"
-					: null;
+				: state?.messageStatus === "pending"
+					? "already_queued"
+					: state?.messageStatus && state.messageStatus !== "canceled"
+						? "already_sent"
+						: null;
 			if (reason) skipped.push({ index, phone: recipient.phone, reason, message: skipMessage(reason) });
 			return reason === null;
 		});
@@ -201,15 +203,20 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 	rendered.forEach((r, i) => {
 		const draft = drafts[i] as MessageDraft;
 		const state = states.get(draft.contactId);
-		const reason =
-			!state?.messageId || state.optedOut ? "opted_out" : state.status !== "pending" ? "already_sent" : null;
+		// This request's to queue: a new message, a cancelled one made pending again, or one whose queueing failed.
+		const ours =
+			state?.status === "pending" && (state.messageId === draft.id || state.updatedAt === now || state.updatedAt === 0);
+		const reason: SkipReason | null =
+			!state?.messageId || state.optedOut
+				? "opted_out"
+				: ours
+					? null
+					: state.status === "pending"
+						? "already_queued"
+						: "already_sent";
 		if (reason || !state?.messageId) {
-			skipped.push({
-				index: r.index,
-				phone: r.recipient.phone,
-				reason: reason ?? "opted_out",
-				message: skipMessage(reason ?? "opted_out"),
-			});
+			const why = reason ?? "opted_out";
+			skipped.push({ index: r.index, phone: r.recipient.phone, reason: why, message: skipMessage(why) });
 			return;
 		}
 		// The outbox texts nobody, so it holds nothing back for the night.
@@ -221,29 +228,44 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 			...(delaySeconds > 0 ? { delaySeconds } : {}),
 		});
 	});
-	await enqueue(c.env.SENDS, queue);
+	await enqueue(c.env, queue);
 	return c.json({ queued: queue.length, deferred, skipped: sortByIndex(skipped) }, 202);
 });
 
-function skipMessage(reason: "opted_out" | "already_sent"): string {
-	return reason === "opted_out"
-		? "the contact has opted out of this workspace's messages"
-		: "this campaign's message was already sent to this contact";
+const SKIP_MESSAGES = {
+	opted_out: "the contact has opted out of this workspace's messages",
+	already_queued: "this campaign's message to this contact is already queued",
+	already_sent: "this campaign's message was already sent to this contact",
+};
+
+function skipMessage(reason: keyof typeof SKIP_MESSAGES): string {
+	return SKIP_MESSAGES[reason];
 }
 
 function sortByIndex(skipped: Skipped[]): Skipped[] {
 	return skipped.sort((a, b) => a.index - b.index);
 }
 
-/** Queues the sends. A failure midway loses nothing: the claim rows stay pending and a repeated request queues them. */
-async function enqueue(queue: Queue, messages: MessageSendRequest<SendMessage>[]): Promise<void> {
+/**
+ * Queues the sends. A failure midway loses nothing: the messages are marked for the cron's next sweep (within
+ * minutes), and a repeated request queues them too; the claim makes any duplicate harmless.
+ */
+async function enqueue(env: Env, messages: MessageSendRequest<SendMessage>[]): Promise<void> {
 	try {
-		await sendInBatches(queue, messages);
+		await sendInBatches(env.SENDS, messages);
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "send queueing failed", error: String(err) }));
+		try {
+			await markUnqueued(
+				env.DB,
+				messages.map((m) => m.body.messageId),
+			).run();
+		} catch (markErr) {
+			console.error(JSON.stringify({ msg: "unqueued sends not marked", error: String(markErr) }));
+		}
 		throw new ApiError(
 			"unavailable",
-			"Could not queue every message. Repeat the same request: nobody is texted twice.",
+			"Could not queue every message; the rest go out within minutes, or repeat the request. Nobody is texted twice.",
 		);
 	}
 }

@@ -73,7 +73,7 @@ function twilioApp(account: TwilioAccount, extra: Record<string, unknown> = {}):
 async function api(
 	appEnv: TestEnv,
 	path: string,
-	init: { method?: string; key?: string; json?: unknown; request?: Request } = {},
+	init: { method?: string; key?: string; json?: unknown; request?: Request; sendsQueue?: unknown } = {},
 ) {
 	const sends = capturingQueue();
 	const events = capturingQueue();
@@ -88,7 +88,11 @@ async function api(
 			body: init.json === undefined ? undefined : JSON.stringify(init.json),
 		});
 	const ctx = createExecutionContext();
-	const response = await app.fetch(request, { ...appEnv, SENDS: sends, EVENTS: events }, ctx);
+	const response = await app.fetch(
+		request,
+		{ ...appEnv, SENDS: (init.sendsQueue as Queue | undefined) ?? sends, EVENTS: events },
+		ctx,
+	);
 	await waitOnExecutionContext(ctx);
 	return { response, sends: sends.sent, events: events.sent };
 }
@@ -257,17 +261,50 @@ describe("sending a campaign through Twilio", () => {
 		expect(await twilioRequests(account)).toHaveLength(2);
 	});
 
-	it("should queue a message again when the same request is repeated before it was sent, and send it once", async () => {
+	it("should queue nothing new when the same request is repeated before the messages went out", async () => {
 		const { account, appEnv, key, campaignId, people } = await setup(1);
 		const first = await sendCampaign(appEnv, key, campaignId, people);
 		const second = await sendCampaign(appEnv, key, campaignId, people);
-		expect(second.body.queued).toBe(1);
-		expect(second.sends[0]?.body).toEqual(first.sends[0]?.body);
+		expect(second.body).toMatchObject({ queued: 0, skipped: [{ index: 0, reason: "already_queued" }] });
+		expect(second.sends).toHaveLength(0);
 		await runSends(
 			appEnv,
-			[...first.sends, ...second.sends].map((s) => s.body),
+			first.sends.map((s) => s.body),
 		);
 		expect(await twilioRequests(account)).toHaveLength(1);
+	});
+
+	it("should answer 503 when the queue refuses, and have the cron queue the messages within minutes", async () => {
+		const { account, appEnv, key, campaignId, people } = await setup(2);
+		const broken = {
+			async send() {
+				throw new Error("queue unavailable");
+			},
+			async sendBatch() {
+				throw new Error("queue unavailable");
+			},
+		};
+		const { response } = await api(appEnv, `/api/v1/campaigns/${campaignId}/send`, {
+			key,
+			json: { recipients: people, message: TEMPLATE },
+			sendsQueue: broken,
+		});
+		expect(response.status).toBe(503);
+		expect((await response.json<{ error: { code: string } }>()).error.code).toBe("unavailable");
+		expect((await messagesOf(key, campaignId)).map((m) => m.status)).toEqual(["pending", "pending"]);
+
+		// The next cron run, five minutes on, queues both.
+		const sends = capturingQueue();
+		await runScheduled({ ...appEnv, SENDS: sends }, Date.now() + 5 * 60_000);
+		const ids = (await messagesOf(key, campaignId)).map((m) => m.id);
+		expect(
+			sends.sent.map((s) => (s.body as { messageId: string }).messageId).filter((id) => ids.includes(id)),
+		).toHaveLength(2);
+		await runSends(
+			appEnv,
+			sends.sent.map((s) => s.body),
+		);
+		expect(await twilioRequests(account)).toHaveLength(2);
 	});
 
 	it("should retry a 429 with backoff and send once it passes", async () => {
