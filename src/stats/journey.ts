@@ -30,7 +30,9 @@ export const journeyRoutes = new Hono<AppEnv>();
 journeyRoutes.get("/", async (c) => {
 	const d1 = c.env.DB;
 	const workspaceId = c.get("workspaceId");
-	const [stages, purchases, contacts, unattributed, workspace, outside] = await d1.batch<Record<string, unknown>>([
+	const [stages, purchases, contacts, unattributed, workspace, outside, messages] = await d1.batch<
+		Record<string, unknown>
+	>([
 		d1
 			.prepare(
 				`SELECT c.stage, count(*) AS campaigns,
@@ -77,6 +79,15 @@ journeyRoutes.get("/", async (c) => {
 				 GROUP BY p.currency`,
 			)
 			.bind(workspaceId),
+		// The campaigns' own messages (not follow-ups) that reached the carrier, and those delivered.
+		d1
+			.prepare(
+				`SELECT c.stage, sum(m.status IN ('sent', 'delivered', 'undelivered', 'read')) AS sent,
+				        sum(m.status IN ('delivered', 'read')) AS delivered
+				 FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.kind = 'campaign'
+				 WHERE c.workspace_id = ?1 GROUP BY c.stage`,
+			)
+			.bind(workspaceId),
 	]);
 	const stageRows = (stages?.results ?? []) as unknown as StageRow[];
 	const purchaseRows = (purchases?.results ?? []) as unknown as {
@@ -89,6 +100,8 @@ journeyRoutes.get("/", async (c) => {
 	const contactRows = (contacts?.results ?? []) as unknown as { stage: string; contacts: number }[];
 	const unattributedRows = (unattributed?.results ?? []) as unknown as MoneyRow[];
 	const outsideRows = (outside?.results ?? []) as unknown as MoneyRow[];
+	const messageRows = (messages?.results ?? []) as unknown as { stage: string; sent: number; delivered: number }[];
+	const rate = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null);
 
 	return c.json({
 		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
@@ -98,6 +111,9 @@ journeyRoutes.get("/", async (c) => {
 			const all = bought.filter((r) => r.currency === "*");
 			const uniqueHumans = row?.uniqueHumans ?? 0;
 			const purchasers = all.reduce((n, r) => n + r.purchasers, 0);
+			const sent = messageRows.find((r) => r.stage === stage)?.sent ?? 0;
+			const delivered = messageRows.find((r) => r.stage === stage)?.delivered ?? 0;
+			const revenue = revenueOf(bought.filter((r) => r.currency !== "*"));
 			return {
 				stage,
 				campaigns: row?.campaigns ?? 0,
@@ -105,9 +121,17 @@ journeyRoutes.get("/", async (c) => {
 				clicks: { total: row?.clicks ?? 0, human: row?.humanClicks ?? 0, uniqueHumans },
 				// Summed over the stage's campaigns: a contact who bought through two campaigns counts twice.
 				purchasers,
-				conversionRate: uniqueHumans > 0 ? Math.round((purchasers / uniqueHumans) * 10_000) / 10_000 : null,
+				conversionRate: rate(purchasers, uniqueHumans),
 				orders: all.reduce((n, r) => n + r.orders, 0),
-				revenue: revenueOf(bought.filter((r) => r.currency !== "*")),
+				revenue,
+				messages: { sent, delivered, deliveryRate: rate(delivered, sent) },
+				conversionRateOnDelivered: rate(purchasers, delivered),
+				revenuePerMessageSent:
+					sent > 0
+						? Object.fromEntries(
+								Object.entries(revenue).map(([currency, v]) => [currency, Math.round((v / sent) * 10_000) / 10_000]),
+							)
+						: {},
 				/** Contacts whose own journey has reached this stage (a human tap: consideration; a purchase: purchase). */
 				contacts: contactRows.find((r) => r.stage === stage)?.contacts ?? 0,
 			};

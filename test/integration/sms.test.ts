@@ -1024,3 +1024,43 @@ describe("listing messages", () => {
 		}
 	});
 });
+
+describe("the journey view with messages", () => {
+	it("should show messages, conversion on delivered and revenue per message sent per stage", async () => {
+		const { key } = await setup(0);
+		const campaignId = await newCampaign(key, { name: "Retain", stage: "retention" });
+		const zone = DAYTIME();
+		const sent = await sendCampaign(baseEnv, key, campaignId, [
+			{ phone: "+14155558001", timezone: zone },
+			{ phone: "+14155558002", timezone: zone },
+		]);
+		await runSends(
+			baseEnv,
+			sent.sends.map((s) => s.body),
+		);
+		const [first] = await messagesOf(key, campaignId);
+		const delivered = await api(baseEnv, "/api/v1/messages/events", {
+			key,
+			json: { messageId: first?.id, status: "delivered" },
+		});
+		await deliver(delivered.events.map((e) => e.body));
+		const tap = await tapCapturing(`/${first?.linkCode}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		await deliver(tap.sent);
+		const tlid = new URL(tap.response.headers.get("location") ?? "").searchParams.get("tlid");
+		const order = await api(baseEnv, "/api/v1/conversions", {
+			key,
+			json: { orderId: "R-1", value: 30, currency: "EUR", tlid },
+		});
+		await deliver(order.events.map((e) => e.body));
+
+		const { response } = await api(baseEnv, "/api/v1/journey", { key });
+		const { stages } = await response.json<{ stages: { stage: string }[] }>();
+		expect(stages.find((s) => s.stage === "retention")).toMatchObject({
+			campaigns: 1,
+			purchasers: 1,
+			messages: { sent: 2, delivered: 1, deliveryRate: 0.5 },
+			conversionRateOnDelivered: 1,
+			revenuePerMessageSent: { EUR: 15 },
+		});
+	});
+});
