@@ -7,7 +7,8 @@ import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
 import { evictCampaignLinks } from "../redirect/link-cache";
 import { checkDestinationUrl, defaultUtm } from "./destination";
-import { createCampaign, findCampaign, listCampaigns, updateCampaign } from "./queries";
+import { campaignFromPath } from "./from-path";
+import { createCampaign, listCampaigns, updateCampaign } from "./queries";
 
 const utmValue = z.string().trim().min(1).max(200);
 
@@ -84,9 +85,7 @@ campaignRoutes.get("/", async (c) => {
 });
 
 campaignRoutes.get("/:id", async (c) => {
-	const campaign = await findCampaign(c.env.DB, c.get("workspaceId"), c.req.param("id"));
-	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
-	return c.json({ campaign });
+	return c.json({ campaign: await campaignFromPath(c) });
 });
 
 // A changed destination or UTM value reaches every link of the campaign: at once in this isolate, within the link
@@ -94,8 +93,7 @@ campaignRoutes.get("/:id", async (c) => {
 campaignRoutes.patch("/:id", limitBody(16 * 1024), async (c) => {
 	const changes = await readJson(c, UpdateCampaign);
 	const workspaceId = c.get("workspaceId");
-	const current = await findCampaign(c.env.DB, workspaceId, c.req.param("id"));
-	if (!current) throw new ApiError("not_found", "No campaign with that id in this workspace.");
+	const current = await campaignFromPath(c);
 	const campaign = await updateCampaign(
 		c.env.DB,
 		workspaceId,

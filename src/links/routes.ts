@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { buildLinkDestination } from "../campaigns/destination";
-import { findCampaign } from "../campaigns/queries";
+import { campaignFromPath } from "../campaigns/from-path";
 import { checkRecipients, DefaultCountry, RecipientsList } from "../contacts/recipients";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
@@ -57,8 +57,7 @@ export const campaignLinkRoutes = new Hono<AppEnv>();
 // 10,000 recipients with every field at its longest are about 4.3 MB.
 campaignLinkRoutes.post("/:id/links", limitBody(6 * 1024 * 1024), async (c) => {
 	const workspaceId = c.get("workspaceId");
-	const campaign = await findCampaign(c.env.DB, workspaceId, c.req.param("id"));
-	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
+	const campaign = await campaignFromPath(c);
 	const input = await readJson(c, MintRequest);
 
 	const recipients = recipientsToMint(input.recipients, input.defaultCountry);

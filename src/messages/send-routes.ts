@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { findCampaign } from "../campaigns/queries";
+import { campaignFromPath } from "../campaigns/from-path";
 import { checkRecipients, DefaultCountry, type Recipient, RecipientsList } from "../contacts/recipients";
 import { newId } from "../db/ids";
 import { sendInBatches } from "../events/queue-batches";
@@ -86,8 +86,7 @@ export const campaignSendRoutes = new Hono<AppEnv>();
 
 campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 	const workspaceId = c.get("workspaceId");
-	const campaign = await findCampaign(c.env.DB, workspaceId, c.req.param("id"));
-	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
+	const campaign = await campaignFromPath(c);
 	const input = await readJson(c, SendRequest);
 
 	const parsedTemplate = parseTemplate(input.message);

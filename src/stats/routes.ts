@@ -1,7 +1,6 @@
 import { Hono } from "hono";
-import { findCampaign } from "../campaigns/queries";
+import { campaignFromPath } from "../campaigns/from-path";
 import type { AppEnv } from "../http/app-env";
-import { ApiError } from "../http/errors";
 import { shapeCampaignStats } from "./campaign-stats";
 import { readCampaignStats } from "./queries";
 
@@ -9,8 +8,7 @@ import { readCampaignStats } from "./queries";
 export const campaignStatsRoutes = new Hono<AppEnv>();
 
 campaignStatsRoutes.get("/:id/stats", async (c) => {
-	const campaign = await findCampaign(c.env.DB, c.get("workspaceId"), c.req.param("id"));
-	if (!campaign) throw new ApiError("not_found", "No campaign with that id in this workspace.");
+	const campaign = await campaignFromPath(c);
 	const rows = await readCampaignStats(c.env.DB, c.get("workspaceId"), campaign.id);
 	return c.json({
 		campaign: { id: campaign.id, name: campaign.name, stage: campaign.stage },
