@@ -166,7 +166,8 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 	try {
 		if (writes.length > 0) await env.DB.batch(writes);
 	} catch (err) {
-		// The provider calls were made: the rows stay `submitting` (never resent); receipts still move them on.
+		// The provider calls were made: the rows stay `submitting`, never resent. The cron's sweep makes them
+		// `unknown` after 15 minutes, and Twilio's receipts (which carry Tapline's id) still move them on.
 		console.error(
 			JSON.stringify({ msg: "send outcomes not recorded", error: String(err), ids: sent.map((s) => s.row.id) }),
 		);
