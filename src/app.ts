@@ -48,7 +48,8 @@ api.route("/journey", journeyRoutes);
 // Registered last: a path the API knows but not with this method is a 405 with Allow, anything else a 404.
 const routePatterns = api.routes
 	.filter((r) => r.method !== "ALL")
-	.map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}/?$`) }));
+	// Exact paths only, as the router matches them: "/campaigns/x/" is a 404, not a 405 for "/campaigns/:id".
+	.map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}$`) }));
 api.all("*", (c) => {
 	const path = c.req.path.replace(/^\/api\/v1/, "");
 	const allowed = [...new Set(routePatterns.filter((r) => r.pattern.test(path)).map((r) => r.method))];

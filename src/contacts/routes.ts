@@ -10,8 +10,9 @@ export const contactRoutes = new Hono<AppEnv>();
 
 async function contactFromQuery(c: Context<AppEnv>): Promise<ContactDetails> {
 	const raw = c.req.query("phone");
-	if (!raw) throw new ApiError("bad_request", "Name the contact: /contacts/<id> or /contacts?phone=+14155552671.");
-	const phone = normalisePhone(raw, c.req.query("defaultCountry")?.toUpperCase());
+	if (!raw) throw new ApiError("bad_request", "Name the contact: /contacts/<id> or /contacts?phone=%2B14155552671.");
+	// A "+" typed into a URL arrives as a space: read a leading space before digits as the "+" it was.
+	const phone = normalisePhone(raw.replace(/^ (?=\d)/, "+"), c.req.query("defaultCountry")?.toUpperCase());
 	if (!phone.ok) throw new ApiError("validation_failed", phone.message, [{ path: "phone", message: phone.message }]);
 	return found(await findContact(c.env.DB, c.get("workspaceId"), { phone: phone.e164 }));
 }
@@ -22,9 +23,12 @@ function found(contact: ContactDetails | null): ContactDetails {
 }
 
 async function showContact(c: Context<AppEnv>, contact: ContactDetails) {
-	const { optedOutAt, ...rest } = contact;
+	const { optedOutAt, stage, ...rest } = contact;
 	const profile = await contactProfile(c.env.DB, contact);
-	return c.json({ contact: { ...rest, optedOut: optedOutAt !== null, optedOutAt, ...profile } });
+	// A contact who has not tapped yet is in the journey's first stage, as GET /journey counts them.
+	return c.json({
+		contact: { ...rest, stage: stage ?? "awareness", optedOut: optedOutAt !== null, optedOutAt, ...profile },
+	});
 }
 
 async function erase(c: Context<AppEnv>, contact: ContactDetails) {

@@ -72,14 +72,15 @@ export async function listMessages(
 /**
  * Finds the messages that lifecycle events name: by Tapline's id, or by (campaign, phone) for a message another
  * platform sent, whose row is created on first report (idempotently: one per campaign and contact). Returns the
- * message id per event index; an event whose message or link cannot be found is missing from the map.
+ * message id per event index, with the earliest time an event of it can have (the SMS carried the link, so
+ * nothing happened to it before the link existed); an event whose message or link cannot be found is missing.
  */
 export async function resolveReportedMessages(
 	d1: D1Database,
 	workspaceId: string,
 	events: { index: number; messageId: string | null; campaignId: string | null; phone: string | null }[],
 	now: number,
-): Promise<Map<number, string>> {
+): Promise<Map<number, { id: string; notBefore: number }>> {
 	const byId = events.filter((e) => e.messageId).map((e) => ({ index: e.index, messageId: e.messageId }));
 	const byPhone = events
 		.filter((e) => !e.messageId && e.campaignId && e.phone)
@@ -87,7 +88,9 @@ export async function resolveReportedMessages(
 	const statements: D1PreparedStatement[] = [
 		d1
 			.prepare(
-				`SELECT j.value ->> '$.index' AS idx, m.id FROM json_each(?2) AS j
+				`SELECT j.value ->> '$.index' AS idx, m.id,
+				        min(m.created_at, coalesce((SELECT l.created_at FROM links l WHERE l.code = m.link_code), m.created_at)) AS notBefore
+				 FROM json_each(?2) AS j
 				 CROSS JOIN messages m ON m.id = j.value ->> '$.messageId' AND m.workspace_id = ?1`,
 			)
 			.bind(workspaceId, JSON.stringify(byId)),
@@ -111,7 +114,9 @@ export async function resolveReportedMessages(
 				.bind(workspaceId, json, now),
 			d1
 				.prepare(
-					`SELECT j.value ->> '$.index' AS idx, m.id FROM json_each(?2) AS j
+					`SELECT j.value ->> '$.index' AS idx, m.id,
+					        min(m.created_at, coalesce((SELECT l.created_at FROM links l WHERE l.code = m.link_code), m.created_at)) AS notBefore
+					 FROM json_each(?2) AS j
 					 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = j.value ->> '$.phone'
 					 CROSS JOIN messages m ON m.campaign_id = j.value ->> '$.campaignId' AND m.contact_id = c.id
 					   AND m.kind = 'campaign' AND m.workspace_id = ?1`,
@@ -119,10 +124,10 @@ export async function resolveReportedMessages(
 				.bind(workspaceId, json),
 		);
 	}
-	const results = await d1.batch<{ idx: number; id: string }>(statements);
-	const resolved = new Map<number, string>();
+	const results = await d1.batch<{ idx: number; id: string; notBefore: number }>(statements);
+	const resolved = new Map<number, { id: string; notBefore: number }>();
 	for (const result of [results[0], results[2]]) {
-		for (const row of result?.results ?? []) resolved.set(Number(row.idx), row.id);
+		for (const row of result?.results ?? []) resolved.set(Number(row.idx), { id: row.id, notBefore: row.notBefore });
 	}
 	return resolved;
 }

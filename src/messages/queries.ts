@@ -64,6 +64,7 @@ export async function claimMessages(
 	drafts: MessageDraft[],
 	now: number,
 ): Promise<Map<string, SendState>> {
+	if (drafts.length === 0) return new Map();
 	const inserts: D1PreparedStatement[] = [];
 	const selects: D1PreparedStatement[] = [];
 	for (let i = 0; i < drafts.length; i += DRAFT_CHUNK) {

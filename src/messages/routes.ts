@@ -104,8 +104,19 @@ messageRoutes.post("/events", limitBody(1024 * 1024), async (c) => {
 		now,
 	);
 	for (const a of accepted) {
-		if (resolved.has(a.index)) continue;
 		const path = Array.isArray(body.events) ? `events.${a.index}` : "";
+		const message = resolved.get(a.index);
+		if (message) {
+			// An event from before the SMS could exist would corrupt the funnel's times for good.
+			if (a.at < message.notBefore - MAX_CLOCK_SKEW_MS) {
+				problems.push({
+					index: a.index,
+					path: path ? `${path}.at` : "at",
+					message: "is before the message's link was minted",
+				});
+			}
+			continue;
+		}
 		problems.push(
 			a.event.messageId
 				? {
@@ -124,7 +135,7 @@ messageRoutes.post("/events", limitBody(1024 * 1024), async (c) => {
 		throw new ApiError("validation_failed", "Some events are invalid; none were recorded.", problems);
 
 	const receipts: ReceiptEvent[] = accepted.map((a) => ({
-		messageId: resolved.get(a.index) as string,
+		messageId: resolved.get(a.index)?.id as string,
 		provider: "external",
 		providerMessageId: null,
 		status: a.status,
@@ -179,8 +190,8 @@ messageRoutes.get("/", async (c) => {
 	const parsed = ListQuery.safeParse(c.req.query());
 	if (!parsed.success) {
 		throw new ApiError(
-			"validation_failed",
-			"The query is invalid.",
+			"bad_request",
+			"The query is invalid: limit is 1 to 500, status one of the message statuses.",
 			parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
 		);
 	}

@@ -215,7 +215,8 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 						: "already_sent";
 		if (reason || !state?.messageId) {
 			const why = reason ?? "opted_out";
-			skipped.push({ index: r.index, phone: r.recipient.phone, reason: why, message: skipMessage(why) });
+			const message = why === "already_sent" ? `${skipMessage(why)} (status: ${state?.status})` : skipMessage(why);
+			skipped.push({ index: r.index, phone: r.recipient.phone, reason: why, message });
 			return;
 		}
 		// The outbox texts nobody, so it holds nothing back for the night.
@@ -234,7 +235,7 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 const SKIP_MESSAGES = {
 	opted_out: "the contact has opted out of this workspace's messages",
 	already_queued: "this campaign's message to this contact is already queued",
-	already_sent: "this campaign's message was already sent to this contact",
+	already_sent: "this campaign's message to this contact was already handed to the SMS provider",
 };
 
 function skipMessage(reason: keyof typeof SKIP_MESSAGES): string {

@@ -49,6 +49,18 @@ export interface CampaignStatRows {
 	medianDeliveryToTapMs: number | null;
 }
 
+// Delivered messages whose recipient tapped after the message was written, with the delay from the delivery
+// receipt to the first such tap. The link keeps its first and last human tap only: when the first came before the
+// message (the link was shared before the SMS went out), the last one stands in. A tap that beat its receipt (they
+// often lag the handset) counts as 0.
+const DELIVERED_TAPS = `
+SELECT coalesce(m.variant, '') AS variant,
+       max(CASE WHEN l.first_human_click_at >= m.created_at THEN l.first_human_click_at ELSE l.last_human_click_at END
+           - m.delivered_at, 0) AS lag
+FROM messages m JOIN links l ON l.code = m.link_code
+WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND m.status IN ('delivered', 'read')
+  AND l.last_human_click_at >= m.created_at`;
+
 export async function readCampaignStats(
 	d1: D1Database,
 	workspaceId: string,
@@ -95,22 +107,13 @@ export async function readCampaignStats(
 			.bind(campaignId),
 		d1
 			.prepare(
-				`SELECT coalesce(m.variant, '') AS variant, count(*) AS tapped,
-				        count(m.delivered_at) AS timed,
-				        coalesce(sum(max(l.first_human_click_at - m.delivered_at, 0)), 0) AS lagMsSum
-				 FROM messages m JOIN links l ON l.code = m.link_code
-				 WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND m.status IN ('delivered', 'read')
-				   AND l.first_human_click_at IS NOT NULL
-				 GROUP BY m.variant`,
+				`SELECT variant, count(*) AS tapped, count(lag) AS timed, coalesce(sum(lag), 0) AS lagMsSum
+				 FROM (${DELIVERED_TAPS}) GROUP BY variant`,
 			)
 			.bind(campaignId),
 		d1
 			.prepare(
-				`WITH lags AS (
-				   SELECT max(l.first_human_click_at - m.delivered_at, 0) AS lag
-				   FROM messages m JOIN links l ON l.code = m.link_code
-				   WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND m.status IN ('delivered', 'read')
-				     AND l.first_human_click_at IS NOT NULL AND m.delivered_at IS NOT NULL)
+				`WITH lags AS (SELECT lag FROM (${DELIVERED_TAPS}) WHERE lag IS NOT NULL)
 				 SELECT lag FROM lags ORDER BY lag LIMIT 1 OFFSET (SELECT (count(*) - 1) / 2 FROM lags)`,
 			)
 			.bind(campaignId),

@@ -751,9 +751,11 @@ describe("lifecycle events from other platforms", () => {
 			json: { recipients: [{ phone: "+14155552671" }, { phone: "+14155552672" }] },
 		});
 		const post = (json: unknown) => api(appEnv, "/api/v1/messages/events", { key, json });
+		const deliveredAt = new Date(Date.now() - 60_000).toISOString();
+		const sentAt = new Date(Date.now() - 120_000).toISOString();
 		const first = await post({
 			events: [
-				{ phone: "+14155552671", campaignId, status: "delivered", at: "2026-11-20T10:00:00Z" },
+				{ phone: "+14155552671", campaignId, status: "delivered", at: deliveredAt },
 				{ phone: "+14155552672", campaignId, status: "failed", errorCode: 30006 },
 			],
 		});
@@ -764,18 +766,34 @@ describe("lifecycle events from other platforms", () => {
 		expect(delivered).toMatchObject({
 			provider: "external",
 			status: "delivered",
-			deliveredAt: Date.parse("2026-11-20T10:00:00Z"),
+			deliveredAt: Date.parse(deliveredAt),
 		});
 		expect(rows.find((m) => m.phone === "+14155552672")).toMatchObject({ status: "failed", errorCode: "30006" });
 
 		// A late "sent" for the delivered one, by message id: recorded, status unchanged.
-		const late = await post({ messageId: delivered?.id, status: "sent", at: "2026-11-20T09:59:00Z" });
+		const late = await post({ messageId: delivered?.id, status: "sent", at: sentAt });
 		expect(late.response.status).toBe(202);
 		await deliver(late.events.map((e) => e.body));
 		expect((await messagesOf(key, campaignId)).find((m) => m.id === delivered?.id)).toMatchObject({
 			status: "delivered",
-			sentAt: Date.parse("2026-11-20T09:59:00Z"),
+			sentAt: Date.parse(sentAt),
 		});
+	});
+
+	it("should refuse an event dated before the message's link existed", async () => {
+		const { appEnv, key, campaignId } = await setup(0);
+		await api(appEnv, `/api/v1/campaigns/${campaignId}/links`, {
+			key,
+			json: { recipients: [{ phone: "+14155552671" }] },
+		});
+		const { response, events } = await api(appEnv, "/api/v1/messages/events", {
+			key,
+			json: { phone: "+14155552671", campaignId, status: "delivered", at: "2026-01-01T00:00:00Z" },
+		});
+		expect(response.status).toBe(422);
+		const { error } = await response.json<{ error: { details: { path: string; message: string }[] } }>();
+		expect(error.details).toEqual([{ index: 0, path: "at", message: "is before the message's link was minted" }]);
+		expect(events).toHaveLength(0);
 	});
 
 	it("should refuse the whole list when one event is wrong, naming it", async () => {
@@ -1062,5 +1080,70 @@ describe("the journey view with messages", () => {
 			conversionRateOnDelivered: 1,
 			revenuePerMessageSent: { EUR: 15 },
 		});
+	});
+});
+
+describe("edges a new user found", () => {
+	it("should answer 202 with every recipient skipped when none can be sent to", async () => {
+		const { appEnv, key, campaignId } = await setup(0);
+		const sent = await sendCampaign(appEnv, key, campaignId, [{ phone: "not a phone" }]);
+		expect(sent.status).toBe(202);
+		expect(sent.body).toMatchObject({ queued: 0, skipped: [{ index: 0, reason: "invalid_phone" }] });
+	});
+
+	it("should not count a tap made before the message was sent as a click-through on it", async () => {
+		const { key, campaignId } = await setup(0);
+		const [link] = await (
+			await api(baseEnv, `/api/v1/campaigns/${campaignId}/links`, {
+				key,
+				json: { recipients: [{ phone: "+14155552671" }] },
+			})
+		).response
+			.json<{ links: { code: string }[] }>()
+			.then((b) => b.links);
+		const early = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		await deliver(early.sent);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		const sent = await sendCampaign(baseEnv, key, campaignId, [{ phone: "+14155552671", timezone: DAYTIME() }]);
+		await runSends(
+			baseEnv,
+			sent.sends.map((s) => s.body),
+		);
+		const [message] = await messagesOf(key, campaignId);
+		const reported = await api(baseEnv, "/api/v1/messages/events", {
+			key,
+			json: { messageId: message?.id, status: "delivered" },
+		});
+		await deliver(reported.events.map((e) => e.body));
+		expect((await statsOf(key, campaignId)).messages).toMatchObject({ delivered: 1, tapped: 0 });
+
+		const later = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		await deliver(later.sent);
+		expect((await statsOf(key, campaignId)).messages).toMatchObject({ delivered: 1, tapped: 1 });
+	});
+
+	it("should read a '+' that a URL turned into a space, and show a contact without taps as awareness", async () => {
+		const { appEnv, key, campaignId } = await setup(0);
+		await api(appEnv, `/api/v1/campaigns/${campaignId}/links`, {
+			key,
+			json: { recipients: [{ phone: "+14155552671" }] },
+		});
+		const { response } = await api(appEnv, "/api/v1/contacts?phone=+14155552671", { key });
+		expect(response.status).toBe(200);
+		expect((await response.json<{ contact: { stage: string } }>()).contact.stage).toBe("awareness");
+	});
+
+	it("should answer 404, not a self-contradicting 405, for a path with a trailing slash", async () => {
+		const { appEnv, key, campaignId } = await setup(0);
+		const { response } = await api(appEnv, `/api/v1/campaigns/${campaignId}/`, { key });
+		expect(response.status).toBe(404);
+	});
+
+	it("should answer 400 for a bad query on the messages list", async () => {
+		const { appEnv, key } = await setup(0);
+		for (const query of ["limit=0", "limit=1000", "status=bogus"]) {
+			const { response } = await api(appEnv, `/api/v1/messages?${query}`, { key });
+			expect(response.status).toBe(400);
+		}
 	});
 });
