@@ -54,4 +54,5 @@ ALTER TABLE `contacts` ADD `opted_out_at` integer;--> statement-breakpoint
 ALTER TABLE `contacts` ADD `erased_at` integer;--> statement-breakpoint
 CREATE INDEX `contacts_by_phone` ON `contacts` (`phone`);--> statement-breakpoint
 ALTER TABLE `workspaces` ADD `help_text` text;--> statement-breakpoint
+CREATE INDEX `clicks_by_campaign` ON `clicks` (`campaign_id`,`id`);--> statement-breakpoint
 CREATE INDEX `links_by_contact` ON `links` (`contact_id`) WHERE deleted_at IS NULL;

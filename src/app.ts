@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { campaignRoutes } from "./campaigns/routes";
 import { contactRoutes } from "./contacts/routes";
+import { campaignExportRoutes } from "./exports/routes";
 import type { AppEnv } from "./http/app-env";
 import { requireApiKey } from "./http/auth";
 import { ApiError, renderError } from "./http/errors";
@@ -39,6 +40,7 @@ api.route("/campaigns", campaignRoutes);
 api.route("/campaigns", campaignLinkRoutes);
 api.route("/campaigns", campaignStatsRoutes);
 api.route("/campaigns", campaignSendRoutes);
+api.route("/campaigns", campaignExportRoutes);
 api.route("/contacts", contactRoutes);
 api.route("/messages", messageRoutes);
 api.route("/links", linkRoutes);

@@ -154,6 +154,8 @@ export const clicks = sqliteTable(
 		// Attribution: a contact's last human tap before a purchase.
 		index("clicks_by_contact_time").on(t.contactId, t.clickedAt),
 		index("clicks_uncounted").on(t.id).where(sql`counted = 0`),
+		// The raw-click export pages through one campaign's clicks.
+		index("clicks_by_campaign").on(t.campaignId, t.id),
 		index("clicks_with_raw_details").on(t.clickedAt).where(sql`user_agent IS NOT NULL OR referer IS NOT NULL`),
 	],
 );

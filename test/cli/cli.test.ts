@@ -1,0 +1,277 @@
+// The CLI as a user runs it: a Node process against the real Worker under `wrangler dev` (test/browser/global-setup.ts).
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+
+const workerUrl = inject("workerUrl");
+const adminToken = inject("adminToken");
+const CLI = fileURLToPath(new URL("../../src/cli/tapline.mjs", import.meta.url));
+const IPHONE_SAFARI =
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+
+interface Run {
+	code: number | null;
+	stdout: string;
+	stderr: string;
+}
+
+function start(
+	args: string[],
+	env: Record<string, string | undefined> = {},
+): { child: ChildProcess; done: Promise<Run> } {
+	const child = spawn(process.execPath, [CLI, ...args], {
+		env: { ...process.env, TAPLINE_URL: workerUrl, TAPLINE_API_KEY: key, ...env },
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	let stdout = "";
+	let stderr = "";
+	child.stdout?.on("data", (chunk: Buffer) => {
+		stdout += chunk.toString("utf8");
+	});
+	child.stderr?.on("data", (chunk: Buffer) => {
+		stderr += chunk.toString("utf8");
+	});
+	const done = new Promise<Run>((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+	return { child, done };
+}
+
+function tapline(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+	return start(args, env).done;
+}
+
+async function api<T>(path: string, token: string, json?: unknown): Promise<T> {
+	const res = await fetch(`${workerUrl}/api/v1${path}`, {
+		method: json === undefined ? "GET" : "POST",
+		headers: {
+			authorization: `Bearer ${token}`,
+			...(json === undefined ? {} : { "content-type": "application/json" }),
+		},
+		body: json === undefined ? undefined : JSON.stringify(json),
+	});
+	expect(res.ok, await res.clone().text()).toBe(true);
+	return (await res.json()) as T;
+}
+
+async function newCampaign(name = "CLI Sale"): Promise<string> {
+	const body = await api<{ campaign: { id: string } }>("/campaigns", key, {
+		name,
+		stage: "consideration",
+		destinationUrl: "https://shop.example/sale",
+	});
+	return body.campaign.id;
+}
+
+/** RFC 4180, to read back what the CLI and the API write. */
+function parseCsv(text: string): Record<string, string>[] {
+	const rows: string[][] = [];
+	let row: string[] = [];
+	let field = "";
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text[i];
+		if (quoted) {
+			if (ch === '"' && text[i + 1] === '"') {
+				field += '"';
+				i++;
+			} else if (ch === '"') quoted = false;
+			else field += ch;
+		} else if (ch === '"') quoted = true;
+		else if (ch === ",") {
+			row.push(field);
+			field = "";
+		} else if (ch === "\r" && text[i + 1] === "\n") {
+			row.push(field);
+			rows.push(row);
+			row = [];
+			field = "";
+			i++;
+		} else field += ch;
+	}
+	const [header = [], ...body] = rows;
+	return body.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ""])));
+}
+
+/** A contact list of `n` distinct valid US numbers; `bad` puts a broken phone on the given data rows (0-based). */
+function contactList(n: number, bad: Record<number, string> = {}): string {
+	const lines = ["Phone,External ID,Variant"];
+	for (let i = 0; i < n; i++) {
+		const area = ["415", "510", "650"][Math.floor(i / 10_000)];
+		const phone = bad[i] ?? `+1 ${area} 555 ${String(i % 10_000).padStart(4, "0")}`;
+		lines.push(`${phone},cust-${i},${i % 2 === 0 ? "A" : "B"}`);
+	}
+	return `${lines.join("\n")}\n`;
+}
+
+let key = "";
+let dir = "";
+
+beforeAll(async () => {
+	const created = await api<{ apiKey: string }>("/workspaces", adminToken, { name: "CLI Shop" });
+	key = created.apiKey;
+	dir = await mkdtemp(join(tmpdir(), "tapline-cli-"));
+});
+
+describe("tapline mint", () => {
+	it("should mint 20,000 rows, report the bad ones by line and write every other link", async () => {
+		const campaign = await newCampaign();
+		const csv = join(dir, "big.csv");
+		// Data row i is on line i + 2 (the header is line 1).
+		await writeFile(csv, contactList(20_000, { 9: "not-a-phone", 12345: "+1 415 555", 19998: "" }));
+		const out = join(dir, "big-links.csv");
+		const started = Date.now();
+		const run = await tapline(["mint", "--campaign", campaign, "--csv", csv, "--out", out]);
+		const seconds = (Date.now() - started) / 1000;
+		expect(run.code, run.stderr).toBe(3);
+		expect(run.stderr).toContain("20,000 rows read, 19,997 links (19,997 new, 0 already minted), 3 rejected");
+		expect(run.stderr).toMatch(/line 11: phone: /);
+		expect(run.stderr).toMatch(/line 12347: phone: /);
+		expect(run.stderr).toMatch(/line 20000: phone: /);
+		const links = parseCsv(await readFile(out, "utf8"));
+		expect(links).toHaveLength(19_997);
+		expect(new Set(links.map((l) => l.code)).size).toBe(19_997);
+		expect(links[0]).toMatchObject({ line: "2", phone: "+14155550000", variant: "A", created: "true" });
+		expect(links[0]?.shortUrl).toBe(`${workerUrl}/${links[0]?.code}`);
+		const rejected = parseCsv(await readFile(`${out}.rejected.csv`, "utf8"));
+		expect(rejected.map((r) => r.line)).toEqual(["11", "12347", "20000"]);
+		expect(existsSync(`${out}.progress`)).toBe(false);
+		console.info(`tapline mint: 20,000 rows in ${seconds.toFixed(1)} s through wrangler dev`);
+
+		// Minting again is idempotent: the same links, none new.
+		const again = await tapline(["mint", "--campaign", campaign, "--csv", csv, "--out", out]);
+		expect(again.stderr).toContain("19,997 links (0 new, 19,997 already minted), 3 rejected");
+	}, 180_000);
+
+	it("should carry on after an interruption, with every row once in the output", async () => {
+		const campaign = await newCampaign();
+		const csv = join(dir, "resume.csv");
+		await writeFile(csv, contactList(6_000));
+		const out = join(dir, "resume-links.csv");
+		const args = ["mint", "--campaign", campaign, "--csv", csv, "--out", out, "--chunk", "200"];
+		const first = start(args);
+		// Killed as hard as a lost terminal would, once at least one chunk is recorded.
+		while (!existsSync(`${out}.progress`)) await new Promise((resolve) => setTimeout(resolve, 10));
+		first.child.kill("SIGKILL");
+		const killed = await first.done;
+		expect(killed.code).toBeNull();
+		const progress = JSON.parse(await readFile(`${out}.progress`, "utf8")) as { line: number };
+		expect(progress.line).toBeLessThan(6_001);
+
+		const resumed = await tapline(args);
+		expect(resumed.code, resumed.stderr).toBe(0);
+		expect(resumed.stderr).toMatch(/Resuming after line \d+/);
+		const links = parseCsv(await readFile(out, "utf8"));
+		expect(links.map((l) => Number(l.line))).toEqual(Array.from({ length: 6_000 }, (_, i) => i + 2));
+		expect(new Set(links.map((l) => l.code)).size).toBe(6_000);
+		expect(existsSync(`${out}.progress`)).toBe(false);
+	}, 120_000);
+});
+
+describe("tapline send --dry-run", () => {
+	it("should summarise messages, segments and skips by reason with their lines", async () => {
+		const campaign = await newCampaign();
+		const csv = join(dir, "send.csv");
+		await writeFile(
+			csv,
+			[
+				"phone,first_name,coupon",
+				"+1 415 555 2671,Ada,SPRING20",
+				"+1 415 555 2672,,SPRING20",
+				"not a phone,Bob,X",
+				"+1 415 555 2671,Ada,SPRING20",
+			].join("\n"),
+		);
+		const run = await tapline([
+			"send",
+			"--campaign",
+			campaign,
+			"--csv",
+			csv,
+			"--message",
+			"Hi {firstName|there}, use {fields.coupon}: {link} Reply STOP to opt out",
+			"--dry-run",
+		]);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toContain("Dry run: nothing was sent. 4 rows, 2 messages, 2 SMS segments, 2 skipped.");
+		expect(run.stdout).toMatch(/Hi Ada, use SPRING20: http\S+ Reply STOP to opt out/);
+		expect(run.stdout).toMatch(/invalid_phone: 1 .*line 4\b/);
+		expect(run.stdout).toMatch(/duplicate: 1 .*line 5\b/);
+	});
+});
+
+describe("tapline stats and export", () => {
+	it("should print the campaign's numbers and export one parseable row per recipient", async () => {
+		const campaign = await newCampaign();
+		const csv = join(dir, "small.csv");
+		// Numbers no other test mints: a contact's externalId is the workspace's, whichever campaign set it last.
+		await writeFile(
+			csv,
+			'phone,externalId,variant\n+12125550171,"Acme, Inc.",A\n+12125550172,"=1+1",B\n+12125550173,,A\n',
+		);
+		const minted = await tapline(["mint", "--campaign", campaign, "--csv", csv]);
+		expect(minted.code, minted.stderr).toBe(0);
+		const [first] = parseCsv(minted.stdout);
+		const tap = await fetch(`${workerUrl}/${first?.code}`, {
+			headers: { "user-agent": IPHONE_SAFARI },
+			redirect: "manual",
+		});
+		expect(tap.status).toBe(302);
+
+		// The local queue flushes within 2 seconds.
+		let stats: Run = { code: null, stdout: "", stderr: "" };
+		for (let i = 0; i < 40 && !/Unique people who tapped\s+1\b/.test(stats.stdout); i++) {
+			await new Promise((resolve) => setTimeout(resolve, 250));
+			stats = await tapline(["stats", campaign]);
+		}
+		expect(stats.code, stats.stderr).toBe(0);
+		expect(stats.stdout).toMatch(/Links \(recipients\)\s+3\b/);
+		expect(stats.stdout).toMatch(/Unique people who tapped\s+1\b/);
+		expect(stats.stdout).toMatch(/Click-through rate\s+33\.3%/);
+		expect(stats.stdout).toMatch(/^A\s+2\s+1\s+1\s+50\.0%/m);
+
+		const out = join(dir, "recipients.csv");
+		const exported = await tapline(["export", campaign, "--out", out]);
+		expect(exported.code, exported.stderr).toBe(0);
+		const rows = parseCsv(await readFile(out, "utf8"));
+		expect(rows).toHaveLength(3);
+		expect(rows.map((r) => r.externalId).sort()).toEqual(["", "'=1+1", "Acme, Inc."]);
+		expect(rows.find((r) => r.code === first?.code)).toMatchObject({ phone: "+12125550171", humanClicks: "1" });
+
+		const clicks = await tapline(["export", campaign, "--type", "clicks", "--format", "ndjson"]);
+		const lines = clicks.stdout.trim().split("\n");
+		expect(lines).toHaveLength(1);
+		expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ linkCode: first?.code, human: true, os: "iOS" });
+	}, 60_000);
+});
+
+describe("tapline usage", () => {
+	it("should print help for every command", async () => {
+		for (const command of [[], ["mint"], ["send"], ["stats"], ["export"]]) {
+			const run = await tapline([...command, "--help"], { TAPLINE_API_KEY: undefined });
+			expect(run.code).toBe(0);
+			expect(run.stdout).toMatch(/^Usage: tapline/);
+			expect(run.stdout).toContain("--key");
+		}
+	});
+
+	it("should exit 2 with a clear message when no API key is set", async () => {
+		const run = await tapline(["stats", "cmp_x"], { TAPLINE_API_KEY: undefined });
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain("No API key: set TAPLINE_API_KEY (or pass --key).");
+	});
+
+	it("should print the API's error and exit 1 for a campaign it does not know", async () => {
+		const run = await tapline(["stats", "cmp_nope"]);
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain("The API answered 404 not_found: No campaign with that id in this workspace.");
+	});
+
+	it("should exit 2 for a missing required option", async () => {
+		const run = await tapline(["mint", "--csv", "x.csv"]);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain("--campaign is required");
+	});
+});

@@ -1,0 +1,277 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { Hono } from "hono";
+import { describe, expect, it } from "vitest";
+import { app } from "../../src/app";
+import type { TapsMessage } from "../../src/events/messages";
+import { EXPORT_READS } from "../../src/exports/queries";
+import { campaignExportRoutes } from "../../src/exports/routes";
+import type { AppEnv } from "../../src/http/app-env";
+import { requireApiKey } from "../../src/http/auth";
+import { renderError } from "../../src/http/errors";
+import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, requestCapturing, WHATSAPP } from "../helpers";
+
+// Mounted as src/app.ts mounts it, so these tests need nothing from the app but the rest of the API (through helpers).
+const testApp = new Hono<AppEnv>();
+testApp.onError(renderError);
+testApp.use("/api/v1/campaigns/*", requireApiKey());
+testApp.route("/api/v1/campaigns", campaignExportRoutes);
+
+function exportOf(key: string, campaignId: string, type: "recipients" | "clicks", format?: string) {
+	const query = format === undefined ? "" : `?format=${format}`;
+	return testApp.request(
+		`https://tapline.test/api/v1/campaigns/${campaignId}/export/${type}${query}`,
+		{ headers: { authorization: `Bearer ${key}` } },
+		env,
+	);
+}
+
+/** RFC 4180, enough to read back what the export writes. */
+function parseCsv(text: string): string[][] {
+	const rows: string[][] = [];
+	let row: string[] = [];
+	let field = "";
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text[i];
+		if (quoted) {
+			if (ch === '"' && text[i + 1] === '"') {
+				field += '"';
+				i++;
+			} else if (ch === '"') quoted = false;
+			else field += ch;
+		} else if (ch === '"') quoted = true;
+		else if (ch === ",") {
+			row.push(field);
+			field = "";
+		} else if (ch === "\r" && text[i + 1] === "\n") {
+			row.push(field);
+			rows.push(row);
+			row = [];
+			field = "";
+			i++;
+		} else field += ch;
+	}
+	if (field !== "" || row.length > 0) throw new Error("CSV does not end with CRLF");
+	return rows;
+}
+
+function asObjects(rows: string[][]): Record<string, string>[] {
+	const [header = [], ...body] = rows;
+	return body.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ""])));
+}
+
+async function tap(code: string, userAgent = IPHONE_SAFARI): Promise<string> {
+	const { response, sent } = await requestCapturing<TapsMessage>(`/${code}`, { headers: { "user-agent": userAgent } });
+	await deliver(sent);
+	return new URL(response.headers.get("location") ?? "https://x.test").searchParams.get("tlid") ?? "";
+}
+
+/** Posts to the API with an events queue that keeps what it is sent, then hands that to the consumer. */
+async function post(key: string, path: string, json: unknown): Promise<Response> {
+	const sent: unknown[] = [];
+	const events = {
+		async send(body: unknown) {
+			sent.push(body);
+		},
+		async sendBatch(messages: Iterable<MessageSendRequest>) {
+			for (const m of messages) sent.push(m.body);
+		},
+	} as unknown as Queue;
+	const ctx = createExecutionContext();
+	const response = await app.fetch(
+		new Request(`https://tapline.test${path}`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+			body: JSON.stringify(json),
+		}),
+		{ ...env, EVENTS: events },
+		ctx,
+	);
+	await waitOnExecutionContext(ctx);
+	if (sent.length > 0) await deliver(sent, 3);
+	return response;
+}
+
+describe("GET /api/v1/campaigns/:id/export/recipients", () => {
+	it("should stream one CSV row per recipient with message, taps and purchases", async () => {
+		const { key } = await newWorkspace();
+		const campaignId = await newCampaign(key);
+		const [ada, bob, cyd] = await mint(key, campaignId, [
+			{ phone: "+14155552671", variant: "A", externalId: '=HYPERLINK("http://evil")' },
+			{ phone: "+14155552672", variant: "B", externalId: "acme, inc\nline two" },
+			{ phone: "+14155552673" },
+		]);
+		if (!ada || !bob || !cyd) throw new Error("minting failed");
+		expect(
+			(await post(key, "/api/v1/messages/events", { phone: ada.phone, campaignId, status: "delivered" })).status,
+		).toBe(202);
+		const tlid = await tap(ada.code);
+		await tap(bob.code, WHATSAPP);
+		expect(
+			(await post(key, "/api/v1/conversions", { orderId: "1001", value: 49.9, currency: "USD", tlid })).status,
+		).toBe(202);
+
+		const res = await exportOf(key, campaignId, "recipients");
+		expect(res.status, await res.clone().text()).toBe(200);
+		expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+		expect(res.headers.get("content-disposition")).toBe(`attachment; filename="tapline-${campaignId}-recipients.csv"`);
+		const text = await res.text();
+		const rows = asObjects(parseCsv(text));
+		expect(rows).toHaveLength(3);
+		const byCode = new Map(rows.map((r) => [r.code, r]));
+		expect(byCode.get(ada.code)).toMatchObject({
+			shortUrl: `https://tapline.test/${ada.code}`,
+			phone: "+14155552671",
+			// A cell a spreadsheet would run as a formula is defused; the E.164 phone is not touched.
+			externalId: '\'=HYPERLINK("http://evil")',
+			variant: "A",
+			messageStatus: "delivered",
+			humanClicks: "1",
+			purchased: "true",
+			revenue: "49.90 USD",
+		});
+		expect(byCode.get(ada.code)?.deliveredAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+		expect(byCode.get(ada.code)?.firstTapAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+		expect(byCode.get(bob.code)).toMatchObject({
+			externalId: "acme, inc\nline two",
+			messageStatus: "",
+			humanClicks: "0",
+			firstTapAt: "",
+			purchased: "false",
+			revenue: "",
+		});
+		expect(byCode.get(cyd.code)).toMatchObject({ variant: "", phone: "+14155552673" });
+	});
+
+	it("should page through thousands of recipients across variants, each exactly once", async () => {
+		const { key } = await newWorkspace();
+		const campaignId = await newCampaign(key);
+		// 1,000 without a variant is exactly one page: the page after it is empty and must move on cleanly.
+		const recipients = Array.from({ length: 2500 }, (_, i) => ({
+			phone: `+1415555${String(i).padStart(4, "0")}`,
+			...(i < 1000 ? {} : { variant: i < 2200 ? "A" : "B" }),
+		}));
+		const links = await mint(key, campaignId, recipients);
+		const res = await exportOf(key, campaignId, "recipients", "ndjson");
+		expect(res.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
+		const lines = (await res.text()).trimEnd().split("\n");
+		const records = lines.map((line) => JSON.parse(line) as { code: string; variant: string | null });
+		expect(records).toHaveLength(2500);
+		expect(new Set(records.map((r) => r.code))).toEqual(new Set(links.map((l) => l.code)));
+		expect(records.filter((r) => r.variant === "B")).toHaveLength(300);
+	});
+
+	it("should leave out the phone of an erased contact", async () => {
+		const { key } = await newWorkspace();
+		const campaignId = await newCampaign(key);
+		const [link] = await mint(key, campaignId, [{ phone: "+14155552671", externalId: "cust-1" }]);
+		const erased = await requestCapturing(`/api/v1/contacts/${link?.contactId}`, {
+			method: "DELETE",
+			headers: { authorization: `Bearer ${key}` },
+		});
+		expect(erased.response.status).toBe(200);
+		const [record] = asObjects(parseCsv(await (await exportOf(key, campaignId, "recipients")).text()));
+		expect(record).toMatchObject({ code: link?.code, phone: "", externalId: "" });
+	});
+
+	it("should answer 404 for another workspace's campaign and 400 for an unknown format", async () => {
+		const { key } = await newWorkspace();
+		const other = await newWorkspace("Other");
+		const campaignId = await newCampaign(key);
+		const foreign = await exportOf(other.key, campaignId, "recipients");
+		expect(foreign.status).toBe(404);
+		expect(await foreign.json()).toMatchObject({ error: { code: "not_found" } });
+		const bad = await exportOf(key, campaignId, "clicks", "xlsx");
+		expect(bad.status).toBe(400);
+		expect(await bad.json()).toMatchObject({ error: { code: "bad_request" } });
+		const anonymous = await testApp.request(
+			`https://tapline.test/api/v1/campaigns/${campaignId}/export/clicks`,
+			{},
+			env,
+		);
+		expect(anonymous.status).toBe(401);
+	});
+
+	it("should read each page through one index range, without a sort", async () => {
+		const reads: [string, unknown[]][] = [
+			[EXPORT_READS.RECIPIENTS_PAGE, ["cmp_x", null, 0, 10]],
+			[EXPORT_READS.FIRST_VARIANT, ["cmp_x"]],
+			[EXPORT_READS.NEXT_VARIANT, ["cmp_x", "A"]],
+		];
+		for (const [sql, params] of reads) {
+			const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+				.bind(...params)
+				.all<{
+					detail: string;
+				}>();
+			const plan = results.map((r) => r.detail).join("\n");
+			expect(plan).toMatch(/SEARCH l USING INDEX links_by_campaign_variant|SEARCH links USING COVERING INDEX/);
+			expect(plan).not.toMatch(/^SCAN (l|links)\b/m);
+			// The only sort left is the GROUP BY of one recipient's purchases by currency.
+			expect(plan).not.toContain("TEMP B-TREE FOR ORDER BY");
+		}
+		const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${EXPORT_READS.CLICKS_PAGE}`)
+			.bind("cmp_x", "", 10)
+			.all<{ detail: string }>();
+		const plan = results.map((r) => r.detail).join("\n");
+		expect(plan).toMatch(/SEARCH clicks USING INDEX clicks_by_campaign \(campaign_id=\? AND id>\?\)/);
+		expect(plan).not.toContain("TEMP B-TREE");
+	});
+});
+
+describe("GET /api/v1/campaigns/:id/export/clicks", () => {
+	it("should stream every raw click of the campaign, humans and bots, and no other campaign's", async () => {
+		const { key } = await newWorkspace();
+		const campaignId = await newCampaign(key);
+		const otherCampaign = await newCampaign(key);
+		const [ada] = await mint(key, campaignId, [{ phone: "+14155552671", variant: "A" }]);
+		const [elsewhere] = await mint(key, otherCampaign, [{ phone: "+14155552671" }]);
+		const human = await tap(ada?.code ?? "");
+		const bot = await tap(ada?.code ?? "", WHATSAPP);
+		await tap(elsewhere?.code ?? "");
+
+		const csv = asObjects(parseCsv(await (await exportOf(key, campaignId, "clicks")).text()));
+		expect(csv.map((r) => r.id).sort()).toEqual([human, bot].sort());
+		expect(csv.find((r) => r.id === human)).toMatchObject({
+			linkCode: ada?.code,
+			variant: "A",
+			human: "true",
+			botReason: "",
+			deviceType: "mobile",
+			os: "iOS",
+		});
+		expect(csv.find((r) => r.id === bot)).toMatchObject({ human: "false", botReason: "preview" });
+
+		const res = await exportOf(key, campaignId, "clicks", "ndjson");
+		expect(res.headers.get("content-disposition")).toBe(`attachment; filename="tapline-${campaignId}-clicks.ndjson"`);
+		const records = (await res.text())
+			.trimEnd()
+			.split("\n")
+			.map((line) => JSON.parse(line) as { clickedAt: string; human: boolean });
+		expect(records).toHaveLength(2);
+		expect(records.every((r) => !Number.isNaN(Date.parse(r.clickedAt)))).toBe(true);
+	});
+
+	it("should page through more clicks than one page holds", async () => {
+		const { key } = await newWorkspace();
+		const campaignId = await newCampaign(key);
+		const [link] = await mint(key, campaignId, [{ phone: "+14155552671" }]);
+		const clickedAt = Date.now();
+		const taps = Array.from({ length: 2100 }, (_, i) => ({
+			id: `clk_export_${String(i).padStart(5, "0")}`,
+		}));
+		// Written straight to the table: 2,100 redirects through the queue would only slow the test down.
+		await env.DB.batch(
+			taps.map((t) =>
+				env.DB.prepare(
+					`INSERT INTO clicks (id, workspace_id, campaign_id, link_code, contact_id, clicked_at, human, counted)
+					 SELECT ?1, workspace_id, campaign_id, code, contact_id, ?2, 1, 1 FROM links WHERE code = ?3`,
+				).bind(t.id, clickedAt, link?.code),
+			),
+		);
+		const lines = (await (await exportOf(key, campaignId, "clicks", "ndjson")).text()).trimEnd().split("\n");
+		expect(lines).toHaveLength(2100);
+		expect(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(2100);
+	});
+});
