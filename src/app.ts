@@ -16,6 +16,7 @@ import { redirectRoutes } from "./redirect/route";
 import { journeyRoutes } from "./stats/journey";
 import { campaignStatsRoutes } from "./stats/routes";
 import { twilioWebhookRoutes } from "./twilio/webhook-routes";
+import { webhookEndpointRoutes } from "./webhooks/routes";
 import { currentWorkspaceRoutes, workspaceRoutes } from "./workspaces/routes";
 
 const api = new Hono<AppEnv>();
@@ -32,6 +33,7 @@ for (const path of [
 	"/conversions",
 	"/integrations",
 	"/journey",
+	"/webhook-endpoints",
 ]) {
 	api.use(`${path}/*`, requireApiKey());
 }
@@ -43,6 +45,7 @@ api.route("/campaigns", campaignSendRoutes);
 api.route("/campaigns", campaignExportRoutes);
 api.route("/contacts", contactRoutes);
 api.route("/messages", messageRoutes);
+api.route("/webhook-endpoints", webhookEndpointRoutes);
 api.route("/links", linkRoutes);
 api.route("/conversions", conversionRoutes);
 api.route("/integrations", integrationRoutes);

@@ -24,7 +24,7 @@ const destinationUrl = z
 		return z.NEVER;
 	});
 
-const CreateCampaign = z.strictObject({
+export const CreateCampaign = z.strictObject({
 	name,
 	stage,
 	destinationUrl,
@@ -40,7 +40,7 @@ const CreateCampaign = z.strictObject({
 });
 
 // term and content can be cleared with null; source, medium and campaign always have a value.
-const UpdateCampaign = z
+export const UpdateCampaign = z
 	.strictObject({
 		name: name.optional(),
 		stage: stage.optional(),
@@ -57,7 +57,7 @@ const UpdateCampaign = z
 	})
 	.refine((u) => Object.keys(u).length > 0, { message: "give at least one field to change" });
 
-const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+export const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
 export const campaignRoutes = new Hono<AppEnv>();
 

@@ -5,7 +5,7 @@ import { normalisePhone } from "./phone";
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish();
 
 /** One recipient as the minting and sending APIs take it. Personalisation fields are used to render, never stored. */
-const RecipientInput = z.strictObject({
+export const RecipientInput = z.strictObject({
 	phone: z.string().min(1).max(40),
 	externalId: optionalText(200),
 	variant: optionalText(64),

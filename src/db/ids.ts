@@ -11,6 +11,6 @@ export function randomAlphanumeric(length: number): () => string {
 const random16 = randomAlphanumeric(16);
 
 /** Prefixed random ids (`ws_…`, `cmp_…`) say what they name when they turn up in logs and support tickets. */
-export function newId(prefix: "ws" | "key" | "cmp" | "ct" | "pur" | "msg" | "cev"): string {
+export function newId(prefix: "ws" | "key" | "cmp" | "ct" | "pur" | "msg" | "cev" | "whe" | "evt"): string {
 	return `${prefix}_${random16()}`;
 }

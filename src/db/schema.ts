@@ -354,3 +354,30 @@ export const messages = sqliteTable(
 		index("messages_submitting_since").on(t.updatedAt).where(sql`status = 'submitting'`),
 	],
 );
+
+export const WEBHOOK_EVENT_TYPES = [
+	"link.clicked",
+	"message.delivered",
+	"purchase.attributed",
+	"contact.opted_out",
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+// Marketers' own systems, told about events as they happen (outbound webhooks).
+export const webhookEndpoints = sqliteTable(
+	"webhook_endpoints",
+	{
+		id: text("id").primaryKey(),
+		workspaceId: text("workspace_id")
+			.notNull()
+			.references(() => workspaces.id),
+		url: text("url").notNull(),
+		// Signs every delivery (HMAC-SHA256); kept in clear because signing needs it, shown to the owner once.
+		secret: text("secret").notNull(),
+		// JSON list of the event types the endpoint wants.
+		events: text("events").notNull(),
+		createdAt: integer("created_at").notNull(),
+		deletedAt: integer("deleted_at"),
+	},
+	(t) => [index("webhook_endpoints_by_workspace").on(t.workspaceId).where(sql`deleted_at IS NULL`)],
+);

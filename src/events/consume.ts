@@ -2,8 +2,11 @@ import { type ClickRow, toClickRow } from "../clicks/click-row";
 import { recordClicks } from "../clicks/queries";
 import type { ReceiptEvent } from "../messages/receipt-event";
 import { recordReceipts } from "../messages/receipts";
+import { fromMinor } from "../purchases/money";
 import { type IncomingPurchase, type PurchasePlan, planPurchases } from "../purchases/prepare";
 import { type PurchaseRow, recordPurchases } from "../purchases/queries";
+import { emitEvents } from "../webhooks/emit";
+import { linkClicked, purchaseAttributed } from "../webhooks/events";
 import { EventMessage } from "./messages";
 
 // Capped exponential backoff for messages whose write failed: 10 s, 20 s, 40 s … up to 10 minutes.
@@ -44,8 +47,16 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
 			retry(message, err);
 		}
 	}
-	await writeTogether(taps, (rows) => recordClicks(env.DB, rows));
-	await writeTogether(receipts, (rows) => recordReceipts(env.DB, rows, Date.now()));
+	// Outbound webhooks go out after the write that made them true; if emitting fails the message is retried, the
+	// write is a no-op the second time, and the events are emitted again (their ids let receivers de-duplicate).
+	await writeTogether(taps, async (rows) => {
+		await recordClicks(env.DB, rows);
+		await emitEvents(env, rows.filter((r) => r.human === 1).map(clickedEvent));
+	});
+	await writeTogether(receipts, async (rows) => {
+		const { events } = await recordReceipts(env.DB, rows, Date.now());
+		await emitEvents(env, events);
+	});
 	if (purchases.length > 0) await consumePurchases(env, purchases);
 }
 
@@ -75,8 +86,41 @@ async function consumePurchases(
 			message.ack();
 		}
 	});
-	await writeTogether(writes, (rows) => recordPurchases(env.DB, rows));
+	await writeTogether(writes, async (rows) => {
+		await recordPurchases(env.DB, rows);
+		await emitEvents(env, rows.filter((r) => r.campaignId !== null && r.verified === 1).map(attributedEvent));
+	});
 }
+
+const clickedEvent = (r: ClickRow) =>
+	linkClicked({
+		clickId: r.id,
+		workspaceId: r.workspaceId,
+		campaignId: r.campaignId,
+		linkCode: r.linkCode,
+		contactId: r.contactId,
+		variant: r.variant,
+		clickedAt: r.clickedAt,
+		deviceType: r.deviceType,
+		os: r.os,
+		country: r.country,
+	});
+
+const attributedEvent = (r: PurchaseRow) =>
+	purchaseAttributed({
+		workspaceId: r.workspaceId,
+		orderId: r.orderId,
+		campaignId: r.campaignId as string,
+		contactId: r.contactId,
+		clickId: r.clickId,
+		linkCode: r.linkCode,
+		variant: r.variant,
+		value: fromMinor(r.valueMinor, r.currency),
+		currency: r.currency,
+		source: r.source,
+		attributedBy: r.attributedBy,
+		occurredAt: r.occurredAt,
+	});
 
 /**
  * Writes the rows of all messages in one call. When that fails, a message on its first attempt is retried later

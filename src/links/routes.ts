@@ -16,7 +16,7 @@ import { deleteLink, findLink } from "./queries";
 export const MAX_RECIPIENTS_PER_REQUEST = 10_000;
 
 // Recipients are checked one by one, so that every problem of a list is reported in one answer.
-const MintRequest = z.strictObject({
+export const MintRequest = z.strictObject({
 	recipients: RecipientsList(MAX_RECIPIENTS_PER_REQUEST),
 	defaultCountry: DefaultCountry,
 });

@@ -241,9 +241,26 @@ FROM (
          ${STAMPED.map(([, column]) => `j.value ->> '$.stamps.${column}' AS ${column}`).join(", ")}
   FROM json_each(?1) AS j
 ) AS r
-WHERE ${match}`;
+WHERE ${match}
+RETURNING messages.id, messages.workspace_id AS workspaceId, messages.campaign_id AS campaignId,
+          messages.contact_id AS contactId, messages.link_code AS linkCode, messages.variant, messages.status,
+          messages.delivered_at AS deliveredAt, messages.provider, messages.provider_message_id AS providerMessageId`;
 const BY_ID = APPLY_CHANGES("messages.id = r.id");
 const BY_PROVIDER_ID = APPLY_CHANGES("messages.provider = r.provider AND messages.provider_message_id = r.sid");
+
+/** A message as an UPDATE of applyChanges left it. */
+export interface ChangedMessage {
+	id: string;
+	workspaceId: string;
+	campaignId: string;
+	contactId: string;
+	linkCode: string | null;
+	variant: string | null;
+	status: MessageStatus;
+	deliveredAt: number | null;
+	provider: string;
+	providerMessageId: string | null;
+}
 
 /** The statements that apply state changes to their messages, a few hundred messages per statement. */
 export function applyChanges(d1: D1Database, changes: StatusChange[], now: number): D1PreparedStatement[] {

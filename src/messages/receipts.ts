@@ -1,5 +1,6 @@
 import { recordConsent } from "../consent/queries";
-import { applyChanges } from "./queries";
+import { contactOptedOut, messageDelivered, type WebhookEvent } from "../webhooks/events";
+import { applyChanges, type ChangedMessage } from "./queries";
 import type { ReceiptEvent } from "./receipt-event";
 
 // Twilio: "Attempt to send to unsubscribed recipient". Arrives in a receipt when a Messaging Service sends.
@@ -7,10 +8,16 @@ export const UNSUBSCRIBED_CODE = "21610";
 
 /**
  * Applies receipts in one D1 batch. Each is a one-way state change, so duplicates and any order give the same rows.
- * A receipt saying the recipient has unsubscribed also records their opt-out.
+ * A receipt saying the recipient has unsubscribed also records their opt-out. Returns the outbound webhook events
+ * the receipts made true: a message delivered (by the receipt that set its delivery time, so a late duplicate
+ * emits nothing; a retried batch emits again, with the same event id) and opt-outs.
  */
-export async function recordReceipts(d1: D1Database, receipts: ReceiptEvent[], now: number): Promise<void> {
-	const statements = applyChanges(
+export async function recordReceipts(
+	d1: D1Database,
+	receipts: ReceiptEvent[],
+	now: number,
+): Promise<{ events: WebhookEvent[] }> {
+	const changes = applyChanges(
 		d1,
 		receipts.map((r) => ({
 			messageId: r.messageId ?? null,
@@ -23,21 +30,43 @@ export async function recordReceipts(d1: D1Database, receipts: ReceiptEvent[], n
 		})),
 		now,
 	);
+	const statements = [...changes];
+	const events: WebhookEvent[] = [];
 	const unsubscribed = receipts.filter((r) => r.errorCode === UNSUBSCRIBED_CODE);
 	for (const owner of await messageOwners(d1, unsubscribed)) {
-		statements.push(
-			...recordConsent(d1, {
-				workspaceId: owner.workspaceId,
-				contactId: owner.contactId,
-				kind: "opt_out",
-				source: "provider",
-				detail: UNSUBSCRIBED_CODE,
-				sourceId: `message:${owner.id}`,
-				at: owner.at,
-			}),
-		);
+		const change = {
+			workspaceId: owner.workspaceId,
+			contactId: owner.contactId,
+			kind: "opt_out" as const,
+			source: "provider" as const,
+			detail: UNSUBSCRIBED_CODE,
+			sourceId: `message:${owner.id}`,
+			at: owner.at,
+		};
+		statements.push(...recordConsent(d1, change));
+		if (owner.phone) events.push(contactOptedOut({ ...change, phone: owner.phone }));
 	}
-	if (statements.length > 0) await d1.batch(statements);
+	if (statements.length === 0) return { events };
+	const results = await d1.batch<ChangedMessage>(statements);
+
+	// When each message was reported delivered in this batch: by Tapline's id, or by the provider's.
+	const deliveredAt = new Map<string, Set<number>>();
+	for (const r of receipts) {
+		if (r.status !== "delivered" && r.status !== "read") continue;
+		for (const key of [r.messageId && `id:${r.messageId}`, r.providerMessageId && `sid:${r.providerMessageId}`]) {
+			if (key) deliveredAt.set(key, (deliveredAt.get(key) ?? new Set()).add(r.at));
+		}
+	}
+	for (const result of results.slice(0, changes.length)) {
+		for (const m of result.results) {
+			if (m.deliveredAt === null || (m.status !== "delivered" && m.status !== "read")) continue;
+			const ats = [deliveredAt.get(`id:${m.id}`), deliveredAt.get(`sid:${m.providerMessageId}`)];
+			if (ats.some((set) => set?.has(m.deliveredAt as number))) {
+				events.push(messageDelivered({ ...m, deliveredAt: m.deliveredAt }));
+			}
+		}
+	}
+	return { events };
 }
 
 async function messageOwners(d1: D1Database, receipts: ReceiptEvent[]) {
@@ -45,14 +74,16 @@ async function messageOwners(d1: D1Database, receipts: ReceiptEvent[]) {
 	const keys = receipts.map((r) => ({ id: r.messageId ?? null, sid: r.providerMessageId ?? null, at: r.at }));
 	const { results } = await d1
 		.prepare(
-			`SELECT m.id, m.workspace_id AS workspaceId, m.contact_id AS contactId, j.value ->> '$.at' AS at
+			`SELECT m.id, m.workspace_id AS workspaceId, m.contact_id AS contactId, j.value ->> '$.at' AS at,
+			        (SELECT c.phone FROM contacts c WHERE c.id = m.contact_id AND c.erased_at IS NULL) AS phone
 			 FROM json_each(?1) AS j CROSS JOIN messages m ON m.id = j.value ->> '$.id'
 			 UNION ALL
-			 SELECT m.id, m.workspace_id, m.contact_id, j.value ->> '$.at'
+			 SELECT m.id, m.workspace_id, m.contact_id, j.value ->> '$.at',
+			        (SELECT c.phone FROM contacts c WHERE c.id = m.contact_id AND c.erased_at IS NULL)
 			 FROM json_each(?1) AS j CROSS JOIN messages m
 			   ON j.value ->> '$.id' IS NULL AND m.provider = 'twilio' AND m.provider_message_id = j.value ->> '$.sid'`,
 		)
 		.bind(JSON.stringify(keys))
-		.all<{ id: string; workspaceId: string; contactId: string; at: number }>();
+		.all<{ id: string; workspaceId: string; contactId: string; at: number; phone: string | null }>();
 	return results;
 }

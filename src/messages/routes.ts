@@ -15,7 +15,7 @@ const MAX_EVENTS = 1000;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-const LifecycleEvent = z.strictObject({
+export const LifecycleEvent = z.strictObject({
 	messageId: z.string().min(1).max(64).optional(),
 	phone: z.string().min(1).max(40).optional(),
 	campaignId: z.string().min(1).max(64).optional(),
@@ -32,7 +32,7 @@ const LifecycleEvent = z.strictObject({
 type LifecycleEvent = z.infer<typeof LifecycleEvent>;
 
 // One event, or { events: [...] } with up to 1,000.
-const LifecycleRequest = z.union([
+export const LifecycleRequest = z.union([
 	z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS) }),
 	z.record(z.string(), z.unknown()).refine((o) => !("events" in o), "events must be a list of 1 to 1000 events"),
 ]);
@@ -160,7 +160,7 @@ messageRoutes.post("/events", limitBody(1024 * 1024), async (c) => {
 	return c.json({ accepted: receipts.length }, 202);
 });
 
-const ListQuery = z.object({
+export const ListQuery = z.object({
 	campaignId: z.string().min(1).max(64).optional(),
 	status: z.enum(MESSAGE_STATUSES).optional(),
 	limit: z.coerce.number().int().min(1).max(500).default(100),

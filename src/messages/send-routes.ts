@@ -22,7 +22,7 @@ export const MAX_SEND_RECIPIENTS = 10_000;
 // Twilio refuses bodies over 1,600 characters (error 21617).
 const MAX_BODY_CHARACTERS = 1600;
 
-const SendRequest = z.strictObject({
+export const SendRequest = z.strictObject({
 	recipients: RecipientsList(MAX_SEND_RECIPIENTS),
 	message: z.string().min(1).max(MAX_BODY_CHARACTERS),
 	defaultCountry: DefaultCountry,

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { recordConsent } from "../consent/queries";
 import { retryDelaySeconds } from "../events/consume";
 import { type SendOutcome, sendTwilioMessage } from "../twilio/client";
+import { emitEvents } from "../webhooks/emit";
+import { contactOptedOut } from "../webhooks/events";
 import {
 	applyChanges,
 	cancelPending,
@@ -171,6 +173,23 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 		console.error(
 			JSON.stringify({ msg: "send outcomes not recorded", error: String(err), ids: sent.map((s) => s.row.id) }),
 		);
+	}
+	const optOuts = sent
+		.filter(({ outcome }) => outcome.kind === "unsubscribed")
+		.map(({ row }) =>
+			contactOptedOut({
+				workspaceId: row.workspaceId,
+				contactId: row.contactId,
+				phone: row.phone,
+				source: "provider",
+				sourceId: `message:${row.id}`,
+				at: now,
+			}),
+		);
+	try {
+		await emitEvents(env, optOuts);
+	} catch (err) {
+		console.error(JSON.stringify({ msg: "opt-out webhooks not queued", error: String(err) }));
 	}
 	for (const { row, outcome } of sent) {
 		const message = byId.get(row.id);

@@ -13,7 +13,7 @@ import { sendPurchase } from "./send";
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const EARLIEST = Date.UTC(2000, 0, 1);
 
-const Conversion = z
+export const Conversion = z
 	.strictObject({
 		orderId: z.string().trim().min(1).max(128),
 		value: z.number().finite().min(0).max(1_000_000_000),

@@ -9,7 +9,7 @@ import { findShopifyIntegration, saveShopifyIntegration } from "./integration-qu
 import { sendPurchase } from "./send";
 import { readShopifyOrder, verifyShopifyHmac } from "./shopify";
 
-const ShopifyIntegration = z.strictObject({
+export const ShopifyIntegration = z.strictObject({
 	secret: z.string().trim().min(8).max(256),
 	shopDomain: z
 		.string()

@@ -7,6 +7,8 @@ import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { publicUrlOf } from "../messages/settings";
 import { normaliseProviderStatus } from "../messages/status";
+import { emitEvents } from "../webhooks/emit";
+import { contactOptedOut } from "../webhooks/events";
 import { verifyTwilioSignature } from "./signature";
 
 /**
@@ -100,6 +102,16 @@ twilioWebhookRoutes.post("/inbound", limitBody(64 * 1024), async (c) => {
 		}),
 	);
 	if (statements.length > 0) await c.env.DB.batch(statements);
+	if (intent === "opt-out") {
+		const at = Date.now();
+		const events = contacts.map((contact) => contactOptedOut({ ...contact, phone: from, source: "sms", sourceId, at }));
+		// The opt-out is stored; a marketer's system hearing of it late is better than the reply failing.
+		c.executionCtx.waitUntil(
+			emitEvents(c.env, events).catch((err: unknown) =>
+				console.error(JSON.stringify({ msg: "opt-out webhooks not queued", error: String(err) })),
+			),
+		);
+	}
 	return c.body(
 		twiml(
 			intent === "opt-out"

@@ -9,7 +9,7 @@ import { readJson } from "../http/json-body";
 import { generateApiKey } from "./api-keys";
 import { createWorkspace, findWorkspace, updateWorkspace } from "./queries";
 
-const CreateWorkspace = z.strictObject({
+export const CreateWorkspace = z.strictObject({
 	name: z.string().trim().min(1).max(100),
 });
 
@@ -23,7 +23,7 @@ workspaceRoutes.post("/", requireAdmin(), limitBody(16 * 1024), async (c) => {
 	return c.json({ workspace, apiKey: key.key }, 201);
 });
 
-const UpdateWorkspace = z.strictObject({
+export const UpdateWorkspace = z.strictObject({
 	attributionWindowDays: z
 		.number()
 		.refine((n) => (ATTRIBUTION_WINDOWS as readonly number[]).includes(n), {

@@ -1,0 +1,278 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, inject, it } from "vitest";
+import { app } from "../../src/app";
+import { consumeEvents } from "../../src/events/consume";
+import { deliverWebhooks } from "../../src/webhooks/deliver";
+import type { DeliveryMessage } from "../../src/webhooks/events";
+import { call, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
+import { inboundMessage, newTwilioAccount, twilioEnv, webhookRequest } from "../twilio";
+
+const receiverUrl = inject("receiverUrl");
+let sequence = 0;
+
+interface Received {
+	method: string;
+	headers: Record<string, string>;
+	body: string;
+}
+
+async function received(path: string): Promise<Received[]> {
+	return (await fetch(`${receiverUrl}/__receiver/requests${path}`)).json();
+}
+
+async function script(path: string, statuses: number[]): Promise<void> {
+	await fetch(`${receiverUrl}/__receiver/script${path}`, { method: "POST", body: JSON.stringify(statuses) });
+}
+
+function capturingQueue() {
+	const sent: unknown[] = [];
+	const queue = {
+		async send(body: unknown) {
+			sent.push(body);
+		},
+		async sendBatch(messages: Iterable<MessageSendRequest>) {
+			for (const m of messages) sent.push(m.body);
+		},
+	} as unknown as Queue;
+	return { queue, sent };
+}
+
+async function addEndpoint(key: string, json: unknown) {
+	const res = await call("/api/v1/webhook-endpoints", { method: "POST", key, json });
+	return { status: res.status, body: await res.json<{ endpoint: { id: string }; secret: string; error?: unknown }>() };
+}
+
+/** Runs bodies through the events consumer with a webhooks queue that records the deliveries it is given. */
+async function consume(bodies: unknown[]) {
+	const webhooks = capturingQueue();
+	const batch = createMessageBatch<unknown>(
+		"tapline-events",
+		bodies.map((body) => ({ id: `wh-${++sequence}`, timestamp: new Date(), attempts: 1, body })),
+	);
+	const ctx = createExecutionContext();
+	await consumeEvents(batch, { ...env, WEBHOOKS: webhooks.queue });
+	await getQueueResult(batch, ctx);
+	return webhooks.sent as DeliveryMessage[];
+}
+
+async function deliverAll(deliveries: unknown[], attempts = 1) {
+	const batch = createMessageBatch<unknown>(
+		"tapline-webhooks",
+		deliveries.map((body) => ({ id: `d-${++sequence}`, timestamp: new Date(), attempts, body })),
+	);
+	const ctx = createExecutionContext();
+	await deliverWebhooks(batch, env);
+	return getQueueResult(batch, ctx);
+}
+
+async function hmacHex(secret: string, data: string): Promise<string> {
+	const key = await crypto.subtle.importKey(
+		"raw",
+		new TextEncoder().encode(secret),
+		{ name: "HMAC", hash: "SHA-256" },
+		false,
+		["sign"],
+	);
+	const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data));
+	return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+describe("webhook endpoints", () => {
+	it("should register an endpoint, show its secret once, list it without it, and delete it", async () => {
+		const { key } = await newWorkspace();
+		const created = await addEndpoint(key, { url: "https://crm.example/hooks/tapline", events: ["link.clicked"] });
+		expect(created.status).toBe(201);
+		expect(created.body.secret).toMatch(/^whsec_[0-9A-Za-z]{32}$/);
+		expect(created.body.endpoint).toMatchObject({ url: "https://crm.example/hooks/tapline", events: ["link.clicked"] });
+
+		const list = await (await call("/api/v1/webhook-endpoints", { key })).json<{ endpoints: object[] }>();
+		expect(list.endpoints).toHaveLength(1);
+		expect(JSON.stringify(list)).not.toContain("whsec_");
+
+		const other = await newWorkspace("Other");
+		const id = created.body.endpoint.id;
+		expect((await call(`/api/v1/webhook-endpoints/${id}`, { method: "DELETE", key: other.key })).status).toBe(404);
+		expect((await call(`/api/v1/webhook-endpoints/${id}`, { method: "DELETE", key })).status).toBe(204);
+		expect((await call(`/api/v1/webhook-endpoints/${id}`, { method: "DELETE", key })).status).toBe(404);
+	});
+
+	it("should refuse plain http (but for localhost), credentials, unknown events, and an eleventh endpoint", async () => {
+		const { key } = await newWorkspace();
+		for (const json of [
+			{ url: "http://crm.example/hook" },
+			{ url: "https://user:pw@crm.example/hook" },
+			{ url: "not a url" },
+			{ url: "https://crm.example/hook", events: ["link.exploded"] },
+			{ url: "https://crm.example/hook", events: [] },
+		]) {
+			const { status, body } = await addEndpoint(key, json);
+			expect(status).toBe(422);
+			expect(body.error).toMatchObject({ code: "validation_failed" });
+		}
+		expect((await addEndpoint(key, { url: "http://localhost:9000/hook" })).status).toBe(201);
+		for (let i = 1; i < 10; i++) expect((await addEndpoint(key, { url: `https://crm.example/${i}` })).status).toBe(201);
+		const eleventh = await addEndpoint(key, { url: "https://crm.example/11" });
+		expect(eleventh.status).toBe(409);
+	});
+});
+
+describe("outbound events", () => {
+	it("should emit link.clicked for a person's tap to the endpoints that want it, not for a bot's", async () => {
+		const { key, id: workspaceId } = await newWorkspace();
+		const wants = await addEndpoint(key, { url: `${receiverUrl}/clicks`, events: ["link.clicked"] });
+		await addEndpoint(key, { url: `${receiverUrl}/purchases`, events: ["purchase.attributed"] });
+		const campaignId = await newCampaign(key);
+		const [link] = await mint(key, campaignId, [{ phone: "+14155552671", variant: "A" }]);
+		const person = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		const bot = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": WHATSAPP } });
+
+		const deliveries = await consume([...person.sent, ...bot.sent]);
+		const tlid = new URL(person.response.headers.get("location") ?? "").searchParams.get("tlid");
+		expect(deliveries).toEqual([
+			{
+				v: 1,
+				type: "webhook",
+				endpointId: wants.body.endpoint.id,
+				event: {
+					id: `link.clicked:${tlid}`,
+					type: "link.clicked",
+					createdAt: expect.any(String),
+					workspaceId,
+					data: expect.objectContaining({ clickId: tlid, campaignId, linkCode: link?.code, variant: "A" }),
+				},
+			},
+		]);
+	});
+
+	it("should emit message.delivered once for a delivery reported five times", async () => {
+		const { key } = await newWorkspace();
+		await addEndpoint(key, { url: `${receiverUrl}/delivered`, events: ["message.delivered"] });
+		const campaignId = await newCampaign(key);
+		await mint(key, campaignId, [{ phone: "+14155552671" }]);
+		const report = async () => {
+			const webhooks = capturingQueue();
+			const events = capturingQueue();
+			const ctx = createExecutionContext();
+			const res = await app.fetch(
+				new Request("https://tapline.test/api/v1/messages/events", {
+					method: "POST",
+					headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+					body: JSON.stringify({ phone: "+14155552671", campaignId, status: "delivered" }),
+				}),
+				{ ...env, EVENTS: events.queue, WEBHOOKS: webhooks.queue },
+				ctx,
+			);
+			await waitOnExecutionContext(ctx);
+			expect(res.status).toBe(202);
+			return events.sent;
+		};
+		const first = await consume(await report());
+		expect(first.map((d) => d.event.type)).toEqual(["message.delivered"]);
+		for (let i = 0; i < 4; i++) expect(await consume(await report())).toEqual([]);
+	});
+});
+
+describe("more outbound events", () => {
+	it("should emit purchase.attributed for an order tied to a tap", async () => {
+		const { key } = await newWorkspace();
+		const endpoint = await addEndpoint(key, { url: `${receiverUrl}/orders`, events: ["purchase.attributed"] });
+		const campaignId = await newCampaign(key);
+		const [link] = await mint(key, campaignId, [{ phone: "+14155552671" }]);
+		const tap = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		await consume(tap.sent);
+		const tlid = new URL(tap.response.headers.get("location") ?? "").searchParams.get("tlid");
+		const events = capturingQueue();
+		const ctx = createExecutionContext();
+		await app.fetch(
+			new Request("https://tapline.test/api/v1/conversions", {
+				method: "POST",
+				headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+				body: JSON.stringify({ orderId: "1001", value: 49.9, currency: "USD", tlid }),
+			}),
+			{ ...env, EVENTS: events.queue },
+			ctx,
+		);
+		await waitOnExecutionContext(ctx);
+		const deliveries = await consume(events.sent);
+		expect(deliveries).toMatchObject([
+			{
+				endpointId: endpoint.body.endpoint.id,
+				event: {
+					id: `purchase.attributed:1001:${campaignId}`,
+					type: "purchase.attributed",
+					data: { orderId: "1001", campaignId, clickId: tlid, value: 49.9, currency: "USD", source: "api" },
+				},
+			},
+		]);
+	});
+
+	it("should emit contact.opted_out when a contact texts STOP", async () => {
+		const account = newTwilioAccount();
+		const { key } = await newWorkspace();
+		await addEndpoint(key, { url: `${receiverUrl}/optouts`, events: ["contact.opted_out"] });
+		const campaignId = await newCampaign(key);
+		const phone = "+14155559123";
+		const [link] = await mint(key, campaignId, [{ phone }]);
+		const url = "https://tap.example/api/v1/webhooks/twilio/inbound";
+		const stop = await inboundMessage(account, { from: phone, to: "+15005550006", body: "STOP", url });
+		const webhooks = capturingQueue();
+		const ctx = createExecutionContext();
+		const res = await app.fetch(
+			webhookRequest(stop),
+			{ ...env, ...twilioEnv(account), PUBLIC_URL: "https://tap.example", WEBHOOKS: webhooks.queue },
+			ctx,
+		);
+		await waitOnExecutionContext(ctx);
+		expect(res.status).toBe(200);
+		expect(webhooks.sent).toMatchObject([
+			{ event: { type: "contact.opted_out", data: { contactId: link?.contactId, phone, source: "sms" } } },
+		]);
+	});
+});
+
+describe("delivering webhooks", () => {
+	it("should POST the event signed with the endpoint's secret and the time, and ack a 2xx", async () => {
+		const { key } = await newWorkspace();
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}/signed` });
+		const event = {
+			id: "link.clicked:abc",
+			type: "link.clicked",
+			createdAt: "2026-11-27T10:00:00.000Z",
+			workspaceId: "ws_x",
+			data: { clickId: "abc" },
+		};
+		const result = await deliverAll([{ v: 1, type: "webhook", endpointId: body.endpoint.id, event }]);
+		expect(result.explicitAcks).toHaveLength(1);
+
+		const [request] = await received("/signed");
+		expect(request?.method).toBe("POST");
+		expect(JSON.parse(request?.body ?? "")).toEqual(event);
+		expect(request?.headers["tapline-event-id"]).toBe("link.clicked:abc");
+		const [, t, v1] = request?.headers["tapline-signature"]?.match(/^t=(\d+),v1=([0-9a-f]{64})$/) ?? [];
+		expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(60);
+		expect(v1).toBe(await hmacHex(body.secret, `${t}.${request?.body}`));
+	});
+
+	it("should retry an endpoint that fails, and send nothing to a deleted one", async () => {
+		const { key } = await newWorkspace();
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}/flaky` });
+		await script("/flaky", [500]);
+		const delivery = {
+			v: 1,
+			type: "webhook",
+			endpointId: body.endpoint.id,
+			event: { id: "e1", type: "link.clicked", createdAt: "2026-11-27T10:00:00.000Z", workspaceId: "ws", data: {} },
+		};
+		const failed = await deliverAll([delivery]);
+		expect(failed.retryMessages).toHaveLength(1);
+		const passed = await deliverAll([delivery], 2);
+		expect(passed.explicitAcks).toHaveLength(1);
+		expect(await received("/flaky")).toHaveLength(2);
+
+		await call(`/api/v1/webhook-endpoints/${body.endpoint.id}`, { method: "DELETE", key });
+		const gone = await deliverAll([delivery], 3);
+		expect(gone.explicitAcks).toHaveLength(1);
+		expect(await received("/flaky")).toHaveLength(2);
+	});
+});
