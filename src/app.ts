@@ -8,6 +8,7 @@ import { ApiError, renderError } from "./http/errors";
 import { campaignLinkRoutes, linkRoutes } from "./links/routes";
 import { messageRoutes } from "./messages/routes";
 import { campaignSendRoutes } from "./messages/send-routes";
+import { docsRoutes, openApiRoutes } from "./openapi/routes";
 import { conversionRoutes } from "./purchases/conversions-routes";
 import { pixelRoutes } from "./purchases/pixel-routes";
 import { integrationRoutes, shopifyWebhookRoutes } from "./purchases/shopify-routes";
@@ -50,6 +51,7 @@ api.route("/links", linkRoutes);
 api.route("/conversions", conversionRoutes);
 api.route("/integrations", integrationRoutes);
 api.route("/journey", journeyRoutes);
+api.route("/", openApiRoutes);
 // Registered last: a path the API knows but not with this method is a 405 with Allow, anything else a 404.
 const routePatterns = api.routes
 	.filter((r) => r.method !== "ALL")
@@ -70,6 +72,8 @@ app.onError(renderError);
 app.route("/api/v1", api);
 app.get("/", (c) => c.text("Tapline: SMS link tracking. The API lives under /api/v1.\n"));
 app.get("/robots.txt", (c) => c.text("User-agent: *\nDisallow: /\n"));
+// Before the redirect, or "/:code" would take /docs.
+app.route("/", docsRoutes);
 app.route("/", pixelRoutes);
 app.route("/", redirectRoutes);
 app.notFound(() => notFoundPage());
