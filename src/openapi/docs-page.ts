@@ -86,13 +86,13 @@ function operationBlock(path: string, method: string, op: JsonSchema): string {
 		.join("");
 	return `<article id="${escapeHtml(String(op.operationId))}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(
 		path,
-	)}</code></h3><p>${escapeHtml(String(op.summary))}${op.description ? ` ${escapeHtml(String(op.description))}` : ""}</p><p class="auth">Auth: ${escapeHtml(
+	)}</code></h3><p><b>${escapeHtml(String(op.summary))}.</b>${op.description ? ` ${escapeHtml(String(op.description))}` : ""}</p><p class="auth">Auth: ${escapeHtml(
 		auth,
 	)}</p>${params ? `<table>${params}</table>` : ""}${bodyLine}<ul>${responses}</ul></article>`;
 }
 
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#fff}
-main{max-width:52rem;margin:auto;padding:1rem}h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
+main{max-width:52rem;margin:auto;padding:1rem}body{overflow-wrap:anywhere}a{overflow-wrap:normal}code{white-space:pre-wrap}h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
 h3{font-size:1rem;margin:.2rem 0;overflow-wrap:anywhere}article,.schema{border:1px solid #e3e3e3;border-radius:8px;padding:.6rem .8rem;margin:.7rem 0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}td{border-top:1px solid #eee;padding:.25rem .4rem;vertical-align:top;overflow-wrap:anywhere}
 td:first-child{width:38%}code{font-size:.9em}ul{padding-left:1.1rem;margin:.3rem 0}.auth{color:#555;margin:.2rem 0}
