@@ -4,9 +4,9 @@ import type { ReceiptEvent } from "../messages/receipt-event";
 import { recordReceipts } from "../messages/receipts";
 import { fromMinor } from "../purchases/money";
 import { type IncomingPurchase, type PurchasePlan, planPurchases } from "../purchases/prepare";
-import { type PurchaseRow, recordPurchases } from "../purchases/queries";
+import { type PurchaseRow, recordPurchases, type StoredPurchase } from "../purchases/queries";
 import { emitEvents } from "../webhooks/emit";
-import { linkClicked, purchaseAttributed } from "../webhooks/events";
+import { linkClicked, purchaseAttributed, type WebhookEvent } from "../webhooks/events";
 import { EventMessage } from "./messages";
 
 // Capped exponential backoff for messages whose write failed: 10 s, 20 s, 40 s … up to 10 minutes.
@@ -51,7 +51,10 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
 	// write is a no-op the second time, and the events are emitted again (their ids let receivers de-duplicate).
 	await writeTogether(taps, async (rows) => {
 		await recordClicks(env.DB, rows);
-		await emitEvents(env, rows.filter((r) => r.human === 1).map(clickedEvent));
+		// Only taps the aggregator kept: one on a link deleted (or erased) before it was made is not a click.
+		await emitEvents(env, rows.filter((r) => r.human === 1).map(clickedEvent), {
+			keep: (events) => storedClicks(env.DB, events),
+		});
 	});
 	await writeTogether(receipts, async (rows) => {
 		const { events } = await recordReceipts(env.DB, rows, Date.now());
@@ -86,10 +89,21 @@ async function consumePurchases(
 			message.ack();
 		}
 	});
+	// Reported from the orders as stored (first value, best attribution), not from the report that just came in.
 	await writeTogether(writes, async (rows) => {
-		await recordPurchases(env.DB, rows);
-		await emitEvents(env, rows.filter((r) => r.campaignId !== null && r.verified === 1).map(attributedEvent));
+		const stored = await recordPurchases(env.DB, rows);
+		await emitEvents(env, stored.filter((p) => p.campaignId !== null && p.verified === 1).map(attributedEvent));
 	});
+}
+
+async function storedClicks(d1: D1Database, events: WebhookEvent[]): Promise<WebhookEvent[]> {
+	const ids = events.map((e) => String(e.data.clickId));
+	const { results } = await d1
+		.prepare("SELECT id FROM clicks WHERE id IN (SELECT value FROM json_each(?1))")
+		.bind(JSON.stringify(ids))
+		.all<{ id: string }>();
+	const stored = new Set(results.map((r) => r.id));
+	return events.filter((e) => stored.has(String(e.data.clickId)));
 }
 
 const clickedEvent = (r: ClickRow) =>
@@ -106,7 +120,7 @@ const clickedEvent = (r: ClickRow) =>
 		country: r.country,
 	});
 
-const attributedEvent = (r: PurchaseRow) =>
+const attributedEvent = (r: StoredPurchase) =>
 	purchaseAttributed({
 		workspaceId: r.workspaceId,
 		orderId: r.orderId,

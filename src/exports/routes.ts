@@ -95,22 +95,29 @@ function encodeRecord(format: Format, columns: readonly string[], record: Export
 
 /**
  * A response that pulls one page at a time: the next page is read only when the client has taken the last one, so
- * memory stays flat whatever the size. `nextPage` answers the encoded page and whether more may follow.
+ * memory stays flat whatever the size. `nextPage` answers the encoded page and whether more may follow. The first
+ * page is read before the response starts, so that a failing query is a proper 500, not a cut body.
  */
-function streamedResponse(
+async function streamedResponse(
 	format: Format,
 	filename: string,
 	header: string,
 	nextPage: () => Promise<{ text: string; done: boolean }>,
-): Response {
+): Promise<Response> {
 	const encoder = new TextEncoder();
-	let started = false;
+	let first: { text: string; done: boolean } | null = await nextPage();
 	const body = new ReadableStream<Uint8Array>({
 		async pull(controller) {
 			try {
-				let text = started ? "" : header;
-				started = true;
-				const page = await nextPage();
+				let page: { text: string; done: boolean };
+				let text = "";
+				if (first) {
+					page = first;
+					text = header;
+					first = null;
+				} else {
+					page = await nextPage();
+				}
 				text += page.text;
 				if (text) controller.enqueue(encoder.encode(text));
 				if (page.done) controller.close();

@@ -165,9 +165,11 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 		),
 		...outcomes.flatMap((o) => o.statements),
 	];
+	let recorded = true;
 	try {
 		if (writes.length > 0) await env.DB.batch(writes);
 	} catch (err) {
+		recorded = false;
 		// The provider calls were made: the rows stay `submitting`, never resent. The cron's sweep makes them
 		// `unknown` after 15 minutes, and Twilio's receipts (which carry Tapline's id) still move them on.
 		console.error(
@@ -187,7 +189,8 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 			}),
 		);
 	try {
-		await emitEvents(env, optOuts);
+		// Told only once the opt-out is stored.
+		if (recorded) await emitEvents(env, optOuts);
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "opt-out webhooks not queued", error: String(err) }));
 	}

@@ -216,10 +216,35 @@ WHERE p.campaign_id IN (SELECT campaign_id FROM purchase_stat_rebuilds)
 GROUP BY p.campaign_id, w.value, coalesce(p.variant, '')`;
 
 /** Stores purchases, marks webhooks seen, moves journey stages and rebuilds campaign aggregates in one batch. */
-export async function recordPurchases(d1: D1Database, rows: PurchaseRow[]): Promise<void> {
-	if (rows.length === 0) return;
+/** An order as stored after a batch: what the purchase.attributed webhook reports. */
+export interface StoredPurchase {
+	workspaceId: string;
+	orderId: string;
+	source: string;
+	valueMinor: number;
+	currency: string;
+	occurredAt: number;
+	clickId: string | null;
+	campaignId: string | null;
+	linkCode: string | null;
+	contactId: string | null;
+	variant: string | null;
+	attributedBy: string | null;
+	verified: number;
+}
+
+const STORED_ORDERS = `
+SELECT p.workspace_id AS workspaceId, p.order_id AS orderId, p.source, p.value_minor AS valueMinor, p.currency,
+       p.occurred_at AS occurredAt, p.click_id AS clickId, p.campaign_id AS campaignId, p.link_code AS linkCode,
+       p.contact_id AS contactId, p.variant, p.attributed_by AS attributedBy, p.verified
+FROM (SELECT DISTINCT json_extract(value, '$.workspaceId') AS w, json_extract(value, '$.orderId') AS o FROM json_each(?1)) j
+CROSS JOIN purchases p ON p.workspace_id = j.w AND p.order_id = j.o`;
+
+/** Writes the purchases and their aggregates in one transaction; answers the orders as stored after it. */
+export async function recordPurchases(d1: D1Database, rows: PurchaseRow[]): Promise<StoredPurchase[]> {
+	if (rows.length === 0) return [];
 	const json = JSON.stringify(rows);
-	await d1.batch([
+	const results = await d1.batch<StoredPurchase>([
 		d1.prepare(NOTE_CAMPAIGNS_OF_ORDERS).bind(json),
 		d1.prepare(UPSERT_PURCHASES).bind(json),
 		d1.prepare(NOTE_CAMPAIGNS_OF_ORDERS).bind(json),
@@ -228,5 +253,7 @@ export async function recordPurchases(d1: D1Database, rows: PurchaseRow[]): Prom
 		d1.prepare(CLEAR_CAMPAIGN_PURCHASE_STATS),
 		d1.prepare(REBUILD_CAMPAIGN_PURCHASE_STATS).bind(JSON.stringify(ATTRIBUTION_WINDOWS)),
 		d1.prepare(FORGET_REBUILDS),
+		d1.prepare(STORED_ORDERS).bind(json),
 	]);
+	return results[results.length - 1]?.results ?? [];
 }

@@ -104,7 +104,9 @@ twilioWebhookRoutes.post("/inbound", limitBody(64 * 1024), async (c) => {
 	if (statements.length > 0) await c.env.DB.batch(statements);
 	if (intent === "opt-out") {
 		const at = Date.now();
-		const events = contacts.map((contact) => contactOptedOut({ ...contact, phone: from, source: "sms", sourceId, at }));
+		const events = contacts.map(({ workspaceId, contactId }) =>
+			contactOptedOut({ workspaceId, contactId, phone: from, source: "sms", sourceId, at }),
+		);
 		// The opt-out is stored; a marketer's system hearing of it late is better than the reply failing.
 		c.executionCtx.waitUntil(
 			emitEvents(c.env, events).catch((err: unknown) =>

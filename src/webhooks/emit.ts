@@ -30,11 +30,25 @@ async function endpointsFor(d1: D1Database, workspaceIds: string[], now: number)
  * true; a failure is thrown, so the caller's queue message is retried and the event emitted again (receivers
  * de-duplicate on the event id).
  */
-export async function emitEvents(env: Env, events: WebhookEvent[], now = Date.now()): Promise<number> {
+export async function emitEvents(
+	env: Env,
+	events: WebhookEvent[],
+	options: {
+		/** Narrows the events down, run only when some endpoint wants one (it may cost a query). */
+		keep?: (events: WebhookEvent[]) => Promise<WebhookEvent[]>;
+		now?: number;
+	} = {},
+): Promise<number> {
 	if (events.length === 0) return 0;
-	const endpoints = await endpointsFor(env.DB, [...new Set(events.map((e) => e.workspaceId))], now);
+	const endpoints = await endpointsFor(
+		env.DB,
+		[...new Set(events.map((e) => e.workspaceId))],
+		options.now ?? Date.now(),
+	);
+	let wanted = events.filter((e) => endpoints.get(e.workspaceId)?.some((endpoint) => endpoint.events.includes(e.type)));
+	if (wanted.length > 0 && options.keep) wanted = await options.keep(wanted);
 	const deliveries: MessageSendRequest<DeliveryMessage>[] = [];
-	for (const event of events) {
+	for (const event of wanted) {
 		for (const endpoint of endpoints.get(event.workspaceId) ?? []) {
 			if (!endpoint.events.includes(event.type)) continue;
 			deliveries.push({

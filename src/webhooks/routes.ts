@@ -12,8 +12,11 @@ import { createEndpoint, deleteEndpoint, type Endpoint, endpointsOf } from "./qu
 const MAX_ENDPOINTS = 10;
 const secretPart = randomAlphanumeric(32);
 
-// https only, but plain http to this machine for local development.
+// https only, but plain http to this machine for local development. Addresses of private networks are refused:
+// Cloudflare's network cannot reach them anyway, and a self-hosted runtime should not post to them.
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const PRIVATE_ADDRESS =
+	/^(10\.|127\.|169\.254\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|0\.|\[(::1?|f[cd][0-9a-f]*:.*|fe80:.*)\]$)/i;
 const EndpointUrl = z
 	.string()
 	.max(2048)
@@ -21,11 +24,12 @@ const EndpointUrl = z
 		try {
 			const url = new URL(raw);
 			if (url.username || url.password) return false;
-			return url.protocol === "https:" || (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname));
+			if (url.protocol === "http:") return LOCAL_HOSTS.has(url.hostname);
+			return url.protocol === "https:" && !PRIVATE_ADDRESS.test(url.hostname) && !url.hostname.endsWith(".internal");
 		} catch {
 			return false;
 		}
-	}, "must be an https URL without credentials (http only for localhost)");
+	}, "must be a public https URL without credentials (plain http only for localhost)");
 
 export const CreateEndpoint = z.strictObject({
 	url: EndpointUrl,

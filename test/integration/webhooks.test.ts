@@ -105,6 +105,10 @@ describe("webhook endpoints", () => {
 			{ url: "not a url" },
 			{ url: "https://crm.example/hook", events: ["link.exploded"] },
 			{ url: "https://crm.example/hook", events: [] },
+			{ url: "https://10.0.0.8/hook" },
+			{ url: "https://192.168.1.20/hook" },
+			{ url: "https://[fd00::1]/hook" },
+			{ url: "https://metadata.internal/hook" },
 		]) {
 			const { status, body } = await addEndpoint(key, json);
 			expect(status).toBe(422);
@@ -207,6 +211,50 @@ describe("more outbound events", () => {
 		]);
 	});
 
+	it("should report an order as stored: its first campaign, whatever a later report claims", async () => {
+		const { key } = await newWorkspace();
+		await addEndpoint(key, { url: `${receiverUrl}/orders2`, events: ["purchase.attributed"] });
+		const [first, second] = [await newCampaign(key), await newCampaign(key)];
+		const clickIn = async (campaignId: string) => {
+			const [link] = await mint(key, campaignId, [{ phone: "+14155552671" }]);
+			const tap = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+			await consume(tap.sent);
+			return new URL(tap.response.headers.get("location") ?? "").searchParams.get("tlid");
+		};
+		const report = async (tlid: string | null, value: number) => {
+			const events = capturingQueue();
+			const ctx = createExecutionContext();
+			await app.fetch(
+				new Request("https://tapline.test/api/v1/conversions", {
+					method: "POST",
+					headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+					body: JSON.stringify({ orderId: "9001", value, currency: "USD", tlid }),
+				}),
+				{ ...env, EVENTS: events.queue },
+				ctx,
+			);
+			await waitOnExecutionContext(ctx);
+			return consume(events.sent);
+		};
+		const a = await report(await clickIn(first), 10);
+		const b = await report(await clickIn(second), 999);
+		for (const deliveries of [a, b]) {
+			expect(deliveries.map((d) => [d.event.id, d.event.data.value])).toEqual([
+				[`purchase.attributed:9001:${first}`, 10],
+			]);
+		}
+	});
+
+	it("should not emit link.clicked for a tap the aggregator refused (its link was deleted first)", async () => {
+		const { key } = await newWorkspace();
+		await addEndpoint(key, { url: `${receiverUrl}/gone`, events: ["link.clicked"] });
+		const campaignId = await newCampaign(key);
+		const [link] = await mint(key, campaignId, [{ phone: "+14155552671" }]);
+		const tap = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		await env.DB.prepare("UPDATE links SET deleted_at = 1 WHERE code = ?1").bind(link?.code).run();
+		expect(await consume(tap.sent)).toEqual([]);
+	});
+
 	it("should emit contact.opted_out when a contact texts STOP", async () => {
 		const account = newTwilioAccount();
 		const { key } = await newWorkspace();
@@ -225,9 +273,14 @@ describe("more outbound events", () => {
 		);
 		await waitOnExecutionContext(ctx);
 		expect(res.status).toBe(200);
-		expect(webhooks.sent).toMatchObject([
-			{ event: { type: "contact.opted_out", data: { contactId: link?.contactId, phone, source: "sms" } } },
-		]);
+		expect(webhooks.sent).toMatchObject([{ event: { type: "contact.opted_out" } }]);
+		// Exactly the documented fields.
+		expect((webhooks.sent[0] as DeliveryMessage).event.data).toEqual({
+			contactId: link?.contactId,
+			phone,
+			source: "sms",
+			at: expect.any(String),
+		});
 	});
 });
 
