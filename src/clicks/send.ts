@@ -9,11 +9,11 @@ export const newClickId = randomAlphanumeric(20);
 // operation costs more than the rest of the redirect (locally and on the bill, which counts messages). A pack is
 // sent at once when it reaches MAX_TAPS or MAX_BYTES (a queue message may hold 128 KB).
 export const FLUSH_DELAY_MS = 50;
-export const MAX_TAPS = 100;
-const MAX_BYTES = 96_000;
-// The other requests of a pack look at it after CHECK_MS, then every RECHECK_MS. Should the request that sends it
-// have died (the pack still unsent after FALLBACK_MS), each sends its own tap alone; the consumer counts a click id
-// once, so a tap sent twice is still counted once.
+export const MAX_TAPS = 250;
+const MAX_BYTES = 112_000;
+// Two requests answer for each pack: the one that opened it sends it, and the next one to join watches it (after
+// CHECK_MS, then every RECHECK_MS). Should the sender have died, the pack still unsent after FALLBACK_MS, the
+// watcher sends it. A pack sent twice is still counted once: the consumer ignores click ids it has stored.
 const CHECK_MS = 100;
 const RECHECK_MS = 250;
 export const FALLBACK_MS = 5_000;
@@ -23,21 +23,30 @@ const RETRY_DELAYS_MS = [50, 250];
 interface Pack {
 	taps: TapEvent[];
 	bytes: number;
-	state: "open" | "sending" | "done";
+	state: "open" | "sending" | "sent";
 }
 
 // Keyed by the binding, so that a pack goes to the queue its taps were meant for.
 const openPacks = new WeakMap<Queue, Pack>();
 
 /**
- * Hands a tap to the events queue; the promise (for `waitUntil`) settles once a message carrying the tap has been
- * sent, or the failure has been logged. Never rejects: a lost log line must not break a redirect.
+ * Puts a tap in the isolate's open pack. Answers a promise for `waitUntil` when this request is one of the two that
+ * answer for the pack (it settles once the pack is sent or its loss logged, and never rejects: a lost log line must
+ * not break a redirect), or null when two others already do, which spares most taps a timer and a `waitUntil`.
  *
- * Requests share only plain data. The request that opens a pack sends it after FLUSH_DELAY_MS (or the one that fills
- * it, at once), with its own I/O; the others watch the pack with their own timers. No request awaits or resolves
- * another's promise: Workers refuse I/O across requests and cancel continuations whose request has ended.
+ * Requests share only plain data: each sends with its own I/O and waits on its own timers. None awaits or resolves
+ * another's promise, since Workers refuse I/O across requests and cancel continuations whose request has ended.
  */
-export function queueTap(queue: Queue, tap: TapEvent): Promise<void> {
+export function queueTap(queue: Queue, tap: TapEvent): Promise<void> | null {
+	try {
+		return addToPack(queue, tap);
+	} catch (err) {
+		console.error(JSON.stringify({ msg: "tap not queued", tap: tap.id, error: String(err) }));
+		return null;
+	}
+}
+
+function addToPack(queue: Queue, tap: TapEvent): Promise<void> | null {
 	let pack = openPacks.get(queue);
 	if (!pack) {
 		pack = { taps: [], bytes: 0, state: "open" };
@@ -47,7 +56,8 @@ export function queueTap(queue: Queue, tap: TapEvent): Promise<void> {
 	pack.bytes += approximateBytes(tap);
 	if (pack.taps.length >= MAX_TAPS || pack.bytes >= MAX_BYTES) return sendPack(queue, pack);
 	if (pack.taps.length === 1) return sleep(FLUSH_DELAY_MS).then(() => sendPack(queue, pack));
-	return watch(queue, pack, tap);
+	if (pack.taps.length === 2) return watch(queue, pack);
+	return null;
 }
 
 async function sendPack(queue: Queue, pack: Pack): Promise<void> {
@@ -55,16 +65,19 @@ async function sendPack(queue: Queue, pack: Pack): Promise<void> {
 	pack.state = "sending";
 	if (openPacks.get(queue) === pack) openPacks.delete(queue);
 	await sendTaps(queue, pack.taps);
-	pack.state = "done";
+	pack.state = "sent";
 }
 
-async function watch(queue: Queue, pack: Pack, tap: TapEvent): Promise<void> {
+async function watch(queue: Queue, pack: Pack): Promise<void> {
 	let waited = CHECK_MS;
 	await sleep(CHECK_MS);
-	while (pack.state !== "done") {
+	while (pack.state !== "sent") {
 		if (waited >= FALLBACK_MS) {
-			console.error(JSON.stringify({ msg: "tap pack not sent in time; sending the tap alone", tap: tap.id }));
-			await sendTaps(queue, [tap]);
+			console.error(JSON.stringify({ msg: "tap pack not sent in time; the watcher sends it", taps: pack.taps.length }));
+			if (openPacks.get(queue) === pack) openPacks.delete(queue);
+			pack.state = "sending";
+			await sendTaps(queue, pack.taps);
+			pack.state = "sent";
 			return;
 		}
 		await sleep(RECHECK_MS);
@@ -106,15 +119,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-// An upper bound on the tap's JSON size: fixed fields, plus the free-text ones at up to 3 UTF-8 bytes per char.
+// An upper bound on the tap's JSON size in UTF-8. Our own fields (ids, codes, numbers, method) stay under
+// FIXED_BYTES; free text counts a byte a character when it is plain printable ASCII (nearly every user agent), and
+// six when anything in it may need an escape or several bytes.
+const FIXED_BYTES = 500;
+// Printable ASCII but `"` and `\`: the characters JSON writes as themselves, in one byte each.
+const PLAIN = /^[ !#-[\]-~]*$/;
+
 function approximateBytes(tap: TapEvent): number {
-	const text =
-		(tap.userAgent?.length ?? 0) +
-		(tap.referer?.length ?? 0) +
-		(tap.region?.length ?? 0) +
-		(tap.city?.length ?? 0) +
-		(tap.prefetch ? JSON.stringify(tap.prefetch).length : 0);
-	return 600 + 3 * text;
+	let bytes = FIXED_BYTES;
+	for (const text of [tap.userAgent, tap.referer, tap.region, tap.city, tap.variant]) {
+		if (text) bytes += PLAIN.test(text) ? text.length : 6 * text.length;
+	}
+	if (tap.prefetch) bytes += 6 * JSON.stringify(tap.prefetch).length;
+	return bytes;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -28,7 +28,8 @@ redirectRoutes.get("/:code", async (c) => {
 	const prefetch = prefetchHints((name) => c.req.raw.headers.get(name));
 	// Logged after the response, packed with the isolate's other taps: a slow or failing queue never delays or
 	// breaks the redirect.
-	c.executionCtx.waitUntil(queueTap(c.env.EVENTS, describeTap(c.req.raw, link, clickId, now, prefetch)));
+	const logging = queueTap(c.env.EVENTS, describeTap(c.req.raw, link, clickId, now, prefetch));
+	if (logging !== null) c.executionCtx.waitUntil(logging);
 	// A browser would serve a prefetched redirect again when the person taps, and the real tap would never reach
 	// us; prefetches get a no-store error instead, which browsers discard, and the tap comes through later.
 	if (prefetch) return declinedPrefetch();
