@@ -1,4 +1,4 @@
-import { buildLinkDestination } from "../campaigns/destination";
+import { buildLinkDestination, clickIdSlots } from "../campaigns/destination";
 import { findRedirectTarget } from "../links/queries";
 
 /** A live link as the redirect uses it: the destination with its UTM parameters already applied. */
@@ -9,6 +9,8 @@ export interface CachedLink {
 	contactId: string;
 	variant: string | null;
 	destination: string;
+	/** The destination split around its click id, so that a tap costs one concatenation (see clickIdSlots). */
+	slots: { before: string; after: string };
 }
 
 // Per-isolate cache in front of D1. Chosen over the Cache API because a Map lookup costs nanoseconds while a
@@ -52,7 +54,7 @@ export function lookupLink(d1: D1Database, code: string, now: number): Promise<C
 			if (hits.get(code) !== entry) return;
 			if (found) {
 				entry.campaignId = found.campaignId;
-				entry.chars = found.destination.length;
+				entry.chars = found.destination.length + found.slots.before.length + found.slots.after.length;
 				hitChars += entry.chars;
 				trim();
 			} else {
@@ -92,7 +94,8 @@ async function loadLink(d1: D1Database, code: string): Promise<CachedLink | null
 	const target = await findRedirectTarget(d1, code);
 	if (!target) return null;
 	const { destinationUrl, utm, ...ids } = target;
-	return { ...ids, destination: buildLinkDestination(destinationUrl, utm, target.variant) };
+	const destination = buildLinkDestination(destinationUrl, utm, target.variant);
+	return { ...ids, destination, slots: clickIdSlots(destination) };
 }
 
 function remember(code: string, entry: Entry): void {

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { withClickId } from "../campaigns/destination";
 import { prefetchHints } from "../clicks/classify";
 import { newClickId, queueTap } from "../clicks/send";
 import { describeTap } from "../clicks/tap-event";
@@ -36,7 +35,7 @@ redirectRoutes.get("/:code", async (c) => {
 	return new Response(null, {
 		status: 302,
 		headers: {
-			location: withClickId(link.destination, clickId),
+			location: `${link.slots.before}${clickId}${link.slots.after}`,
 			"cache-control": "private, no-store",
 			"x-robots-tag": "noindex",
 		},
