@@ -22,6 +22,9 @@ export interface CachedLink {
 // never push live links out. Hits are bounded by count and by the characters of their destinations, since a
 // destination with long UTM values can run to kilobytes and an isolate has 128 MB.
 const HIT_TTL_MS = 60_000;
+// Entries expire 45–60 s after loading, not all at 60: links loaded together (a campaign's first minute) would
+// otherwise all go back to D1 in the same instant.
+const HIT_TTL_JITTER_MS = 15_000;
 const MISS_TTL_MS = 10_000;
 const MAX_HITS = 20_000;
 const MAX_HIT_CHARS = 8_000_000;
@@ -47,7 +50,7 @@ export function lookupLink(d1: D1Database, code: string, now: number): Promise<C
 
 	// Caching the promise lets concurrent taps on one code (a preview bot and the person) share one query.
 	const link = loadLink(d1, code);
-	const entry: Entry = { link, expiresAt: now + HIT_TTL_MS, chars: 0 };
+	const entry: Entry = { link, expiresAt: now + HIT_TTL_MS - Math.random() * HIT_TTL_JITTER_MS, chars: 0 };
 	remember(code, entry);
 	link.then(
 		(found) => {
