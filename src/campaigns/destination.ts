@@ -114,6 +114,16 @@ export function withClickId(linkDestination: string, clickId: string): string {
 
 const CLICK_ID_NAMES: ReadonlySet<string> = new Set([CLICK_ID_PARAM]);
 
+/**
+ * withClickId done once per cached link: the redirect for a click id is `${before}${clickId}${after}`, one
+ * concatenation per tap. Only for click ids that need no encoding (letters and digits, as newClickId makes them).
+ */
+export function clickIdSlots(linkDestination: string): { before: string; after: string } {
+	const { head, query, fragment } = splitHref(linkDestination);
+	const kept = query === null ? "" : withoutParams(query, CLICK_ID_NAMES);
+	return { before: `${head}?${joinQuery(kept, `${CLICK_ID_PARAM}=`)}`, after: fragment };
+}
+
 function given(value: string | null | undefined): string | undefined {
 	const trimmed = value?.trim();
 	return trimmed ? trimmed : undefined;

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
-import { withClickId } from "../campaigns/destination";
 import { prefetchHints } from "../clicks/classify";
-import { newClickId, sendTaps } from "../clicks/send";
+import { newClickId, queueTap } from "../clicks/send";
 import { describeTap } from "../clicks/tap-event";
 import type { AppEnv } from "../http/app-env";
 import { looksLikeCode } from "../links/codes";
@@ -26,15 +25,17 @@ redirectRoutes.get("/:code", async (c) => {
 
 	const clickId = newClickId();
 	const prefetch = prefetchHints((name) => c.req.raw.headers.get(name));
-	// Logged after the response: a slow or failing queue never delays or breaks the redirect.
-	c.executionCtx.waitUntil(sendTaps(c.env, [describeTap(c.req.raw, link, clickId, now, prefetch)]));
+	// Logged after the response, packed with the isolate's other taps: a slow or failing queue never delays or
+	// breaks the redirect.
+	const logging = queueTap(c.env.EVENTS, describeTap(c.req.raw, link, clickId, now, prefetch));
+	if (logging !== null) c.executionCtx.waitUntil(logging);
 	// A browser would serve a prefetched redirect again when the person taps, and the real tap would never reach
 	// us; prefetches get a no-store error instead, which browsers discard, and the tap comes through later.
 	if (prefetch) return declinedPrefetch();
 	return new Response(null, {
 		status: 302,
 		headers: {
-			location: withClickId(link.destination, clickId),
+			location: `${link.slots.before}${clickId}${link.slots.after}`,
 			"cache-control": "private, no-store",
 			"x-robots-tag": "noindex",
 		},

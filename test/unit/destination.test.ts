@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
 	buildLinkDestination,
 	checkDestinationUrl,
+	clickIdSlots,
 	defaultUtm,
 	slugify,
 	type Utm,
@@ -419,6 +420,27 @@ describe("withClickId, for arbitrary URLs", () => {
 				expect(withClickId(once, second)).toBe(once);
 				expect(withClickId(withClickId(destination, first), second)).toBe(once);
 			}),
+		);
+	});
+});
+
+describe("clickIdSlots", () => {
+	it("should give what withClickId gives, for arbitrary link destinations and alphanumeric click ids", () => {
+		fc.assert(
+			fc.property(
+				webUrl,
+				originalParams,
+				rawSegments,
+				fragment,
+				utmArb,
+				fc.option(text),
+				fc.stringMatching(/^[0-9A-Za-z]{1,32}$/),
+				(base, params, raw, hash, utm, variant, clickId) => {
+					const linkDestination = buildLinkDestination(destinationFrom(base, params, raw, hash), utm, variant);
+					const { before, after } = clickIdSlots(linkDestination);
+					expect(`${before}${clickId}${after}`).toBe(withClickId(linkDestination, clickId));
+				},
+			),
 		);
 	});
 });
