@@ -1,5 +1,6 @@
 // Streaming CSV (RFC 4180) for the CLI: reads a file of any size record by record, and writes cells safely.
 import { createReadStream } from "node:fs";
+import { CliError } from "./api.mjs";
 
 /**
  * @typedef {{ line: number, fields: string[] }} CsvRecord
@@ -45,7 +46,11 @@ export async function* readCsv(path) {
 			}
 			if (quoted) {
 				if (ch === '"') quoteSeen = true;
-				else {
+				else if (field.length >= MAX_FIELD) {
+					throw new CliError(
+						`line ${recordLine}: a quoted field runs on for over ${MAX_FIELD} characters: is a closing quote missing?`,
+					);
+				} else {
 					if (ch === "\n") line++;
 					field += ch;
 				}
@@ -76,11 +81,17 @@ export async function* readCsv(path) {
 			}
 		}
 	}
+	if (quoted && !quoteSeen) {
+		throw new CliError(`line ${recordLine}: a quoted field is never closed: a closing quote is missing.`);
+	}
 	if (touched || field !== "") {
 		fields.push(field);
 		yield { line: recordLine, fields };
 	}
 }
+
+// No contact field is anywhere near this long: a field that is must be a quote left open, swallowing rows.
+const MAX_FIELD = 10_000;
 
 /**
  * Counts line breaks fast, for an estimate of the rows to come (a quoted line break makes it a slight overcount).

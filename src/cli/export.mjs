@@ -18,6 +18,11 @@ export async function exportCampaign(client, options) {
 	if (!res.body) throw new CliError("The API answered an empty body.");
 	const body = Readable.fromWeb(/** @type {import("node:stream/web").ReadableStream<Uint8Array>} */ (res.body));
 	if (!options.out) {
+		// A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not a failure.
+		process.stdout.on("error", (err) => {
+			if (/** @type {NodeJS.ErrnoException} */ (err).code === "EPIPE") process.exit(0);
+			throw err;
+		});
 		// stdout is left open for whatever comes after in a shell pipeline.
 		await pipeline(
 			body,
