@@ -217,21 +217,9 @@ GROUP BY p.campaign_id, w.value, coalesce(p.variant, '')`;
 
 /** Stores purchases, marks webhooks seen, moves journey stages and rebuilds campaign aggregates in one batch. */
 /** An order as stored after a batch: what the purchase.attributed webhook reports. */
-export interface StoredPurchase {
-	workspaceId: string;
-	orderId: string;
-	source: string;
-	valueMinor: number;
-	currency: string;
-	occurredAt: number;
-	clickId: string | null;
-	campaignId: string | null;
-	linkCode: string | null;
-	contactId: string | null;
-	variant: string | null;
-	attributedBy: string | null;
+export type StoredPurchase = Omit<PurchaseRow, "id" | "receivedAt" | "clickAt" | "lagMs" | "webhookId" | "verified"> & {
 	verified: number;
-}
+};
 
 const STORED_ORDERS = `
 SELECT p.workspace_id AS workspaceId, p.order_id AS orderId, p.source, p.value_minor AS valueMinor, p.currency,

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { csvRecords } from "../csv";
 
 const workerUrl = inject("workerUrl");
 const adminToken = inject("adminToken");
@@ -65,36 +66,6 @@ async function newCampaign(name = "CLI Sale"): Promise<string> {
 	return body.campaign.id;
 }
 
-/** RFC 4180, to read back what the CLI and the API write. */
-function parseCsv(text: string): Record<string, string>[] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = "";
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text[i];
-		if (quoted) {
-			if (ch === '"' && text[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (ch === '"') quoted = false;
-			else field += ch;
-		} else if (ch === '"') quoted = true;
-		else if (ch === ",") {
-			row.push(field);
-			field = "";
-		} else if (ch === "\r" && text[i + 1] === "\n") {
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = "";
-			i++;
-		} else field += ch;
-	}
-	const [header = [], ...body] = rows;
-	return body.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ""])));
-}
-
 /** A contact list of `n` distinct valid US numbers; `bad` puts a broken phone on the given data rows (0-based). */
 function contactList(n: number, bad: Record<number, string> = {}): string {
 	const lines = ["Phone,External ID,Variant"];
@@ -130,12 +101,12 @@ describe("tapline mint", () => {
 		expect(run.stderr).toMatch(/line 11: phone: /);
 		expect(run.stderr).toMatch(/line 12347: phone: /);
 		expect(run.stderr).toMatch(/line 20000: phone: /);
-		const links = parseCsv(await readFile(out, "utf8"));
+		const links = csvRecords(await readFile(out, "utf8"));
 		expect(links).toHaveLength(19_997);
 		expect(new Set(links.map((l) => l.code)).size).toBe(19_997);
 		expect(links[0]).toMatchObject({ line: "2", phone: "+14155550000", variant: "A", created: "true" });
 		expect(links[0]?.shortUrl).toBe(`${workerUrl}/${links[0]?.code}`);
-		const rejected = parseCsv(await readFile(`${out}.rejected.csv`, "utf8"));
+		const rejected = csvRecords(await readFile(`${out}.rejected.csv`, "utf8"));
 		expect(rejected.map((r) => r.line)).toEqual(["11", "12347", "20000"]);
 		expect(existsSync(`${out}.progress`)).toBe(false);
 		console.info(`tapline mint: 20,000 rows in ${seconds.toFixed(1)} s through wrangler dev`);
@@ -163,7 +134,7 @@ describe("tapline mint", () => {
 		const resumed = await tapline(args);
 		expect(resumed.code, resumed.stderr).toBe(0);
 		expect(resumed.stderr).toMatch(/Resuming after line \d+/);
-		const links = parseCsv(await readFile(out, "utf8"));
+		const links = csvRecords(await readFile(out, "utf8"));
 		expect(links.map((l) => Number(l.line))).toEqual(Array.from({ length: 6_000 }, (_, i) => i + 2));
 		expect(new Set(links.map((l) => l.code)).size).toBe(6_000);
 		expect(existsSync(`${out}.progress`)).toBe(false);
@@ -213,7 +184,7 @@ describe("tapline stats and export", () => {
 		);
 		const minted = await tapline(["mint", "--campaign", campaign, "--csv", csv]);
 		expect(minted.code, minted.stderr).toBe(0);
-		const [first] = parseCsv(minted.stdout);
+		const [first] = csvRecords(minted.stdout);
 		const tap = await fetch(`${workerUrl}/${first?.code}`, {
 			headers: { "user-agent": IPHONE_SAFARI },
 			redirect: "manual",
@@ -235,7 +206,7 @@ describe("tapline stats and export", () => {
 		const out = join(dir, "recipients.csv");
 		const exported = await tapline(["export", campaign, "--out", out]);
 		expect(exported.code, exported.stderr).toBe(0);
-		const rows = parseCsv(await readFile(out, "utf8"));
+		const rows = csvRecords(await readFile(out, "utf8"));
 		expect(rows).toHaveLength(3);
 		expect(rows.map((r) => r.externalId).sort()).toEqual(["", "'=1+1", "Acme, Inc."]);
 		expect(rows.find((r) => r.code === first?.code)).toMatchObject({ phone: "+12125550171", humanClicks: "1" });

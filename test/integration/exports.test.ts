@@ -9,6 +9,7 @@ import { campaignExportRoutes } from "../../src/exports/routes";
 import type { AppEnv } from "../../src/http/app-env";
 import { requireApiKey } from "../../src/http/auth";
 import { renderError } from "../../src/http/errors";
+import { csvRecords } from "../csv";
 import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, requestCapturing, WHATSAPP } from "../helpers";
 
 // Mounted as src/app.ts mounts it, so these tests need nothing from the app but the rest of the API (through helpers).
@@ -24,41 +25,6 @@ function exportOf(key: string, campaignId: string, type: "recipients" | "clicks"
 		{ headers: { authorization: `Bearer ${key}` } },
 		env,
 	);
-}
-
-/** RFC 4180, enough to read back what the export writes. */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = "";
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text[i];
-		if (quoted) {
-			if (ch === '"' && text[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (ch === '"') quoted = false;
-			else field += ch;
-		} else if (ch === '"') quoted = true;
-		else if (ch === ",") {
-			row.push(field);
-			field = "";
-		} else if (ch === "\r" && text[i + 1] === "\n") {
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = "";
-			i++;
-		} else field += ch;
-	}
-	if (field !== "" || row.length > 0) throw new Error("CSV does not end with CRLF");
-	return rows;
-}
-
-function asObjects(rows: string[][]): Record<string, string>[] {
-	const [header = [], ...body] = rows;
-	return body.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ""])));
 }
 
 async function tap(code: string, userAgent = IPHONE_SAFARI): Promise<string> {
@@ -117,7 +83,7 @@ describe("GET /api/v1/campaigns/:id/export/recipients", () => {
 		expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
 		expect(res.headers.get("content-disposition")).toBe(`attachment; filename="tapline-${campaignId}-recipients.csv"`);
 		const text = await res.text();
-		const rows = asObjects(parseCsv(text));
+		const rows = csvRecords(text);
 		expect(rows).toHaveLength(3);
 		const byCode = new Map(rows.map((r) => [r.code, r]));
 		expect(byCode.get(ada.code)).toMatchObject({
@@ -171,7 +137,7 @@ describe("GET /api/v1/campaigns/:id/export/recipients", () => {
 			headers: { authorization: `Bearer ${key}` },
 		});
 		expect(erased.response.status).toBe(200);
-		const [record] = asObjects(parseCsv(await (await exportOf(key, campaignId, "recipients")).text()));
+		const [record] = csvRecords(await (await exportOf(key, campaignId, "recipients")).text());
 		expect(record).toMatchObject({ code: link?.code, phone: "", externalId: "" });
 	});
 
@@ -231,7 +197,7 @@ describe("GET /api/v1/campaigns/:id/export/clicks", () => {
 		const bot = await tap(ada?.code ?? "", WHATSAPP);
 		await tap(elsewhere?.code ?? "");
 
-		const csv = asObjects(parseCsv(await (await exportOf(key, campaignId, "clicks")).text()));
+		const csv = csvRecords(await (await exportOf(key, campaignId, "clicks")).text());
 		expect(csv.map((r) => r.id).sort()).toEqual([human, bot].sort());
 		expect(csv.find((r) => r.id === human)).toMatchObject({
 			linkCode: ada?.code,
