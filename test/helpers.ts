@@ -101,3 +101,19 @@ export const ANDROID_CHROME =
 export const IMESSAGE_PREVIEW =
 	"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0";
 export const WHATSAPP = "WhatsApp/2.23.20.0 A";
+
+/** HMAC of `data` with `secret`, computed here independently of the app's code: for signing test webhooks. */
+export async function hmacOf(
+	secret: string,
+	data: string,
+	hash: "SHA-1" | "SHA-256",
+	encoding: "base64" | "hex",
+): Promise<string> {
+	const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash }, false, [
+		"sign",
+	]);
+	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)));
+	return encoding === "hex"
+		? Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")
+		: btoa(String.fromCharCode(...mac));
+}

@@ -6,7 +6,7 @@ import { app } from "../../src/app";
 import { createTaplineClient } from "../../src/client";
 import { buildOpenApiDocument, type OpenApiDocument } from "../../src/openapi/document";
 import { twilioSignature } from "../../src/twilio/signature";
-import { ADMIN_TOKEN, deliver, IPHONE_SAFARI } from "../helpers";
+import { ADMIN_TOKEN, deliver, hmacOf, IPHONE_SAFARI } from "../helpers";
 
 // The contract test: every documented operation is called for real, and each answer (status, content type and
 // body) is checked against the document the Worker serves, so the document is proven, not just written.
@@ -127,18 +127,7 @@ async function call(
 	return { text, body, events };
 }
 
-async function hmacSha256(secret: string, body: string): Promise<string> {
-	const key = await crypto.subtle.importKey(
-		"raw",
-		new TextEncoder().encode(secret),
-		{ name: "HMAC", hash: "SHA-256" },
-		false,
-		["sign"],
-	);
-	return btoa(
-		String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)))),
-	);
-}
+const hmacSha256 = (secret: string, body: string) => hmacOf(secret, body, "SHA-256", "base64");
 
 beforeAll(async () => {
 	const { response } = await request("/api/v1/openapi.json");

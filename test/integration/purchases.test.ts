@@ -4,6 +4,7 @@ import type { TapsMessage } from "../../src/events/messages";
 import {
 	call,
 	deliver,
+	hmacOf,
 	IPHONE_SAFARI,
 	mint,
 	newCampaign,
@@ -73,17 +74,7 @@ async function stageOf(contactId: string) {
 	return env.DB.prepare("SELECT stage FROM contacts WHERE id = ?").bind(contactId).first<string | null>("stage");
 }
 
-async function hmac(secret: string, body: string): Promise<string> {
-	const key = await crypto.subtle.importKey(
-		"raw",
-		new TextEncoder().encode(secret),
-		{ name: "HMAC", hash: "SHA-256" },
-		false,
-		["sign"],
-	);
-	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
-	return btoa(String.fromCharCode(...mac));
-}
+const hmac = (secret: string, body: string) => hmacOf(secret, body, "SHA-256", "base64");
 
 describe("POST /api/v1/conversions", () => {
 	it("should attribute a purchase carrying a tlid to that click, and count it in the campaign funnel", async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { consumeSends } from "../../src/messages/sender";
 import { runScheduled } from "../../src/scheduled";
-import { deliver, IPHONE_SAFARI, newCampaign, newWorkspace, tapCapturing } from "../helpers";
+import { deliver, hmacOf, IPHONE_SAFARI, newCampaign, newWorkspace, tapCapturing } from "../helpers";
 import {
 	inboundMessage,
 	newTwilioAccount,
@@ -409,15 +409,7 @@ async function signedStatus(account: TwilioAccount, fields: { url: string } & Re
 			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 			.map(([k, v]) => k + v)
 			.join("");
-	const hmacKey = await crypto.subtle.importKey(
-		"raw",
-		new TextEncoder().encode(account.authToken),
-		{ name: "HMAC", hash: "SHA-1" },
-		false,
-		["sign"],
-	);
-	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", hmacKey, new TextEncoder().encode(data)));
-	const signature = btoa(String.fromCharCode(...mac));
+	const signature = await hmacOf(account.authToken, data, "SHA-1", "base64");
 	return {
 		url,
 		body: form.toString(),

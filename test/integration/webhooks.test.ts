@@ -5,7 +5,7 @@ import { app } from "../../src/app";
 import { consumeEvents } from "../../src/events/consume";
 import { deliverWebhooks } from "../../src/webhooks/deliver";
 import type { DeliveryMessage } from "../../src/webhooks/events";
-import { call, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
+import { call, hmacOf, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
 import { inboundMessage, newTwilioAccount, twilioEnv, webhookRequest } from "../twilio";
 
 const receiverUrl = inject("receiverUrl");
@@ -66,17 +66,7 @@ async function deliverAll(deliveries: unknown[], attempts = 1) {
 	return getQueueResult(batch, ctx);
 }
 
-async function hmacHex(secret: string, data: string): Promise<string> {
-	const key = await crypto.subtle.importKey(
-		"raw",
-		new TextEncoder().encode(secret),
-		{ name: "HMAC", hash: "SHA-256" },
-		false,
-		["sign"],
-	);
-	const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data));
-	return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+const hmacHex = (secret: string, data: string) => hmacOf(secret, data, "SHA-256", "hex");
 
 describe("webhook endpoints", () => {
 	it("should register an endpoint, show its secret once, list it without it, and delete it", async () => {
