@@ -173,6 +173,41 @@ describe("tapline send --dry-run", () => {
 	});
 });
 
+describe("tapline send", () => {
+	it("should queue the messages, texting each recipient once however often it is run", async () => {
+		const campaign = await newCampaign("CLI Send");
+		// An Etc/GMT zone where it is midday now, so quiet hours hold nothing back whenever the suite runs.
+		let offset = 12 - new Date().getUTCHours();
+		if (offset > 14) offset -= 24;
+		if (offset < -12) offset += 24;
+		const zone = offset === 0 ? "Etc/UTC" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
+		const csv = join(dir, "real-send.csv");
+		await writeFile(csv, `phone,firstName,timezone\n+14157060201,Ada,${zone}\n+14157060202,,${zone}\n`);
+		const args = ["send", "--campaign", campaign, "--csv", csv, "--message", "Hi {firstName|there}: {link}"];
+		const first = await tapline(args);
+		expect(first.code, first.stderr).toBe(0);
+		expect(first.stdout).toContain(
+			"Sent: 2 queued (0 of them held for the recipients' sending hours), 0 skipped, of 2 rows.",
+		);
+		const again = await tapline(args);
+		expect(again.code, again.stderr).toBe(0);
+		expect(again.stdout).toMatch(/Sent: 0 queued .*2 skipped/);
+		expect(again.stdout).toMatch(/already_(queued|sent): 2/);
+
+		// The Worker's send queue hands them to the (fake) Twilio once each.
+		const twilio = `${inject("fakeTwilioUrl")}/__fake/accounts/${inject("twilioAccountSid")}/requests`;
+		const ours = ["+14157060201", "+14157060202"];
+		let to: string[] = [];
+		for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+			const { requests } = (await (await fetch(twilio)).json()) as { requests: { params: { To?: string } }[] };
+			to = requests.map((r) => r.params.To ?? "").filter((t) => ours.includes(t));
+			if (to.length >= 2) break;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		expect(to.sort()).toEqual(ours);
+	});
+});
+
 describe("tapline stats and export", () => {
 	it("should print the campaign's numbers and export one parseable row per recipient", async () => {
 		const campaign = await newCampaign();
