@@ -104,7 +104,8 @@ function counts(row: StatRow): ClickCounts {
 	return { total: row.clicks, human: row.humanClicks, bot: row.botClicks, uniqueHumans: row.uniqueHumans };
 }
 
-function rate(numerator: number, denominator: number): number | null {
+/** numerator / denominator to four decimals; null when there is nothing to divide by. */
+export function rate(numerator: number, denominator: number): number | null {
 	return denominator > 0 ? Math.round((numerator / denominator) * 10_000) / 10_000 : null;
 }
 
@@ -189,16 +190,16 @@ function perMessage(
 ): Pick<PurchaseCounts, "conversionRateOnDelivered" | "revenuePerMessageSent"> {
 	return {
 		conversionRateOnDelivered: rate(bought.purchasers, messages.delivered),
-		revenuePerMessageSent:
-			messages.sent > 0
-				? Object.fromEntries(
-						Object.entries(bought.revenue).map(([currency, value]) => [
-							currency,
-							Math.round((value / messages.sent) * 10_000) / 10_000,
-						]),
-					)
-				: {},
+		revenuePerMessageSent: revenuePer(bought.revenue, messages.sent),
 	};
+}
+
+/** Revenue per currency divided by a count (messages sent); empty when the count is 0. */
+export function revenuePer(revenue: Record<string, number>, count: number): Record<string, number> {
+	if (count <= 0) return {};
+	return Object.fromEntries(
+		Object.entries(revenue).map(([currency, value]) => [currency, Math.round((value / count) * 10_000) / 10_000]),
+	);
 }
 
 function byWindow(rows: PurchaseStatRow[], attributionWindowDays: number, variant: string | null): WindowCounts[] {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { CAMPAIGN_STAGES } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
 import { fromMinor } from "../purchases/money";
+import { rate, revenuePer } from "./campaign-stats";
 
 interface StageRow {
 	stage: string;
@@ -101,7 +102,6 @@ journeyRoutes.get("/", async (c) => {
 	const unattributedRows = (unattributed?.results ?? []) as unknown as MoneyRow[];
 	const outsideRows = (outside?.results ?? []) as unknown as MoneyRow[];
 	const messageRows = (messages?.results ?? []) as unknown as { stage: string; sent: number; delivered: number }[];
-	const rate = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null);
 
 	return c.json({
 		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
@@ -126,12 +126,7 @@ journeyRoutes.get("/", async (c) => {
 				revenue,
 				messages: { sent, delivered, deliveryRate: rate(delivered, sent) },
 				conversionRateOnDelivered: rate(purchasers, delivered),
-				revenuePerMessageSent:
-					sent > 0
-						? Object.fromEntries(
-								Object.entries(revenue).map(([currency, v]) => [currency, Math.round((v / sent) * 10_000) / 10_000]),
-							)
-						: {},
+				revenuePerMessageSent: revenuePer(revenue, sent),
 				/** Contacts whose own journey has reached this stage (a human tap: consideration; a purchase: purchase). */
 				contacts: contactRows.find((r) => r.stage === stage)?.contacts ?? 0,
 			};

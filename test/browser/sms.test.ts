@@ -3,6 +3,7 @@
 // replies back to the Worker over HTTP. No browser is needed; it shares the browser suite's Worker.
 import { describe, expect, inject, it } from "vitest";
 import { deliverStatusCallback, type TwilioAccount, type TwilioRecordedRequest, twilioRequests } from "../twilio";
+import { zoneWhereHourIs } from "../zones";
 
 const workerUrl = inject("workerUrl");
 const adminToken = inject("adminToken");
@@ -14,14 +15,6 @@ const account: TwilioAccount = {
 const IPHONE_UA =
 	"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
 const WAIT_MS = 20_000;
-
-/** An Etc/GMT zone where it is midday now, so quiet hours let the sends through whenever the suite runs. */
-function middayZone(now = Date.now()): string {
-	let offset = 12 - new Date(now).getUTCHours();
-	if (offset > 14) offset -= 24;
-	if (offset < -12) offset += 24;
-	return offset === 0 ? "Etc/UTC" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
-}
 
 async function api<T>(path: string, key: string, json?: unknown): Promise<{ status: number; body: T }> {
 	const res = await fetch(`${workerUrl}/api/v1${path}`, {
@@ -54,7 +47,7 @@ describe("an SMS campaign end to end through wrangler dev and a fake Twilio", ()
 			destinationUrl: "https://shop.example/sale",
 		});
 		const campaignId = campaign.campaign.id;
-		const zone = middayZone();
+		const zone = zoneWhereHourIs(12);
 		const phones = ["+14157060101", "+14157060102"];
 		const sent = await api<{ queued: number }>(`/campaigns/${campaignId}/send`, key, {
 			message: "Hi {firstName|there}: {link}",

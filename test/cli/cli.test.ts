@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { csvRecords } from "../csv";
+import { zoneWhereHourIs } from "../zones";
 
 const workerUrl = inject("workerUrl");
 const adminToken = inject("adminToken");
@@ -176,11 +177,8 @@ describe("tapline send --dry-run", () => {
 describe("tapline send", () => {
 	it("should queue the messages, texting each recipient once however often it is run", async () => {
 		const campaign = await newCampaign("CLI Send");
-		// An Etc/GMT zone where it is midday now, so quiet hours hold nothing back whenever the suite runs.
-		let offset = 12 - new Date().getUTCHours();
-		if (offset > 14) offset -= 24;
-		if (offset < -12) offset += 24;
-		const zone = offset === 0 ? "Etc/UTC" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
+		// Midday in the recipients' zone, so quiet hours hold nothing back whenever the suite runs.
+		const zone = zoneWhereHourIs(12);
 		const csv = join(dir, "real-send.csv");
 		await writeFile(csv, `phone,firstName,timezone\n+14157060201,Ada,${zone}\n+14157060202,,${zone}\n`);
 		const args = ["send", "--campaign", campaign, "--csv", csv, "--message", "Hi {firstName|there}: {link}"];

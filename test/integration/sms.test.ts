@@ -15,6 +15,7 @@ import {
 	twilioRequests,
 	webhookRequest,
 } from "../twilio";
+import { zoneWhereHourIs } from "../zones";
 
 const PUBLIC_URL = "https://tap.example";
 const SENDER = "+15005550006";
@@ -22,14 +23,6 @@ const STATUS_URL = `${PUBLIC_URL}/api/v1/webhooks/twilio/status`;
 const INBOUND_URL = `${PUBLIC_URL}/api/v1/webhooks/twilio/inbound`;
 const TEMPLATE = "Hi {firstName|there}, 20% off today: {link} Reply STOP to opt out";
 
-/** An Etc/GMT zone where the local hour is `hour` right now, so quiet hours can be steered from the test. */
-function zoneWhereHourIs(hour: number, now = Date.now()): string {
-	let offset = hour - new Date(now).getUTCHours();
-	if (offset > 14) offset -= 24;
-	if (offset < -12) offset += 24;
-	// Etc/GMT signs are inverted: Etc/GMT-5 is UTC+5.
-	return offset === 0 ? "Etc/UTC" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
-}
 const DAYTIME = () => zoneWhereHourIs(12);
 
 interface Sent {
