@@ -1,3 +1,4 @@
+import { runFollowUps } from "./follow-ups/run";
 import { clearOldRawClickDetails, retentionDays } from "./maintenance/raw-click-retention";
 import { sweepStalledSends } from "./messages/sweep";
 
@@ -7,4 +8,6 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
 	if (cleared > 0) console.log(JSON.stringify({ msg: "raw click details cleared", cleared }));
 	const swept = await sweepStalledSends(env, now);
 	if (swept.requeued + swept.unknown > 0) console.log(JSON.stringify({ msg: "stalled sends swept", ...swept }));
+	const followUps = await runFollowUps(env, now);
+	if (followUps.considered > 0) console.log(JSON.stringify({ msg: "follow-ups", ...followUps }));
 }

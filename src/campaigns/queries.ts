@@ -2,6 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { newId } from "../db/ids";
 import { type CampaignStage, campaigns } from "../db/schema";
+import { DEFAULT_FOLLOW_UP, type FollowUpConfig } from "../follow-ups/config";
 import type { Utm } from "./destination";
 
 export interface Campaign {
@@ -10,6 +11,7 @@ export interface Campaign {
 	stage: CampaignStage;
 	destinationUrl: string;
 	utm: Utm;
+	followUp: FollowUpConfig;
 	createdAt: number;
 	updatedAt: number;
 }
@@ -19,6 +21,9 @@ export interface NewCampaign {
 	stage: CampaignStage;
 	destinationUrl: string;
 	utm: Utm;
+	followUp?: FollowUpConfig;
+	/** Where follow-up links point when PUBLIC_URL is not set: the origin of the request that enabled them. */
+	followUpOrigin?: string;
 }
 
 type CampaignRow = typeof campaigns.$inferSelect;
@@ -35,13 +40,43 @@ export function withUtm<Row extends UtmColumns>(row: Row): Omit<Row, keyof UtmCo
 }
 
 function toCampaign(row: CampaignRow): Campaign {
-	const { workspaceId, ...campaign } = withUtm(row);
-	return campaign;
+	const {
+		workspaceId,
+		followUpEnabled,
+		followUpAfterHours,
+		followUpWindowHours,
+		followUpMessage,
+		followUpVariant,
+		followUpOrigin,
+		...campaign
+	} = withUtm(row);
+	return {
+		...campaign,
+		followUp: {
+			enabled: followUpEnabled === 1,
+			afterHours: followUpAfterHours,
+			windowHours: followUpWindowHours,
+			message: followUpMessage,
+			variant: followUpVariant,
+		},
+	};
 }
 
-/** The editable columns of a campaign: `withUtm` the other way round. */
-function columnsOf(c: NewCampaign): Omit<CampaignRow, "id" | "workspaceId" | "createdAt" | "updatedAt"> {
+/** The editable columns of a campaign: `toCampaign` the other way round. */
+function columnsOf(c: NewCampaign): Omit<
+	CampaignRow,
+	"id" | "workspaceId" | "createdAt" | "updatedAt" | "followUpOrigin"
+> & {
+	followUpOrigin?: string;
+} {
+	const followUp = c.followUp ?? DEFAULT_FOLLOW_UP;
 	return {
+		followUpEnabled: followUp.enabled ? 1 : 0,
+		followUpAfterHours: followUp.afterHours,
+		followUpWindowHours: followUp.windowHours,
+		followUpMessage: followUp.message,
+		followUpVariant: followUp.variant,
+		...(c.followUpOrigin ? { followUpOrigin: c.followUpOrigin } : {}),
 		name: c.name,
 		stage: c.stage,
 		destinationUrl: c.destinationUrl,
@@ -59,7 +94,14 @@ export async function createCampaign(
 	input: NewCampaign,
 	now: number,
 ): Promise<Campaign> {
-	const row: CampaignRow = { id: newId("cmp"), workspaceId, ...columnsOf(input), createdAt: now, updatedAt: now };
+	const row: CampaignRow = {
+		id: newId("cmp"),
+		workspaceId,
+		followUpOrigin: null,
+		...columnsOf(input),
+		createdAt: now,
+		updatedAt: now,
+	};
 	await database(d1).insert(campaigns).values(row);
 	return toCampaign(row);
 }
@@ -88,12 +130,13 @@ export async function listCampaigns(d1: D1Database, workspaceId: string, limit: 
 export async function updateCampaign(
 	d1: D1Database,
 	workspaceId: string,
-	campaign: Campaign,
+	campaign: Campaign & Pick<NewCampaign, "followUpOrigin">,
 	now: number,
 ): Promise<Campaign> {
 	await database(d1)
 		.update(campaigns)
 		.set({ ...columnsOf(campaign), updatedAt: now })
 		.where(and(eq(campaigns.id, campaign.id), eq(campaigns.workspaceId, workspaceId)));
-	return { ...campaign, updatedAt: now };
+	const { followUpOrigin, ...updated } = campaign;
+	return { ...updated, updatedAt: now };
 }

@@ -1,10 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { CAMPAIGN_STAGES } from "../db/schema";
+import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "../follow-ups/config";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
+import { publicOrigin } from "../http/public-origin";
 import { evictCampaignLinks } from "../redirect/link-cache";
 import { checkDestinationUrl, defaultUtm } from "./destination";
 import { campaignFromPath } from "./from-path";
@@ -37,6 +39,7 @@ export const CreateCampaign = z.strictObject({
 			content: utmValue.optional(),
 		})
 		.optional(),
+	followUp: FollowUpInput.optional(),
 });
 
 // term and content can be cleared with null; source, medium and campaign always have a value.
@@ -54,6 +57,7 @@ export const UpdateCampaign = z
 				content: utmValue.nullable().optional(),
 			})
 			.optional(),
+		followUp: FollowUpInput.optional(),
 	})
 	.refine((u) => Object.keys(u).length > 0, { message: "give at least one field to change" });
 
@@ -63,6 +67,7 @@ export const campaignRoutes = new Hono<AppEnv>();
 
 campaignRoutes.post("/", limitBody(16 * 1024), async (c) => {
 	const input = await readJson(c, CreateCampaign);
+	const followUp = checkedFollowUp(mergeFollowUp(DEFAULT_FOLLOW_UP, input.followUp));
 	const campaign = await createCampaign(
 		c.env.DB,
 		c.get("workspaceId"),
@@ -71,6 +76,8 @@ campaignRoutes.post("/", limitBody(16 * 1024), async (c) => {
 			stage: input.stage,
 			destinationUrl: input.destinationUrl,
 			utm: defaultUtm(input.name, input.utm),
+			followUp,
+			followUpOrigin: publicOrigin(c.env, c.req.url),
 		},
 		Date.now(),
 	);
@@ -94,6 +101,7 @@ campaignRoutes.patch("/:id", limitBody(16 * 1024), async (c) => {
 	const changes = await readJson(c, UpdateCampaign);
 	const workspaceId = c.get("workspaceId");
 	const current = await campaignFromPath(c);
+	const followUp = checkedFollowUp(mergeFollowUp(current.followUp, changes.followUp));
 	const campaign = await updateCampaign(
 		c.env.DB,
 		workspaceId,
@@ -103,9 +111,18 @@ campaignRoutes.patch("/:id", limitBody(16 * 1024), async (c) => {
 			...(changes.stage ? { stage: changes.stage } : {}),
 			...(changes.destinationUrl ? { destinationUrl: changes.destinationUrl } : {}),
 			utm: { ...current.utm, ...changes.utm },
+			followUp,
+			...(changes.followUp ? { followUpOrigin: publicOrigin(c.env, c.req.url) } : {}),
 		},
 		Date.now(),
 	);
 	evictCampaignLinks(current.id);
 	return c.json({ campaign });
 });
+
+function checkedFollowUp(result: ReturnType<typeof mergeFollowUp>) {
+	if (result.ok) return result.followUp;
+	throw new ApiError("validation_failed", "The request is invalid.", [
+		{ path: "followUp.message", message: result.message },
+	]);
+}

@@ -543,6 +543,7 @@ export interface components {
 			attributionWindowDays?: 1 | 7 | 14 | 30 | 60 | 90;
 			/** @description The answer to an inbound HELP; null restores the default naming the workspace. */
 			helpText?: string | null;
+			frequencyCapHours?: number;
 		};
 		CreateCampaign: {
 			name: string;
@@ -560,6 +561,18 @@ export interface components {
 				term?: string;
 				content?: string;
 			};
+			/** @description The automatic follow-up to contacts who tapped but did not buy. */
+			followUp?: {
+				enabled?: boolean;
+				/** @description Default 24. */
+				afterHours?: number;
+				/** @description Default 48. */
+				windowHours?: number;
+				/** @description Template with {link}; also {externalId} and {phone}. */
+				message?: string | null;
+				/** @description Variant label of the follow-up links, default "followup". */
+				variant?: string;
+			};
 		};
 		UpdateCampaign: {
 			name?: string;
@@ -573,6 +586,18 @@ export interface components {
 				campaign?: string;
 				term?: string | null;
 				content?: string | null;
+			};
+			/** @description The automatic follow-up to contacts who tapped but did not buy. */
+			followUp?: {
+				enabled?: boolean;
+				/** @description Default 24. */
+				afterHours?: number;
+				/** @description Default 48. */
+				windowHours?: number;
+				/** @description Template with {link}; also {externalId} and {phone}. */
+				message?: string | null;
+				/** @description Variant label of the follow-up links, default "followup". */
+				variant?: string;
 			};
 		};
 		Recipient: {
@@ -684,6 +709,8 @@ export interface components {
 			createdAt: number;
 			attributionWindowDays: number;
 			helpText: string | null;
+			/** @description Follow-ups skip contacts texted within this many hours; 0: off. */
+			frequencyCapHours: number;
 		};
 		WorkspaceCreated: {
 			workspace: components["schemas"]["Workspace"];
@@ -705,6 +732,13 @@ export interface components {
 				campaign: string;
 				term: string | null;
 				content: string | null;
+			};
+			followUp: {
+				enabled: boolean;
+				afterHours: number;
+				windowHours: number;
+				message: string | null;
+				variant: string;
 			};
 			/** @description Milliseconds since the epoch (UTC). */
 			createdAt: number;

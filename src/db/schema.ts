@@ -14,6 +14,8 @@ export const workspaces = sqliteTable("workspaces", {
 	attributionWindowDays: integer("attribution_window_days").notNull().default(7),
 	// Answer to an inbound HELP or INFO; null: a default naming the workspace.
 	helpText: text("help_text"),
+	// Frequency cap: no automatic message (follow-up) goes to a contact who had any Tapline SMS in this many hours.
+	frequencyCapHours: integer("frequency_cap_hours").notNull().default(24),
 });
 
 export const apiKeys = sqliteTable(
@@ -53,8 +55,21 @@ export const campaigns = sqliteTable(
 		utmContent: text("utm_content"),
 		createdAt: integer("created_at").notNull(),
 		updatedAt: integer("updated_at").notNull(),
+		// The follow-up (src/follow-ups): one SMS to each contact whose first human tap is followUpAfterHours old,
+		// within the next followUpWindowHours, who has not bought since. Off until enabled.
+		followUpEnabled: integer("follow_up_enabled").notNull().default(0),
+		followUpAfterHours: integer("follow_up_after_hours").notNull().default(24),
+		followUpWindowHours: integer("follow_up_window_hours").notNull().default(48),
+		followUpMessage: text("follow_up_message"),
+		// The variant label of the follow-up links, so their taps and purchases are counted apart.
+		followUpVariant: text("follow_up_variant").notNull().default("followup"),
+		// The origin follow-up links are printed with when PUBLIC_URL is not set: that of the request that enabled it.
+		followUpOrigin: text("follow_up_origin"),
 	},
-	(t) => [index("campaigns_by_workspace_created").on(t.workspaceId, t.createdAt)],
+	(t) => [
+		index("campaigns_by_workspace_created").on(t.workspaceId, t.createdAt),
+		index("campaigns_with_follow_ups").on(t.id).where(sql`follow_up_enabled = 1`),
+	],
 );
 
 export const contacts = sqliteTable(
@@ -103,6 +118,10 @@ export const links = sqliteTable(
 			.notNull()
 			.references(() => contacts.id),
 		variant: text("variant"),
+		// campaign: the link in the campaign's own SMS; followup: the fresh link in the follow-up SMS.
+		kind: text("kind", { enum: ["campaign", "followup"] })
+			.notNull()
+			.default("campaign"),
 		createdAt: integer("created_at").notNull(),
 		deletedAt: integer("deleted_at"),
 		// Counters kept by the click aggregator in the same batch as the raw clicks.
@@ -113,8 +132,12 @@ export const links = sqliteTable(
 		lastHumanClickAt: integer("last_human_click_at"),
 	},
 	(t) => [
-		// One live link per recipient and campaign: re-minting returns it. A deleted link frees the slot.
-		uniqueIndex("links_by_campaign_contact").on(t.campaignId, t.contactId).where(sql`deleted_at IS NULL`),
+		// One live link per recipient, campaign and kind: re-minting returns it. A deleted link frees the slot.
+		uniqueIndex("links_by_campaign_contact_kind").on(t.campaignId, t.contactId, t.kind).where(sql`deleted_at IS NULL`),
+		// The follow-up cron: a campaign's links by the time of their first human tap.
+		index("links_by_first_human_tap")
+			.on(t.campaignId, t.firstHumanClickAt, t.code)
+			.where(sql`kind = 'campaign' AND deleted_at IS NULL AND first_human_click_at IS NOT NULL`),
 		index("links_by_campaign_variant").on(t.campaignId, t.variant),
 		// Erasing a contact finds their links.
 		index("links_by_contact").on(t.contactId).where(sql`deleted_at IS NULL`),
@@ -380,4 +403,37 @@ export const webhookEndpoints = sqliteTable(
 		deletedAt: integer("deleted_at"),
 	},
 	(t) => [index("webhook_endpoints_by_workspace").on(t.workspaceId).where(sql`deleted_at IS NULL`)],
+);
+
+export const FOLLOW_UP_STATUSES = ["sent", "waiting", "skipped"] as const;
+export const FOLLOW_UP_REASONS = ["quiet_hours", "capped", "opted_out", "purchased", "window_passed"] as const;
+export type FollowUpReason = (typeof FOLLOW_UP_REASONS)[number];
+
+// The follow-up cron's decision for each contact it considered in a campaign, one row per (campaign, contact):
+//   sent     the follow-up was claimed (message_id) and queued;
+//   waiting  not now (quiet_hours, capped, opted_out): looked at again from retry_at while the window is open;
+//   skipped  never (purchased, opted_out, window_passed; held_by says what kept a window_passed contact waiting).
+// The message's own row tells where the SMS went from there (a purchase or STOP before it went out cancels it).
+export const followUps = sqliteTable(
+	"follow_ups",
+	{
+		campaignId: text("campaign_id").notNull(),
+		contactId: text("contact_id").notNull(),
+		workspaceId: text("workspace_id").notNull(),
+		// The campaign link the contact tapped, and when they first tapped it (a human tap).
+		linkCode: text("link_code").notNull(),
+		firstTapAt: integer("first_tap_at").notNull(),
+		status: text("status", { enum: FOLLOW_UP_STATUSES }).notNull(),
+		reason: text("reason", { enum: FOLLOW_UP_REASONS }),
+		heldBy: text("held_by", { enum: FOLLOW_UP_REASONS }),
+		retryAt: integer("retry_at"),
+		messageId: text("message_id"),
+		createdAt: integer("created_at").notNull(),
+		updatedAt: integer("updated_at").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.campaignId, t.contactId] }),
+		index("follow_ups_by_campaign_status").on(t.campaignId, t.status, t.firstTapAt),
+		uniqueIndex("follow_ups_by_message").on(t.messageId).where(sql`message_id IS NOT NULL`),
+	],
 );

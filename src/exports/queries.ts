@@ -37,11 +37,11 @@ SELECT l.rowid AS rid, l.code, CASE WHEN c.erased_at IS NULL THEN c.phone END AS
        l.first_human_click_at AS firstTapAt, l.human_clicks AS humanClicks,
        (SELECT json_group_object(currency, total) FROM (
           SELECT p.currency, sum(p.value_minor) AS total FROM purchases p INDEXED BY purchases_by_contact
-          WHERE p.contact_id = l.contact_id AND p.campaign_id = ?1 AND p.verified = 1 GROUP BY p.currency)) AS revenueMinor
+          WHERE p.contact_id = l.contact_id AND p.link_code = l.code AND p.verified = 1 GROUP BY p.currency)) AS revenueMinor
 FROM links l INDEXED BY links_by_campaign_variant
 JOIN contacts c ON c.id = l.contact_id
 LEFT JOIN messages m INDEXED BY messages_by_campaign_contact_kind
-  ON m.campaign_id = l.campaign_id AND m.contact_id = l.contact_id AND m.kind = 'campaign'
+  ON m.campaign_id = l.campaign_id AND m.contact_id = l.contact_id AND m.kind = l.kind
 WHERE l.campaign_id = ?1 AND l.variant IS ?2 AND l.rowid > ?3
 ORDER BY l.rowid
 LIMIT ?4`;

@@ -45,7 +45,7 @@ const SELECT_LINKS = `
 SELECT c.phone AS phone, l.code AS code, l.contact_id AS contactId, l.variant AS variant
 FROM json_each(?3) AS j
 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = json_extract(j.value, '$.phone')
-CROSS JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.deleted_at IS NULL`;
+CROSS JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.kind = 'campaign' AND l.deleted_at IS NULL`;
 
 const CHUNK = 1000;
 

@@ -107,7 +107,7 @@ export async function resolveReportedMessages(
 					 FROM json_each(?2) AS j
 					 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = j.value ->> '$.phone'
 					 CROSS JOIN links l ON l.campaign_id = j.value ->> '$.campaignId' AND l.contact_id = c.id
-					   AND l.deleted_at IS NULL AND l.workspace_id = ?1
+					   AND l.kind = 'campaign' AND l.deleted_at IS NULL AND l.workspace_id = ?1
 					 WHERE true
 					 ON CONFLICT DO NOTHING`,
 				)

@@ -95,6 +95,10 @@ export interface OutgoingMessage {
 	timezone: string | null;
 	optedOut: boolean;
 	erased: boolean;
+	/** A follow-up only: the contact bought since the tap that earned it. */
+	purchasedSinceTap: boolean;
+	/** A follow-up only: when its window closes (it is not sent after that). */
+	followUpClosesAt: number | null;
 }
 
 export async function loadOutgoing(d1: D1Database, ids: string[]): Promise<Map<string, OutgoingMessage>> {
@@ -102,15 +106,33 @@ export async function loadOutgoing(d1: D1Database, ids: string[]): Promise<Map<s
 		.prepare(
 			`SELECT m.id, m.workspace_id AS workspaceId, m.campaign_id AS campaignId, m.contact_id AS contactId,
 			        m.kind, m.status, m.body, c.phone, c.timezone, c.opted_out_at IS NOT NULL AS optedOut,
-			        c.erased_at IS NOT NULL AS erased
+			        c.erased_at IS NOT NULL AS erased,
+			        f.message_id IS NOT NULL AND EXISTS (
+			          SELECT 1 FROM purchases p INDEXED BY purchases_by_contact
+			          WHERE p.contact_id = m.contact_id AND p.verified = 1 AND p.occurred_at >= f.first_tap_at)
+			          AS purchasedSinceTap,
+			        f.first_tap_at + (cp.follow_up_after_hours + cp.follow_up_window_hours) * 3600000 AS followUpClosesAt
 			 FROM json_each(?1) AS j
 			 CROSS JOIN messages m ON m.id = j.value
-			 LEFT JOIN contacts c ON c.id = m.contact_id`,
+			 LEFT JOIN contacts c ON c.id = m.contact_id
+			 LEFT JOIN follow_ups f ON m.kind = 'followup' AND f.message_id = m.id
+			 LEFT JOIN campaigns cp ON f.message_id IS NOT NULL AND cp.id = m.campaign_id`,
 		)
 		.bind(JSON.stringify(ids))
 		.all<OutgoingMessage>();
 	return new Map(
-		results.map((r) => [r.id, { ...r, optedOut: Boolean(r.optedOut), erased: Boolean(r.erased) }] as const),
+		results.map(
+			(r) =>
+				[
+					r.id,
+					{
+						...r,
+						optedOut: Boolean(r.optedOut),
+						erased: Boolean(r.erased),
+						purchasedSinceTap: Boolean(r.purchasedSinceTap),
+					},
+				] as const,
+		),
 	);
 }
 
@@ -330,7 +352,8 @@ export async function previewStates(
 					`SELECT c.phone, l.code AS linkCode, c.opted_out_at IS NOT NULL AS optedOut, m.status AS messageStatus
 					 FROM json_each(?3) AS j
 					 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = j.value
-					 LEFT JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.deleted_at IS NULL
+					 LEFT JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.kind = 'campaign'
+					   AND l.deleted_at IS NULL
 					 LEFT JOIN messages m ON m.campaign_id = ?2 AND m.contact_id = c.id AND m.kind = 'campaign'`,
 				)
 				.bind(workspaceId, campaignId, JSON.stringify(phones.slice(i, i + CHUNK * 2))),

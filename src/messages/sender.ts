@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { recordConsent } from "../consent/queries";
 import { retryDelaySeconds } from "../events/consume";
+import { skipCancelledFollowUp } from "../follow-ups/queries";
 import { type SendOutcome, sendTwilioMessage } from "../twilio/client";
 import { emitEvents } from "../webhooks/emit";
 import { contactOptedOut } from "../webhooks/events";
@@ -63,15 +64,20 @@ export function secondsUntilQuiet(now: number, contact: { phone: string; timezon
 
 type Verdict =
 	| { action: "ack" }
-	| { action: "cancel"; reason: string }
+	| { action: "cancel"; reason: CancelReason }
 	| { action: "defer"; delaySeconds: number }
 	| { action: "send"; row: OutgoingMessage & { phone: string; body: string } };
+
+type CancelReason = "erased" | "opted_out" | "purchased" | "window_passed";
 
 function judge(row: OutgoingMessage | undefined, now: number, quietHours: boolean): Verdict {
 	// Gone, or claimed by an earlier delivery of this queue message: never sent twice.
 	if (row?.status !== "pending") return { action: "ack" };
 	if (row.erased || !row.phone || !row.body) return { action: "cancel", reason: "erased" };
 	if (row.optedOut) return { action: "cancel", reason: "opted_out" };
+	// A follow-up is for contacts who have not bought, and only within its window.
+	if (row.purchasedSinceTap) return { action: "cancel", reason: "purchased" };
+	if (row.followUpClosesAt !== null && now > row.followUpClosesAt) return { action: "cancel", reason: "window_passed" };
 	const delaySeconds = quietHours ? quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone }) : 0;
 	if (delaySeconds > 0) return { action: "defer", delaySeconds };
 	return { action: "send", row: { ...row, phone: row.phone, body: row.body } };
@@ -110,15 +116,16 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 		return;
 	}
 
-	const cancels: { id: string; reason: string }[] = [];
+	const cancels: { id: string; reason: CancelReason; followUp: boolean }[] = [];
 	const deferred: string[] = [];
 	const toSend: (OutgoingMessage & { phone: string; body: string })[] = [];
 	for (const [id, message] of byId) {
 		// The outbox texts nobody, so it holds nothing back for the night.
 		const verdict = judge(rows.get(id), now, settings.provider !== "outbox");
 		if (verdict.action === "ack") message.ack();
-		else if (verdict.action === "cancel") cancels.push({ id, reason: verdict.reason });
-		else if (verdict.action === "send") toSend.push(verdict.row);
+		else if (verdict.action === "cancel") {
+			cancels.push({ id, reason: verdict.reason, followUp: rows.get(id)?.kind === "followup" });
+		} else if (verdict.action === "send") toSend.push(verdict.row);
 		else {
 			try {
 				await env.SENDS.send(message.body, { contentType: "json", delaySeconds: verdict.delaySeconds });
@@ -132,7 +139,11 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 
 	let claimed: Set<string>;
 	try {
-		const writes = cancels.map((c) => cancelPending(env.DB, c.id, c.reason, now));
+		const writes = cancels.flatMap((c) => [
+			cancelPending(env.DB, c.id, c.reason, now),
+			// The follow-up's row says why it did not go (an erased contact is not listed at all).
+			...(c.followUp && c.reason !== "erased" ? [skipCancelledFollowUp(env.DB, c.id, c.reason, now)] : []),
+		]);
 		// A deferred message is still looked after: the cron's sweep leaves it alone for another 13 hours.
 		if (deferred.length > 0) writes.push(touchPending(env.DB, deferred, now));
 		if (writes.length > 0) await env.DB.batch(writes);

@@ -62,6 +62,7 @@ export const Workspace = z
 		createdAt: millis,
 		attributionWindowDays: z.number().int(),
 		helpText: z.string().nullable(),
+		frequencyCapHours: z.number().int().describe("Follow-ups skip contacts texted within this many hours; 0: off."),
 	})
 	.register(responseSchemas, { id: "Workspace" });
 
@@ -85,6 +86,13 @@ export const Campaign = z
 			campaign: z.string(),
 			term: z.string().nullable(),
 			content: z.string().nullable(),
+		}),
+		followUp: z.strictObject({
+			enabled: z.boolean(),
+			afterHours: z.number().int(),
+			windowHours: z.number().int(),
+			message: z.string().nullable(),
+			variant: z.string(),
 		}),
 		createdAt: millis,
 		updatedAt: millis,

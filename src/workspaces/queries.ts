@@ -11,12 +11,21 @@ export interface Workspace {
 	attributionWindowDays: number;
 	/** The answer to an inbound HELP; null: a default that names the workspace. */
 	helpText: string | null;
+	/** No follow-up goes to a contact who had any Tapline SMS in this many hours (0: no cap). */
+	frequencyCapHours: number;
 }
 
 /** Creates a workspace and its first API key together. */
 export async function createWorkspace(d1: D1Database, name: string, key: NewApiKey, now: number): Promise<Workspace> {
 	const db = database(d1);
-	const workspace = { id: newId("ws"), name, createdAt: now, attributionWindowDays: 7, helpText: null };
+	const workspace = {
+		id: newId("ws"),
+		name,
+		createdAt: now,
+		attributionWindowDays: 7,
+		helpText: null,
+		frequencyCapHours: 24,
+	};
 	await db.batch([
 		db.insert(workspaces).values(workspace),
 		db.insert(apiKeys).values({
@@ -46,7 +55,7 @@ export async function findWorkspace(d1: D1Database, id: string): Promise<Workspa
 export async function updateWorkspace(
 	d1: D1Database,
 	id: string,
-	changes: { attributionWindowDays?: number; helpText?: string | null },
+	changes: { attributionWindowDays?: number; helpText?: string | null; frequencyCapHours?: number },
 ): Promise<void> {
 	if (Object.keys(changes).length === 0) return;
 	await database(d1).update(workspaces).set(changes).where(eq(workspaces.id, id));

@@ -32,6 +32,8 @@ export const UpdateWorkspace = z.strictObject({
 		.optional(),
 	// Sent back to a contact who texts HELP or INFO; null restores the default. One SMS segment or two at most.
 	helpText: z.string().trim().min(1).max(306).nullable().optional(),
+	// Follow-ups skip a contact who had any Tapline SMS in this many hours; 0 turns the cap off. At most a week.
+	frequencyCapHours: z.number().int().min(0).max(168).optional(),
 });
 
 /** Routes under /api/v1/workspace: the workspace of the caller's API key. */

@@ -1,0 +1,264 @@
+import type { FollowUpReason } from "../db/schema";
+
+const HOUR_MS = 3_600_000;
+
+/** A campaign with its follow-up switched on, and what the cron needs of its workspace. */
+export interface FollowUpCampaign {
+	id: string;
+	workspaceId: string;
+	afterHours: number;
+	windowHours: number;
+	message: string;
+	variant: string;
+	origin: string | null;
+	frequencyCapHours: number;
+}
+
+export async function followUpCampaigns(d1: D1Database): Promise<FollowUpCampaign[]> {
+	const { results } = await d1
+		.prepare(
+			`SELECT c.id, c.workspace_id AS workspaceId, c.follow_up_after_hours AS afterHours,
+			        c.follow_up_window_hours AS windowHours, c.follow_up_message AS message, c.follow_up_variant AS variant,
+			        c.follow_up_origin AS origin, w.frequency_cap_hours AS frequencyCapHours
+			 FROM campaigns c INDEXED BY campaigns_with_follow_ups
+			 JOIN workspaces w ON w.id = c.workspace_id
+			 WHERE c.follow_up_enabled = 1 AND c.follow_up_message IS NOT NULL
+			 ORDER BY c.id`,
+		)
+		.all<FollowUpCampaign>();
+	return results;
+}
+
+/** A contact whose first human tap on the campaign's link falls in the range the cron looks at. */
+export interface Candidate {
+	linkCode: string;
+	contactId: string;
+	firstTapAt: number;
+	phone: string;
+	timezone: string | null;
+	externalId: string | null;
+	optedOut: boolean;
+	purchased: boolean;
+	/** When the contact's last Tapline SMS went out (or was queued), if within the cap; null: none. */
+	lastMessageAt: number | null;
+	/** The earlier decision that made the contact wait, if any. */
+	waitingOn: FollowUpReason | null;
+}
+
+/** Where a page of candidates starts: after this (first tap, code), in that order. */
+export interface CandidateCursor {
+	firstTapAt: number;
+	linkCode: string;
+}
+
+// One index range over links_by_first_human_tap: (campaign, first tap, code), kept only for the campaign's own
+// links that a person tapped. Contacts already decided for good, or waiting until later, are passed over. Clicks
+// are never read: the link keeps its first human tap. The purchase and last-message lookups are one index seek
+// each (purchases_by_contact, messages_by_contact_created); a message counts from when it was handed to the
+// provider, else from when it was queued, and the index range reaches two days further back for sends that waited.
+export const CANDIDATES = `
+SELECT l.code AS linkCode, l.contact_id AS contactId, l.first_human_click_at AS firstTapAt, c.phone, c.timezone,
+       c.external_id AS externalId, c.opted_out_at IS NOT NULL AS optedOut,
+       EXISTS (SELECT 1 FROM purchases p INDEXED BY purchases_by_contact
+               WHERE p.contact_id = l.contact_id AND p.verified = 1 AND p.occurred_at >= l.first_human_click_at)
+         AS purchased,
+       (SELECT max(coalesce(m.submitted_at, m.created_at)) FROM messages m INDEXED BY messages_by_contact_created
+        WHERE m.contact_id = l.contact_id AND m.created_at > ?7 - 172800000 AND m.status <> 'canceled'
+          AND coalesce(m.submitted_at, m.created_at) > ?7) AS lastMessageAt,
+       f.reason AS waitingOn
+FROM links l INDEXED BY links_by_first_human_tap
+CROSS JOIN contacts c ON c.id = l.contact_id
+LEFT JOIN follow_ups f ON f.campaign_id = l.campaign_id AND f.contact_id = l.contact_id
+WHERE l.campaign_id = ?1 AND l.kind = 'campaign' AND l.deleted_at IS NULL AND l.first_human_click_at IS NOT NULL
+  AND l.first_human_click_at BETWEEN ?2 AND ?3
+  AND (l.first_human_click_at > ?4 OR (l.first_human_click_at = ?4 AND l.code > ?5))
+  AND c.erased_at IS NULL
+  AND (f.status IS NULL OR (f.status = 'waiting' AND f.retry_at <= ?6))
+ORDER BY l.first_human_click_at, l.code
+LIMIT ?8`;
+
+export interface CandidateRange {
+	campaignId: string;
+	/** Oldest and newest first tap to look at. */
+	from: number;
+	to: number;
+	after: CandidateCursor;
+	now: number;
+	/** Messages since this time count against the frequency cap. */
+	capFrom: number;
+	limit: number;
+}
+
+export function candidatesStatement(d1: D1Database, r: CandidateRange): D1PreparedStatement {
+	return d1
+		.prepare(CANDIDATES)
+		.bind(r.campaignId, r.from, r.to, r.after.firstTapAt, r.after.linkCode, r.now, r.capFrom, r.limit);
+}
+
+export async function readCandidates(d1: D1Database, range: CandidateRange): Promise<Candidate[]> {
+	const { results } = await candidatesStatement(d1, range).all<Candidate>();
+	return results.map((r) => ({ ...r, optedOut: Boolean(r.optedOut), purchased: Boolean(r.purchased) }));
+}
+
+/** The hours a follow-up may go out for a contact: from afterHours after the first tap, for windowHours. */
+export function followUpWindow(
+	firstTapAt: number,
+	campaign: Pick<FollowUpCampaign, "afterHours" | "windowHours">,
+): { opens: number; closes: number } {
+	const opens = firstTapAt + campaign.afterHours * HOUR_MS;
+	return { opens, closes: opens + campaign.windowHours * HOUR_MS };
+}
+
+/** A follow-up link of a contact, as minted (or found). */
+export interface FollowUpLink {
+	contactId: string;
+	code: string;
+}
+
+/**
+ * Inserts a follow-up link for each contact that has none, and returns every contact's live follow-up link. A code
+ * that collides with an existing one inserts nothing: that contact is missing from the answer and the caller draws
+ * again.
+ */
+export async function mintFollowUpLinks(
+	d1: D1Database,
+	campaign: Pick<FollowUpCampaign, "id" | "workspaceId" | "variant">,
+	drafts: FollowUpLink[],
+	now: number,
+): Promise<FollowUpLink[]> {
+	if (drafts.length === 0) return [];
+	const json = JSON.stringify(drafts);
+	const [, found] = await d1.batch<FollowUpLink>([
+		d1
+			.prepare(
+				`INSERT INTO links (code, workspace_id, campaign_id, contact_id, variant, kind, created_at)
+				 SELECT j.value ->> '$.code', ?1, ?2, j.value ->> '$.contactId', ?3, 'followup', ?4
+				 FROM json_each(?5) AS j WHERE true
+				 ON CONFLICT DO NOTHING`,
+			)
+			.bind(campaign.workspaceId, campaign.id, campaign.variant, now, json),
+		d1
+			.prepare(
+				`SELECT l.contact_id AS contactId, l.code
+				 FROM json_each(?2) AS j
+				 CROSS JOIN links l ON l.campaign_id = ?1 AND l.contact_id = j.value ->> '$.contactId'
+				   AND l.kind = 'followup' AND l.deleted_at IS NULL`,
+			)
+			.bind(campaign.id, json),
+	]);
+	return found?.results ?? [];
+}
+
+/** The cron's decision about one contact. */
+export interface Decision {
+	contactId: string;
+	linkCode: string;
+	firstTapAt: number;
+	status: "sent" | "waiting" | "skipped";
+	reason: FollowUpReason | null;
+	heldBy: FollowUpReason | null;
+	retryAt: number | null;
+	/** For "sent": the message drafted for the contact. */
+	messageId: string | null;
+}
+
+/** A follow-up SMS drafted for a contact the cron decided to text. */
+export interface FollowUpDraft {
+	id: string;
+	contactId: string;
+	linkCode: string;
+	body: string;
+	segments: number;
+	encoding: string;
+}
+
+// A decision replaces only a waiting one: a contact sent a follow-up, or skipped for good, stays so.
+const RECORD_DECISIONS = `
+INSERT INTO follow_ups (campaign_id, contact_id, workspace_id, link_code, first_tap_at, status, reason, held_by,
+                        retry_at, message_id, created_at, updated_at)
+SELECT ?1, j.value ->> '$.contactId', ?2, j.value ->> '$.linkCode', j.value ->> '$.firstTapAt', j.value ->> '$.status',
+       j.value ->> '$.reason', j.value ->> '$.heldBy', j.value ->> '$.retryAt', j.value ->> '$.messageId', ?3, ?3
+FROM json_each(?4) AS j WHERE true
+ON CONFLICT (campaign_id, contact_id) DO UPDATE SET
+  status = excluded.status, reason = excluded.reason, held_by = excluded.held_by, retry_at = excluded.retry_at,
+  message_id = excluded.message_id, updated_at = excluded.updated_at
+WHERE follow_ups.status = 'waiting'`;
+
+// The claim: a message only for the contacts whose follow-up row names this very draft, so of two runs deciding
+// at once only the one that recorded its decision first writes a message; the unique (campaign, contact, kind)
+// index stands behind that. The sender checks opt-outs, purchases and quiet hours again before it sends.
+const INSERT_MESSAGES = `
+INSERT INTO messages (id, workspace_id, campaign_id, contact_id, link_code, variant, kind, provider, body, segments,
+                      encoding, status, created_at, updated_at)
+SELECT j.value ->> '$.id', ?2, ?1, f.contact_id, j.value ->> '$.linkCode', ?3, 'followup', ?4, j.value ->> '$.body',
+       j.value ->> '$.segments', j.value ->> '$.encoding', 'pending', ?5, ?5
+FROM json_each(?6) AS j
+CROSS JOIN follow_ups f ON f.campaign_id = ?1 AND f.contact_id = j.value ->> '$.contactId'
+WHERE f.status = 'sent' AND f.message_id = j.value ->> '$.id'
+ON CONFLICT DO NOTHING`;
+
+const DECISION_CHUNK = 1000;
+// A draft carries up to 1,600 characters of text: up to about 6 KB as JSON, and D1 takes about 2 MB per value.
+const DRAFT_CHUNK = 250;
+
+/**
+ * Records the decisions and writes the drafted messages in one D1 batch (one transaction); returns the ids of the
+ * messages this call wrote, the ones to queue.
+ */
+export async function recordDecisions(
+	d1: D1Database,
+	campaign: Pick<FollowUpCampaign, "id" | "workspaceId" | "variant">,
+	provider: string,
+	decisions: Decision[],
+	drafts: FollowUpDraft[],
+	now: number,
+): Promise<string[]> {
+	if (decisions.length === 0) return [];
+	const statements: D1PreparedStatement[] = [];
+	for (let i = 0; i < decisions.length; i += DECISION_CHUNK) {
+		statements.push(
+			d1
+				.prepare(RECORD_DECISIONS)
+				.bind(campaign.id, campaign.workspaceId, now, JSON.stringify(decisions.slice(i, i + DECISION_CHUNK))),
+		);
+	}
+	for (let i = 0; i < drafts.length; i += DRAFT_CHUNK) {
+		statements.push(
+			d1
+				.prepare(INSERT_MESSAGES)
+				.bind(
+					campaign.id,
+					campaign.workspaceId,
+					campaign.variant,
+					provider,
+					now,
+					JSON.stringify(drafts.slice(i, i + DRAFT_CHUNK)),
+				),
+		);
+	}
+	const ids = drafts.map((d) => d.id);
+	statements.push(
+		d1
+			.prepare(
+				`SELECT m.id FROM json_each(?1) AS j CROSS JOIN messages m ON m.id = j.value
+				 WHERE m.status = 'pending' AND m.created_at = ?2`,
+			)
+			.bind(JSON.stringify(ids), now),
+	);
+	const results = await d1.batch<{ id: string }>(statements);
+	return (results.at(-1)?.results ?? []).map((r) => r.id);
+}
+
+/**
+ * A follow-up the sender cancelled (a purchase or a STOP came first, or its window closed): the contact's row says
+ * so, if the message really was cancelled by the statement before it in the same batch.
+ */
+export function skipCancelledFollowUp(d1: D1Database, messageId: string, reason: FollowUpReason, now: number) {
+	return d1
+		.prepare(
+			`UPDATE follow_ups SET status = 'skipped', reason = ?2, updated_at = ?3
+			 WHERE message_id = ?1 AND status = 'sent'
+			   AND EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND status = 'canceled' AND canceled_at = ?3)`,
+		)
+		.bind(messageId, reason, now);
+}

@@ -1,0 +1,225 @@
+import { newId } from "../db/ids";
+import type { FollowUpReason } from "../db/schema";
+import { sendInBatches } from "../events/queue-batches";
+import { codeLength, newCode } from "../links/codes";
+import { markUnqueued } from "../messages/queries";
+import { sendableAt } from "../messages/quiet-hours";
+import { countSegments } from "../messages/segments";
+import type { SendMessage } from "../messages/sender";
+import { smsSettings } from "../messages/settings";
+import { renderTemplate, type Template } from "../messages/template";
+import { parseFollowUpTemplate } from "./config";
+import {
+	type Candidate,
+	type CandidateCursor,
+	type Decision,
+	type FollowUpCampaign,
+	type FollowUpDraft,
+	type FollowUpLink,
+	followUpCampaigns,
+	followUpWindow,
+	mintFollowUpLinks,
+	readCandidates,
+	recordDecisions,
+} from "./queries";
+
+const HOUR_MS = 3_600_000;
+// A contact whose window closed is still looked at for this long, so that a cron that stopped for days records why
+// they got no follow-up ("window_passed") instead of forgetting them.
+const LOOK_BACK_MS = 7 * 24 * HOUR_MS;
+// An opted-out contact is looked at again hourly while their window is open: a START brings them back.
+const OPTED_OUT_RECHECK_MS = HOUR_MS;
+
+export interface FollowUpLimits {
+	/** Contacts read and decided per page (one candidates query, one write batch). */
+	pageSize: number;
+	/** Contacts decided per run, over all campaigns; the rest wait for the next run. */
+	perRun: number;
+}
+
+// A run decides at most 10,000 contacts: 10 pages, each one read and two write batches, and up to 100 queue
+// batches. 100,000 eligible contacts take ten runs of the five-minute cron.
+export const DEFAULT_LIMITS: FollowUpLimits = { pageSize: 1000, perRun: 10_000 };
+
+export interface FollowUpRunSummary {
+	campaigns: number;
+	considered: number;
+	queued: number;
+	waiting: Partial<Record<FollowUpReason, number>>;
+	skipped: Partial<Record<FollowUpReason, number>>;
+}
+
+/**
+ * The follow-up job, as of `now` (the cron's scheduled time). For each campaign with a follow-up, it pages through
+ * the contacts whose first human tap is old enough, decides each one, and queues one SMS per contact it decides to
+ * text. Runs may be late, repeated or concurrent: contacts are selected by a time range, not an instant, and each
+ * follow-up is claimed by a unique row before it is queued.
+ */
+export async function runFollowUps(
+	env: Env,
+	now: number,
+	limits: FollowUpLimits = DEFAULT_LIMITS,
+): Promise<FollowUpRunSummary> {
+	const summary: FollowUpRunSummary = { campaigns: 0, considered: 0, queued: 0, waiting: {}, skipped: {} };
+	const campaigns = await followUpCampaigns(env.DB);
+	if (campaigns.length === 0) return summary;
+	const config = smsSettings(env);
+	if (!config.ok) {
+		console.error(
+			JSON.stringify({ msg: "follow-ups not sent: SMS sending is not configured", problems: config.problems }),
+		);
+		return summary;
+	}
+	const provider = config.settings.provider;
+	// Starting with a different campaign each run keeps one large campaign from holding up the others.
+	const start = Math.floor(now / (5 * 60_000)) % campaigns.length;
+	const ordered = [...campaigns.slice(start), ...campaigns.slice(0, start)];
+	let budget = limits.perRun;
+	for (const campaign of ordered) {
+		if (budget <= 0) break;
+		const origin = env.PUBLIC_URL || campaign.origin;
+		const parsed = parseFollowUpTemplate(campaign.message);
+		if (!origin || !parsed.ok) {
+			console.error(
+				JSON.stringify({ msg: "follow-up skipped: no link origin or invalid message", campaign: campaign.id }),
+			);
+			continue;
+		}
+		summary.campaigns++;
+		const job: CampaignJob = {
+			env,
+			campaign,
+			template: parsed.template,
+			origin: origin.replace(/\/+$/, ""),
+			provider,
+			// The outbox texts nobody, so, as for campaign sends, it holds nothing back for the night.
+			quietHours: provider !== "outbox",
+			now,
+		};
+		let cursor: CandidateCursor = { firstTapAt: -1, linkCode: "" };
+		while (budget > 0) {
+			const page = await readCandidates(env.DB, {
+				campaignId: campaign.id,
+				from: now - (campaign.afterHours + campaign.windowHours) * HOUR_MS - LOOK_BACK_MS,
+				to: now - campaign.afterHours * HOUR_MS,
+				after: cursor,
+				now,
+				capFrom: now - campaign.frequencyCapHours * HOUR_MS,
+				limit: Math.min(limits.pageSize, budget),
+			});
+			if (page.length === 0) break;
+			budget -= page.length;
+			await decidePage(job, page, summary);
+			const last = page[page.length - 1] as Candidate;
+			cursor = { firstTapAt: last.firstTapAt, linkCode: last.linkCode };
+			if (page.length < limits.pageSize) break;
+		}
+	}
+	return summary;
+}
+
+interface CampaignJob {
+	env: Env;
+	campaign: FollowUpCampaign;
+	template: Template;
+	origin: string;
+	provider: "twilio" | "outbox";
+	quietHours: boolean;
+	now: number;
+}
+
+/** What to do about one contact now: text them, wait (until when, and why), or skip them for good. */
+export function decide(
+	candidate: Candidate,
+	campaign: Pick<FollowUpCampaign, "afterHours" | "windowHours" | "frequencyCapHours">,
+	now: number,
+	quietHours: boolean,
+): Pick<Decision, "status" | "reason" | "heldBy" | "retryAt"> {
+	const { closes } = followUpWindow(candidate.firstTapAt, campaign);
+	const skip = (reason: FollowUpReason, heldBy: FollowUpReason | null = null) =>
+		({ status: "skipped", reason, heldBy, retryAt: null }) as const;
+	const wait = (reason: FollowUpReason, retryAt: number) =>
+		({ status: "waiting", reason, heldBy: null, retryAt }) as const;
+
+	if (candidate.purchased) return skip("purchased");
+	if (now > closes) {
+		if (candidate.optedOut || candidate.waitingOn === "opted_out") return skip("opted_out");
+		return skip("window_passed", candidate.waitingOn);
+	}
+	if (candidate.optedOut) return wait("opted_out", now + OPTED_OUT_RECHECK_MS);
+	const capEnds =
+		candidate.lastMessageAt === null ? null : candidate.lastMessageAt + campaign.frequencyCapHours * HOUR_MS;
+	if (capEnds !== null && capEnds > now) return wait("capped", capEnds);
+	if (quietHours) {
+		const opensAt = sendableAt(now, candidate);
+		if (opensAt > now) return wait("quiet_hours", opensAt);
+	}
+	return { status: "sent", reason: null, heldBy: null, retryAt: null };
+}
+
+async function decidePage(job: CampaignJob, page: Candidate[], summary: FollowUpRunSummary): Promise<void> {
+	const { env, campaign, now } = job;
+	const decisions: Decision[] = page.map((candidate) => ({
+		contactId: candidate.contactId,
+		linkCode: candidate.linkCode,
+		firstTapAt: candidate.firstTapAt,
+		messageId: null,
+		...decide(candidate, campaign, now, job.quietHours),
+	}));
+	const toText = page.filter((_, i) => decisions[i]?.status === "sent");
+	const links = await followUpLinks(job, toText);
+	const drafts: FollowUpDraft[] = [];
+	decisions.forEach((decision, i) => {
+		if (decision.status !== "sent") return;
+		const candidate = page[i] as Candidate;
+		const code = links.get(candidate.contactId);
+		if (!code) throw new Error("follow-up link missing for a contact");
+		const body = renderTemplate(job.template, {
+			link: `${job.origin}/${code}`,
+			externalId: candidate.externalId,
+			phone: candidate.phone,
+		});
+		const { segments, encoding } = countSegments(body);
+		decision.messageId = newId("msg");
+		drafts.push({ id: decision.messageId, contactId: candidate.contactId, linkCode: code, body, segments, encoding });
+	});
+
+	const ours = await recordDecisions(env.DB, campaign, job.provider, decisions, drafts, now);
+	try {
+		await sendInBatches<SendMessage>(
+			env.SENDS,
+			ours.map((messageId) => ({ body: { v: 1, type: "send", messageId }, contentType: "json" })),
+		);
+	} catch (err) {
+		// Claimed but not queued: marked for the sweep at the end of this run or the next one; sent once either way.
+		console.error(JSON.stringify({ msg: "follow-up queueing failed", campaign: campaign.id, error: String(err) }));
+		await markUnqueued(env.DB, ours).run();
+	}
+
+	summary.considered += page.length;
+	summary.queued += ours.length;
+	for (const d of decisions) {
+		if (d.status === "sent" || !d.reason) continue;
+		const counts = d.status === "waiting" ? summary.waiting : summary.skipped;
+		counts[d.reason] = (counts[d.reason] ?? 0) + 1;
+	}
+}
+
+const MAX_CODE_ATTEMPTS = 3;
+
+/** The follow-up link of each contact to text: minted now, or found from an earlier run that stopped midway. */
+async function followUpLinks(job: CampaignJob, contacts: Candidate[]): Promise<Map<string, string>> {
+	const links = new Map<string, string>();
+	const length = codeLength(job.env.CODE_LENGTH);
+	let missing = contacts.map((c) => c.contactId);
+	for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS && missing.length > 0; attempt++) {
+		const drafts: FollowUpLink[] = missing.map((contactId) => ({ contactId, code: newCode(length) }));
+		for (const link of await mintFollowUpLinks(job.env.DB, job.campaign, drafts, job.now)) {
+			links.set(link.contactId, link.code);
+		}
+		// A contact still without a link lost its insert to a code collision: draw again.
+		missing = missing.filter((id) => !links.has(id));
+	}
+	if (missing.length > 0) throw new Error(`could not mint unique follow-up codes for ${missing.length} contacts`);
+	return links;
+}
