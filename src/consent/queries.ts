@@ -39,6 +39,15 @@ export function recordConsent(d1: D1Database, change: ConsentChange): D1Prepared
 					 WHERE contact_id = ?1 AND status = 'pending' AND ${unseen}`,
 				)
 				.bind(contactId, workspaceId, sourceId, at),
+			// A follow-up cancelled so is skipped for good, and its row says why.
+			d1
+				.prepare(
+					`UPDATE follow_ups SET status = 'skipped', reason = 'opted_out', updated_at = ?2
+					 WHERE status = 'sent' AND message_id IN (
+					   SELECT id FROM messages WHERE contact_id = ?1 AND kind = 'followup' AND status = 'canceled'
+					     AND canceled_at = ?2 AND error_code = 'opted_out')`,
+				)
+				.bind(contactId, at),
 		);
 	}
 	statements.push(

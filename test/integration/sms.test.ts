@@ -1,10 +1,8 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
-import { consumeSends } from "../../src/messages/sender";
 import { runScheduled } from "../../src/scheduled";
 import { deliver, hmacOf, IPHONE_SAFARI, newCampaign, newWorkspace, tapCapturing } from "../helpers";
+import { api, baseEnv, capturingQueue, postWebhook, runSends, type TestEnv } from "../sms-harness";
 import {
 	inboundMessage,
 	newTwilioAccount,
@@ -13,7 +11,6 @@ import {
 	type TwilioAccount,
 	twilioEnv,
 	twilioRequests,
-	webhookRequest,
 } from "../twilio";
 import { zoneWhereHourIs } from "../zones";
 
@@ -25,84 +22,8 @@ const TEMPLATE = "Hi {firstName|there}, 20% off today: {link} Reply STOP to opt 
 
 const DAYTIME = () => zoneWhereHourIs(12);
 
-interface Sent {
-	body: unknown;
-	delaySeconds?: number;
-}
-
-/** Records what the app queues, holding it to Cloudflare Queues' limits as the real queue would. */
-function capturingQueue(): Queue & { sent: Sent[] } {
-	const sent: Sent[] = [];
-	const check = (body: unknown, delaySeconds?: number) => {
-		if (JSON.stringify(body).length > 128_000) throw new Error("queue message over 128 KB");
-		if (delaySeconds !== undefined && (delaySeconds < 0 || delaySeconds > 43_200)) throw new Error("bad delay");
-	};
-	return {
-		sent,
-		async send(body: unknown, options?: QueueSendOptions) {
-			check(body, options?.delaySeconds);
-			sent.push({ body, delaySeconds: options?.delaySeconds });
-		},
-		async sendBatch(messages: Iterable<MessageSendRequest>) {
-			const list = [...messages];
-			if (list.length > 100) throw new Error("sendBatch over 100 messages");
-			if (JSON.stringify(list.map((m) => m.body)).length > 256_000) throw new Error("sendBatch over 256 KB");
-			for (const m of list) {
-				check(m.body, m.delaySeconds);
-				sent.push({ body: m.body, delaySeconds: m.delaySeconds });
-			}
-		},
-	} as unknown as Queue & { sent: Sent[] };
-}
-
-type TestEnv = Env & Record<string, unknown>;
-const baseEnv = env as unknown as TestEnv;
-
 function twilioApp(account: TwilioAccount, extra: Record<string, unknown> = {}): TestEnv {
 	return { ...env, ...twilioEnv(account), TWILIO_FROM: SENDER, PUBLIC_URL, ...extra } as TestEnv;
-}
-
-/** Calls the app with the given env; what it queues is captured, not delivered. */
-async function api(
-	appEnv: TestEnv,
-	path: string,
-	init: { method?: string; key?: string; json?: unknown; request?: Request; sendsQueue?: unknown } = {},
-) {
-	const sends = capturingQueue();
-	const events = capturingQueue();
-	const headers = new Headers();
-	if (init.key) headers.set("authorization", `Bearer ${init.key}`);
-	if (init.json !== undefined) headers.set("content-type", "application/json");
-	const request =
-		init.request ??
-		new Request(`https://tapline.test${path}`, {
-			method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-			headers,
-			body: init.json === undefined ? undefined : JSON.stringify(init.json),
-		});
-	const ctx = createExecutionContext();
-	const response = await app.fetch(
-		request,
-		{ ...appEnv, SENDS: (init.sendsQueue as Queue | undefined) ?? sends, EVENTS: events },
-		ctx,
-	);
-	await waitOnExecutionContext(ctx);
-	return { response, sends: sends.sent, events: events.sent };
-}
-
-let sequence = 0;
-
-/** Runs the send consumer over queue message bodies, as Cloudflare would deliver them. */
-async function runSends(appEnv: TestEnv, bodies: unknown[], attempts = 1, now = Date.now()) {
-	const batch = createMessageBatch<unknown>(
-		"tapline-sends",
-		bodies.map((body) => ({ id: `send-${++sequence}`, timestamp: new Date(), attempts, body })),
-	);
-	const resend = capturingQueue();
-	const ctx = createExecutionContext();
-	await consumeSends(batch, { ...appEnv, SENDS: resend }, now);
-	const result = await getQueueResult(batch, ctx);
-	return { ...result, requeued: resend.sent };
 }
 
 async function sendCampaign(appEnv: TestEnv, key: string, campaignId: string, recipients: unknown[], extra = {}) {
@@ -132,11 +53,6 @@ async function statsOf(key: string, campaignId: string) {
 		purchases: Record<string, unknown>;
 		byVariant: { variant: string; messages: Record<string, unknown>; purchases: Record<string, unknown> }[];
 	}>();
-}
-
-/** Posts a signed Twilio webhook to the app; returns the response and what it queued. */
-async function postWebhook(appEnv: TestEnv, webhook: { url: string; body: string; headers: Record<string, string> }) {
-	return api(appEnv, "", { request: webhookRequest({ ...webhook, signature: "", params: {} }) });
 }
 
 async function setup(recipients = 2) {
