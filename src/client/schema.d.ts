@@ -529,7 +529,88 @@ export interface paths {
 		trace?: never;
 	};
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+	"link.clicked": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * link.clicked, posted to endpoints that subscribed to it
+		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 */
+		post: operations["webhook.link.clicked"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"message.delivered": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * message.delivered, posted to endpoints that subscribed to it
+		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 */
+		post: operations["webhook.message.delivered"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"purchase.attributed": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * purchase.attributed, posted to endpoints that subscribed to it
+		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 */
+		post: operations["webhook.purchase.attributed"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"contact.opted_out": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * contact.opted_out, posted to endpoints that subscribed to it
+		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 */
+		post: operations["webhook.contact.opted_out"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+}
 export interface components {
 	schemas: {
 		CreateWorkspace: {
@@ -1145,6 +1226,88 @@ export interface components {
 		};
 		WebhookEndpointList: {
 			endpoints: components["schemas"]["WebhookEndpoint"][];
+		};
+		LinkClickedEvent: {
+			/** @description Stable per event: a repeated delivery has the same id. De-duplicate on it. */
+			id: string;
+			/** @constant */
+			type: "link.clicked";
+			/** @description When it happened (ISO 8601, UTC). */
+			createdAt: string;
+			workspaceId: string;
+			data: {
+				/** @description The click id (tlid) the redirect added to the destination. */
+				clickId: string;
+				/** @description ISO 8601 time in UTC. */
+				clickedAt: string;
+				campaignId: string;
+				linkCode: string;
+				contactId: string | null;
+				variant: string | null;
+				deviceType: string | null;
+				os: string | null;
+				country: string | null;
+			};
+		};
+		MessageDeliveredEvent: {
+			/** @description Stable per event: a repeated delivery has the same id. De-duplicate on it. */
+			id: string;
+			/** @constant */
+			type: "message.delivered";
+			/** @description When it happened (ISO 8601, UTC). */
+			createdAt: string;
+			workspaceId: string;
+			data: {
+				messageId: string;
+				/** @description ISO 8601 time in UTC. */
+				deliveredAt: string;
+				campaignId: string;
+				contactId: string;
+				linkCode: string | null;
+				variant: string | null;
+			};
+		};
+		PurchaseAttributedEvent: {
+			/** @description Stable per event: a repeated delivery has the same id. De-duplicate on it. */
+			id: string;
+			/** @constant */
+			type: "purchase.attributed";
+			/** @description When it happened (ISO 8601, UTC). */
+			createdAt: string;
+			workspaceId: string;
+			data: {
+				orderId: string;
+				campaignId: string;
+				contactId: string | null;
+				clickId: string | null;
+				linkCode: string | null;
+				variant: string | null;
+				/** @description In major units of the currency, e.g. 49.9. */
+				value: number;
+				currency: string;
+				/** @enum {string} */
+				source: "pixel" | "api" | "shopify";
+				attributedBy: ("click_id" | "last_click") | null;
+				/** @description ISO 8601 time in UTC. */
+				occurredAt: string;
+			};
+		};
+		ContactOptedOutEvent: {
+			/** @description Stable per event: a repeated delivery has the same id. De-duplicate on it. */
+			id: string;
+			/** @constant */
+			type: "contact.opted_out";
+			/** @description When it happened (ISO 8601, UTC). */
+			createdAt: string;
+			workspaceId: string;
+			data: {
+				contactId: string;
+				phone: string;
+				/** @enum {string} */
+				source: "sms" | "provider" | "api";
+				/** @description ISO 8601 time in UTC. */
+				at: string;
+			};
 		};
 	};
 	responses: never;
@@ -3024,6 +3187,122 @@ export interface operations {
 			};
 			/** @description A declined prefetch, or the database is unreachable: try again. */
 			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+		};
+	};
+	"webhook.link.clicked": {
+		parameters: {
+			query?: never;
+			header: {
+				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
+				"Tapline-Signature": string;
+				/** @description The event's id, as in the body. */
+				"Tapline-Event-Id": string;
+				/** @description link.clicked */
+				"Tapline-Event-Type": string;
+			};
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["LinkClickedEvent"];
+			};
+		};
+		responses: {
+			/** @description Received; anything else is retried. */
+			"2XX": {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+		};
+	};
+	"webhook.message.delivered": {
+		parameters: {
+			query?: never;
+			header: {
+				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
+				"Tapline-Signature": string;
+				/** @description The event's id, as in the body. */
+				"Tapline-Event-Id": string;
+				/** @description message.delivered */
+				"Tapline-Event-Type": string;
+			};
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["MessageDeliveredEvent"];
+			};
+		};
+		responses: {
+			/** @description Received; anything else is retried. */
+			"2XX": {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+		};
+	};
+	"webhook.purchase.attributed": {
+		parameters: {
+			query?: never;
+			header: {
+				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
+				"Tapline-Signature": string;
+				/** @description The event's id, as in the body. */
+				"Tapline-Event-Id": string;
+				/** @description purchase.attributed */
+				"Tapline-Event-Type": string;
+			};
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["PurchaseAttributedEvent"];
+			};
+		};
+		responses: {
+			/** @description Received; anything else is retried. */
+			"2XX": {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+		};
+	};
+	"webhook.contact.opted_out": {
+		parameters: {
+			query?: never;
+			header: {
+				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
+				"Tapline-Signature": string;
+				/** @description The event's id, as in the body. */
+				"Tapline-Event-Id": string;
+				/** @description contact.opted_out */
+				"Tapline-Event-Type": string;
+			};
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["ContactOptedOutEvent"];
+			};
+		};
+		responses: {
+			/** @description Received; anything else is retried. */
+			"2XX": {
 				headers: {
 					[name: string]: unknown;
 				};

@@ -1,5 +1,6 @@
 import { type ClickRow, toClickRow } from "../clicks/click-row";
 import { recordClicks } from "../clicks/queries";
+import type { PurchaseSource } from "../db/schema";
 import type { ReceiptEvent } from "../messages/receipt-event";
 import { recordReceipts } from "../messages/receipts";
 import { fromMinor } from "../purchases/money";
@@ -97,13 +98,14 @@ async function consumePurchases(
 }
 
 async function storedClicks(d1: D1Database, events: WebhookEvent[]): Promise<WebhookEvent[]> {
-	const ids = events.map((e) => String(e.data.clickId));
+	const clickIdOf = (e: WebhookEvent) => ("clickId" in e.data ? e.data.clickId : null);
+	const ids = events.map(clickIdOf);
 	const { results } = await d1
 		.prepare("SELECT id FROM clicks WHERE id IN (SELECT value FROM json_each(?1))")
 		.bind(JSON.stringify(ids))
 		.all<{ id: string }>();
 	const stored = new Set(results.map((r) => r.id));
-	return events.filter((e) => stored.has(String(e.data.clickId)));
+	return events.filter((e) => stored.has(clickIdOf(e) ?? ""));
 }
 
 const clickedEvent = (r: ClickRow) =>
@@ -131,8 +133,9 @@ const attributedEvent = (r: StoredPurchase) =>
 		variant: r.variant,
 		value: fromMinor(r.valueMinor, r.currency),
 		currency: r.currency,
-		source: r.source,
-		attributedBy: r.attributedBy,
+		// The columns hold only these values (the schema's enums); D1 answers them as strings.
+		source: r.source as PurchaseSource,
+		attributedBy: r.attributedBy as "click_id" | "last_click" | null,
 		occurredAt: r.occurredAt,
 	});
 

@@ -1,3 +1,5 @@
+import { WEBHOOK_EVENT_TYPES } from "../db/schema";
+import { WEBHOOK_PAYLOADS, webhookPayloadSchemas } from "../webhooks/events";
 import { type Auth, type OperationSpec, operations } from "./operations";
 import { requestSchemas } from "./requests";
 import { responseSchemas } from "./responses";
@@ -7,6 +9,7 @@ export type OpenApiDocument = {
 	openapi: "3.1.0";
 	info: { title: string; version: string; description: string };
 	paths: Record<string, Record<string, JsonSchema>>;
+	webhooks: Record<string, { post: JsonSchema }>;
 	components: {
 		schemas: Record<string, JsonSchema>;
 		securitySchemes: Record<Exclude<Auth, "none">, JsonSchema>;
@@ -100,6 +103,39 @@ function operationObject(op: OperationSpec): JsonSchema {
 	};
 }
 
+const header = (name: string, description: string): JsonSchema => ({
+	name,
+	in: "header",
+	required: true,
+	description,
+	schema: { type: "string" },
+});
+
+/** The outbound webhooks: what Tapline POSTs to a marketer's endpoint for each event type. */
+function webhooks(): OpenApiDocument["webhooks"] {
+	return Object.fromEntries(
+		WEBHOOK_EVENT_TYPES.map((type) => [
+			type,
+			{
+				post: {
+					operationId: `webhook.${type}`,
+					tags: ["Outbound webhooks"],
+					summary: `${type}, posted to endpoints that subscribed to it`,
+					description:
+						"Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.",
+					parameters: [
+						header("Tapline-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`>"),
+						header("Tapline-Event-Id", "The event's id, as in the body."),
+						header("Tapline-Event-Type", type),
+					],
+					requestBody: { required: true, content: { "application/json": { schema: ref(WEBHOOK_PAYLOADS[type]) } } },
+					responses: { "2XX": { description: "Received; anything else is retried." } },
+				},
+			},
+		]),
+	);
+}
+
 /** Builds the OpenAPI 3.1 document from the routes' own zod schemas and the response schemas. */
 export function buildOpenApiDocument(): OpenApiDocument {
 	const paths: OpenApiDocument["paths"] = {};
@@ -111,8 +147,9 @@ export function buildOpenApiDocument(): OpenApiDocument {
 	}
 	const responses = componentSchemas(responseSchemas);
 	const requests = requestSchemas();
-	for (const id of Object.keys(requests)) {
-		if (id in responses) throw new Error(`OpenAPI document: component ${id} is both a request and a response`);
+	const payloads = componentSchemas(webhookPayloadSchemas);
+	for (const id of [...Object.keys(requests), ...Object.keys(payloads)]) {
+		if (id in responses) throw new Error(`OpenAPI document: component ${id} is named twice`);
 	}
 	return {
 		openapi: "3.1.0",
@@ -124,8 +161,9 @@ export function buildOpenApiDocument(): OpenApiDocument {
 		},
 		tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
 		paths,
+		webhooks: webhooks(),
 		components: {
-			schemas: { ...requests, ...responses },
+			schemas: { ...requests, ...responses, ...payloads },
 			securitySchemes: SECURITY_SCHEMES,
 		},
 	};

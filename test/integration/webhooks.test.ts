@@ -1,8 +1,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { dereference, type Schema, validate } from "@cfworker/json-schema";
 import { describe, expect, inject, it } from "vitest";
 import { app } from "../../src/app";
 import { consumeEvents } from "../../src/events/consume";
+import { buildOpenApiDocument } from "../../src/openapi/document";
 import { deliverWebhooks } from "../../src/webhooks/deliver";
 import type { DeliveryMessage } from "../../src/webhooks/events";
 import { call, hmacOf, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
@@ -53,7 +55,10 @@ async function consume(bodies: unknown[]) {
 	const ctx = createExecutionContext();
 	await consumeEvents(batch, { ...env, WEBHOOKS: webhooks.queue });
 	await getQueueResult(batch, ctx);
-	return webhooks.sent as DeliveryMessage[];
+	const deliveries = webhooks.sent as DeliveryMessage[];
+	// Every event the consumer emits is in the shape the OpenAPI document publishes.
+	for (const { event } of deliveries) expectDocumented(event);
+	return deliveries;
 }
 
 async function deliverAll(deliveries: unknown[], attempts = 1) {
@@ -67,6 +72,32 @@ async function deliverAll(deliveries: unknown[], attempts = 1) {
 }
 
 const hmacHex = (secret: string, data: string) => hmacOf(secret, data, "SHA-256", "hex");
+
+// The payload schemas the OpenAPI document publishes under `webhooks`, resolved as a client would resolve them.
+const documented = (() => {
+	const doc = structuredClone(buildOpenApiDocument());
+	const base = new URL("https://tapline.test/api/v1/openapi.json");
+	const lookup: Record<string, Schema> = Object.create(null);
+	for (const [name, schema] of Object.entries(doc.components.schemas)) {
+		dereference(schema as Schema, lookup, base, `/components/schemas/${name}`);
+	}
+	const bodies = new Map<string, Schema>();
+	for (const [type, { post }] of Object.entries(doc.webhooks)) {
+		const schema = (post.requestBody as { content: Record<string, { schema: Schema }> }).content["application/json"]
+			?.schema as Schema;
+		dereference(schema, lookup, base, `/webhooks/${type}/post/requestBody/content/application~1json/schema`);
+		bodies.set(type, schema);
+	}
+	return { bodies, lookup };
+})();
+
+/** Checks an event as delivered against the body schema the document gives its type. */
+function expectDocumented(event: { type: string }): void {
+	const schema = documented.bodies.get(event.type);
+	if (!schema) throw new Error(`no webhook documented for ${event.type}`);
+	const result = validate(event, schema, "2020-12", documented.lookup, false);
+	expect(result.errors.map((e) => `${e.instanceLocation} ${e.keyword}: ${e.error}`)).toEqual([]);
+}
 
 describe("webhook endpoints", () => {
 	it("should register an endpoint, show its secret once, list it without it, and delete it", async () => {
@@ -271,6 +302,26 @@ describe("more outbound events", () => {
 			source: "sms",
 			at: expect.any(String),
 		});
+		expectDocumented((webhooks.sent[0] as DeliveryMessage).event);
+	});
+
+	it("should refuse, by the documented schema, a payload with a field too many or a wrong type", () => {
+		const event = {
+			id: "contact.opted_out:ct_1:sms-1",
+			type: "contact.opted_out",
+			createdAt: "2026-11-27T10:00:00.000Z",
+			workspaceId: "ws_1",
+			data: { contactId: "ct_1", phone: "+14155559123", source: "sms", at: "2026-11-27T10:00:00.000Z" },
+		};
+		expectDocumented(event);
+		const schema = documented.bodies.get("contact.opted_out") as Schema;
+		for (const bad of [
+			{ ...event, data: { ...event.data, email: "x@y.z" } },
+			{ ...event, data: { ...event.data, source: "fax" } },
+			{ ...event, type: "link.clicked" },
+		]) {
+			expect(validate(bad, schema, "2020-12", documented.lookup, false).valid).toBe(false);
+		}
 	});
 });
 
