@@ -797,6 +797,65 @@ export interface components {
 				average: number | null;
 			};
 		};
+		FollowUpCohort: {
+			contacts: number;
+			purchasers: number;
+			/** @description purchasers / contacts. */
+			conversionRate: number | null;
+			revenue: {
+				[key: string]: number;
+			};
+			revenuePerContact: {
+				[key: string]: number;
+			};
+		};
+		FollowUpStats: {
+			enabled: boolean;
+			/** @description Contacts due a follow-up who had not bought or opted out: sent, held back, or whose window passed. */
+			eligible: number;
+			/** @description Contacts whose follow-up was sent (claimed and queued). */
+			sent: number;
+			/** @description Contacts looked at again later, by what holds them back now. */
+			waiting: {
+				quiet_hours: number;
+				capped: number;
+				opted_out: number;
+			};
+			/** @description Contacts who get no follow-up, by why. */
+			skipped: {
+				purchased: number;
+				opted_out: number;
+				window_passed: number;
+			};
+			messages: components["schemas"]["MessageFunnel"];
+			/** @description Follow-up links with a human tap. */
+			tapped: number;
+			/** @description tapped / sent. */
+			clickThroughRate: number | null;
+			/** @description Verified purchases attributed to follow-up links within the attribution window. */
+			purchases: {
+				attributionWindowDays: number;
+				purchasers: number;
+				orders: number;
+				revenue: {
+					[key: string]: number;
+				};
+				/** @description purchasers / tapped. */
+				conversionRate: number | null;
+				/** @description A ratio rounded to 4 decimals; null when the denominator is 0. */
+				conversionRateOnDelivered: number | null;
+				revenuePerMessageSent: {
+					[key: string]: number;
+				};
+			};
+			/** @description Contacts sent a follow-up against eligible contacts held back by quiet hours or the frequency cap: every verified purchase of each from the moment the follow-up could first go. Observational, not a randomised holdout. */
+			recovery: {
+				/** @description Purchases count from the window's opening for this many days. */
+				days: number;
+				followedUp: components["schemas"]["FollowUpCohort"];
+				heldBack: components["schemas"]["FollowUpCohort"];
+			};
+		};
 		CampaignStats: {
 			campaign: {
 				id: string;
@@ -873,6 +932,7 @@ export interface components {
 					};
 				};
 			};
+			followUps: components["schemas"]["FollowUpStats"];
 		};
 		RecipientExportRow: {
 			code: string;
