@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CAMPAIGN_STAGES, WEBHOOK_EVENT_TYPES } from "../db/schema";
+import { CAMPAIGN_STAGES, FOLLOW_UP_REASONS, FOLLOW_UP_STATUSES, WEBHOOK_EVENT_TYPES } from "../db/schema";
 import type { ErrorCode } from "../http/errors";
 import { MESSAGE_STATUSES } from "../messages/status";
 import { SKIP_REASONS, WAITING_REASONS } from "../stats/follow-up-stats";
@@ -346,6 +346,40 @@ export const MessageList = z
 		nextCursor: z.string().nullable().describe("Pass as cursor for the next page; null on the last."),
 	})
 	.register(responseSchemas, { id: "MessageList" });
+
+export const FollowUpList = z
+	.strictObject({
+		followUps: z.array(
+			z.strictObject({
+				contactId: z.string(),
+				phone: z.string().nullable().describe("null once the contact is erased."),
+				externalId: z.string().nullable(),
+				status: z.enum(FOLLOW_UP_STATUSES),
+				reason: z.enum(FOLLOW_UP_REASONS).nullable().describe("Why it waits or was skipped; null when sent."),
+				heldBy: z
+					.enum(FOLLOW_UP_REASONS)
+					.nullable()
+					.describe("For window_passed: what kept the contact waiting until the window closed."),
+				firstTapAt: millis.describe("The contact's first human tap on the campaign's link."),
+				windowOpensAt: millis,
+				windowClosesAt: millis,
+				retryAt: millis.nullable().describe("When a waiting contact is looked at again."),
+				decidedAt: millis.describe("When the current status was recorded."),
+				message: z
+					.strictObject({
+						id: z.string(),
+						status: z.enum(MESSAGE_STATUSES),
+						sentAt: millis.nullable(),
+						deliveredAt: millis.nullable(),
+						errorCode: z.string().nullable(),
+					})
+					.nullable(),
+				followUpLink: z.strictObject({ code: z.string(), firstHumanTapAt: millis.nullable() }).nullable(),
+			}),
+		),
+		nextCursor: z.string().nullable().describe("Pass as cursor for the next page; null on the last."),
+	})
+	.register(responseSchemas, { id: "FollowUpList" });
 
 export const EventsAccepted = z
 	.strictObject({ accepted: z.number().int() })

@@ -89,6 +89,28 @@ async function runSends(appEnv: TestEnv, bodies: unknown[]) {
 	return getQueueResult(batch, ctx);
 }
 
+interface FollowUpItem {
+	contactId: string;
+	phone: string | null;
+	externalId: string | null;
+	status: string;
+	reason: string | null;
+	heldBy: string | null;
+	firstTapAt: number;
+	windowOpensAt: number;
+	windowClosesAt: number;
+	retryAt: number | null;
+	decidedAt: number;
+	message: {
+		id: string;
+		status: string;
+		sentAt: number | null;
+		deliveredAt: number | null;
+		errorCode: string | null;
+	} | null;
+	followUpLink: { code: string; firstHumanTapAt: number | null } | null;
+}
+
 interface Story {
 	account: TwilioAccount;
 	appEnv: TestEnv;
@@ -267,6 +289,15 @@ async function statsOf(key: string, campaignId: string) {
 	}>();
 }
 
+async function listing(query = "", key = story.key, campaignId = story.campaignId) {
+	const { response } = await api(baseEnv, `/api/v1/campaigns/${campaignId}/follow-ups${query}`, { key });
+	return { response, body: await response.json<{ followUps: FollowUpItem[]; nextCursor: string | null }>() };
+}
+
+const idOf = (name: string) => story.people[name]?.contactId as string;
+const namesOf = (items: FollowUpItem[]) =>
+	items.map((item) => Object.keys(story.people).find((name) => idOf(name) === item.contactId));
+
 describe("the cron's decisions in this story", () => {
 	it("should be what each contact's day calls for", () => {
 		expect(story.runs[0]).toMatchObject({
@@ -370,5 +401,142 @@ describe("follow-up stats", () => {
 			purchases: { purchasers: 0, orders: 0, revenue: {}, conversionRate: null, revenuePerMessageSent: {} },
 			recovery: { days: 7, followedUp: cohort, heldBack: cohort },
 		});
+	});
+});
+
+describe("GET /api/v1/campaigns/:id/follow-ups", () => {
+	it("should list every contact the cron looked at, newest first tap first, with its message and link", async () => {
+		const { response, body } = await listing();
+		expect(response.status).toBe(200);
+		expect(body.nextCursor).toBeNull();
+		// W tapped last; the rest tapped at 10:00 and come by contact id, descending. N was never looked at.
+		expect(namesOf(body.followUps)[0]).toBe("W");
+		expect(namesOf(body.followUps).sort()).toEqual(["A", "B", "C", "K", "O", "P", "Q", "S", "W"]);
+		const rest = body.followUps.slice(1).map((f) => f.contactId);
+		expect(rest).toEqual([...rest].sort().reverse());
+
+		const row = (name: string) => body.followUps.find((f) => f.contactId === idOf(name));
+		const window = { windowOpensAt: at(0, 12), windowClosesAt: at(0, 16) };
+		expect(row("A")).toEqual({
+			contactId: idOf("A"),
+			phone: story.people.A?.phone,
+			externalId: "ext-A",
+			status: "sent",
+			reason: null,
+			heldBy: null,
+			firstTapAt: at(0, 10),
+			...window,
+			retryAt: null,
+			decidedAt: at(0, 12, 10),
+			message: {
+				id: expect.stringMatching(/^msg_/),
+				status: "delivered",
+				sentAt: at(0, 12, 25),
+				deliveredAt: at(0, 12, 25),
+				errorCode: null,
+			},
+			followUpLink: { code: story.followUpCodes.A, firstHumanTapAt: at(0, 13) },
+		});
+		// Erased the next day: who it was is gone, what happened stays.
+		expect(row("B")).toMatchObject({
+			phone: null,
+			externalId: null,
+			status: "sent",
+			message: { status: "delivered", deliveredAt: at(0, 12, 25) },
+			followUpLink: { code: story.followUpCodes.B, firstHumanTapAt: null },
+		});
+		expect(row("C")).toMatchObject({ message: { status: "undelivered", errorCode: "30003", deliveredAt: null } });
+		// Claimed at 12:10, cancelled by the sender at 12:20: S had bought at 12:15.
+		expect(row("S")).toMatchObject({
+			status: "skipped",
+			reason: "purchased",
+			decidedAt: at(0, 12, 20),
+			message: { status: "canceled", sentAt: null },
+			followUpLink: { firstHumanTapAt: null },
+		});
+		expect(row("Q")).toMatchObject({
+			status: "skipped",
+			reason: "window_passed",
+			heldBy: "quiet_hours",
+			retryAt: null,
+			decidedAt: at(0, 18, 5),
+			message: null,
+			followUpLink: null,
+		});
+		// K's campaign SMS went out at 09:30: the 24-hour cap holds until 09:30 the next day.
+		expect(row("K")).toMatchObject({
+			status: "waiting",
+			reason: "capped",
+			retryAt: at(1, 9, 30),
+			decidedAt: at(0, 12, 10),
+		});
+		// 18:05 UTC is 02:05 at UTC+8: W waits for 08:00 there.
+		expect(row("W")).toMatchObject({
+			status: "waiting",
+			reason: "quiet_hours",
+			firstTapAt: at(0, 13),
+			windowOpensAt: at(0, 15),
+			windowClosesAt: at(0, 19),
+			retryAt: at(1, 0),
+		});
+		expect(row("P")).toMatchObject({ status: "skipped", reason: "purchased", message: null, decidedAt: at(0, 12, 10) });
+		expect(row("O")).toMatchObject({ status: "skipped", reason: "opted_out", decidedAt: at(0, 18, 5) });
+	});
+
+	it("should page through the list with an opaque cursor, each contact once", async () => {
+		const { body: all } = await listing();
+		const pages: FollowUpItem[][] = [];
+		let cursor: string | null = "";
+		while (cursor !== null) {
+			const { response, body } = await listing(`?limit=4${cursor ? `&cursor=${cursor}` : ""}`);
+			expect(response.status).toBe(200);
+			pages.push(body.followUps);
+			cursor = body.nextCursor;
+		}
+		expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
+		expect(pages.flat()).toEqual(all.followUps);
+	});
+
+	it("should filter by status and by reason", async () => {
+		expect(namesOf((await listing("?status=waiting")).body.followUps)).toEqual(["W", "K"]);
+		expect(namesOf((await listing("?status=sent")).body.followUps).sort()).toEqual(["A", "B", "C"]);
+		expect(namesOf((await listing("?reason=purchased")).body.followUps).sort()).toEqual(["P", "S"]);
+		expect(namesOf((await listing("?reason=capped")).body.followUps)).toEqual(["K"]);
+		expect(namesOf((await listing("?status=skipped&reason=window_passed")).body.followUps)).toEqual(["Q"]);
+		expect(namesOf((await listing("?reason=opted_out")).body.followUps)).toEqual(["O"]);
+		expect((await listing("?status=sent&reason=purchased")).body.followUps).toEqual([]);
+		const paged = await listing("?status=waiting&limit=1");
+		expect(namesOf(paged.body.followUps)).toEqual(["W"]);
+		const next = await listing(`?status=waiting&limit=1&cursor=${paged.body.nextCursor}`);
+		expect(namesOf(next.body.followUps)).toEqual(["K"]);
+		expect(next.body.nextCursor).toBeNull();
+	});
+
+	it("should answer 400 for a bad status, reason, limit or cursor", async () => {
+		for (const query of [
+			"?status=pending",
+			"?reason=bored",
+			"?limit=0",
+			"?limit=501",
+			"?limit=ten",
+			"?cursor=garbage",
+			`?cursor=${btoa("hello")}`,
+		]) {
+			const { response, body } = await listing(query);
+			expect(response.status, query).toBe(400);
+			expect((body as unknown as { error: { code: string; message: string } }).error).toMatchObject({
+				code: "bad_request",
+				message: expect.any(String),
+			});
+		}
+	});
+
+	it("should answer 404 for another workspace's campaign and 401 without a key", async () => {
+		const other = await newWorkspace("Someone Else");
+		const { response, body } = await listing("", other.key);
+		expect(response.status).toBe(404);
+		expect((body as unknown as { error: { code: string } }).error.code).toBe("not_found");
+		expect((await listing("", "")).response.status).toBe(401);
+		expect((await listing("", story.key, "cmp_missing")).response.status).toBe(404);
 	});
 });

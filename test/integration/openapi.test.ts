@@ -308,6 +308,11 @@ describe("every documented operation, called for real", () => {
 
 		await call("get", `${C}/{id}/stats`, `${C}/${id}/stats`, { key });
 		await call("get", `${C}/{id}/stats`, `${C}/cmp_missing/stats`, { key });
+		const F = `${C}/{id}/follow-ups`;
+		const followUps = await call("get", F, `${C}/${id}/follow-ups?status=sent&limit=10`, { key });
+		expect(followUps.body.followUps).toMatchObject([{ contactId: ada.contactId, message: { status: "pending" } }]);
+		await call("get", F, `${C}/${id}/follow-ups?reason=bored`, { key });
+		await call("get", F, `${C}/cmp_missing/follow-ups`, { key });
 		await call("get", "/api/v1/journey", "/api/v1/journey", { key });
 		await call("get", "/api/v1/journey", "/api/v1/journey");
 
