@@ -51,8 +51,9 @@ export interface FollowUpStatRows {
 	recovery: (MoneyRow & { cohort: Cohort })[];
 }
 
-// Every count starts from the campaign's follow_ups rows (follow_ups_by_campaign_first_tap, which carries the
-// decision columns), never from the campaign's messages or links, which hold far more rows than the follow-ups.
+// Decisions, messages, taps and the cohorts start from the campaign's follow_ups rows
+// (follow_ups_by_campaign_first_tap, which carries the decision columns), never from the campaign's messages or
+// links, which hold far more rows than its follow-ups; the attributed purchases start from the campaign's purchases.
 const DECISIONS = `
 SELECT f.status, f.reason, ${COHORT} AS cohort, count(*) AS contacts
 FROM follow_ups f INDEXED BY follow_ups_by_campaign_first_tap
