@@ -201,6 +201,26 @@ export interface paths {
 		patch?: never;
 		trace?: never;
 	};
+	"/api/v1/campaigns/{id}/follow-ups": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		/**
+		 * Who got the follow-up and when, and why the others did not
+		 * @description One row per contact the follow-up cron looked at, newest first tap first; nextCursor pages. reason filters the status's reason (quiet_hours, capped, opted_out, purchased, window_passed).
+		 */
+		get: operations["listFollowUps"];
+		put?: never;
+		post?: never;
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
 	"/api/v1/messages": {
 		parameters: {
 			query?: never;
@@ -878,6 +898,65 @@ export interface components {
 				average: number | null;
 			};
 		};
+		FollowUpCohort: {
+			contacts: number;
+			purchasers: number;
+			/** @description purchasers / contacts. */
+			conversionRate: number | null;
+			revenue: {
+				[key: string]: number;
+			};
+			revenuePerContact: {
+				[key: string]: number;
+			};
+		};
+		FollowUpStats: {
+			enabled: boolean;
+			/** @description Contacts due a follow-up who had not bought or opted out: sent, held back, or whose window passed. */
+			eligible: number;
+			/** @description Contacts whose follow-up was sent (claimed and queued). */
+			sent: number;
+			/** @description Contacts looked at again later, by what holds them back now. */
+			waiting: {
+				quiet_hours: number;
+				capped: number;
+				opted_out: number;
+			};
+			/** @description Contacts who get no follow-up, by why. */
+			skipped: {
+				purchased: number;
+				opted_out: number;
+				window_passed: number;
+			};
+			messages: components["schemas"]["MessageFunnel"];
+			/** @description Follow-up links with a human tap. */
+			tapped: number;
+			/** @description tapped / sent. */
+			clickThroughRate: number | null;
+			/** @description Verified purchases attributed to follow-up links within the attribution window. */
+			purchases: {
+				attributionWindowDays: number;
+				purchasers: number;
+				orders: number;
+				revenue: {
+					[key: string]: number;
+				};
+				/** @description purchasers / tapped. */
+				conversionRate: number | null;
+				/** @description A ratio rounded to 4 decimals; null when the denominator is 0. */
+				conversionRateOnDelivered: number | null;
+				revenuePerMessageSent: {
+					[key: string]: number;
+				};
+			};
+			/** @description Contacts sent a follow-up against eligible contacts held back by quiet hours or the frequency cap: every verified purchase of each from the moment the follow-up could first go. Observational, not a randomised holdout. */
+			recovery: {
+				/** @description Purchases count from the window's opening for this many days. */
+				days: number;
+				followedUp: components["schemas"]["FollowUpCohort"];
+				heldBack: components["schemas"]["FollowUpCohort"];
+			};
+		};
 		CampaignStats: {
 			campaign: {
 				id: string;
@@ -954,6 +1033,7 @@ export interface components {
 					};
 				};
 			};
+			followUps: components["schemas"]["FollowUpStats"];
 		};
 		RecipientExportRow: {
 			code: string;
@@ -1060,6 +1140,55 @@ export interface components {
 		};
 		MessageList: {
 			messages: components["schemas"]["Message"][];
+			/** @description Pass as cursor for the next page; null on the last. */
+			nextCursor: string | null;
+		};
+		FollowUpList: {
+			followUps: {
+				contactId: string;
+				/** @description null once the contact is erased. */
+				phone: string | null;
+				externalId: string | null;
+				/** @enum {string} */
+				status: "sent" | "waiting" | "skipped";
+				/** @description Why it waits or was skipped; null when sent. */
+				reason: ("quiet_hours" | "capped" | "opted_out" | "purchased" | "window_passed") | null;
+				/** @description For window_passed: what kept the contact waiting until the window closed. */
+				heldBy: ("quiet_hours" | "capped" | "opted_out" | "purchased" | "window_passed") | null;
+				/** @description The contact's first human tap on the campaign's link. */
+				firstTapAt: number;
+				/** @description Milliseconds since the epoch (UTC). */
+				windowOpensAt: number;
+				/** @description Milliseconds since the epoch (UTC). */
+				windowClosesAt: number;
+				/** @description When a waiting contact is looked at again. */
+				retryAt: number | null;
+				/** @description When the current status was recorded. */
+				decidedAt: number;
+				message: {
+					id: string;
+					/** @enum {string} */
+					status:
+						| "pending"
+						| "submitting"
+						| "unknown"
+						| "queued"
+						| "sending"
+						| "sent"
+						| "delivered"
+						| "undelivered"
+						| "failed"
+						| "canceled"
+						| "read";
+					sentAt: number | null;
+					deliveredAt: number | null;
+					errorCode: string | null;
+				} | null;
+				followUpLink: {
+					code: string;
+					firstHumanTapAt: number | null;
+				} | null;
+			}[];
 			/** @description Pass as cursor for the next page; null on the last. */
 			nextCursor: string | null;
 		};
@@ -2167,6 +2296,61 @@ export interface operations {
 			};
 			/** @description not_configured or unavailable: see message and details. */
 			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	listFollowUps: {
+		parameters: {
+			query?: {
+				status?: "sent" | "waiting" | "skipped";
+				reason?: "quiet_hours" | "capped" | "opted_out" | "purchased" | "window_passed";
+				limit?: number;
+				cursor?: string;
+			};
+			header?: never;
+			path: {
+				/** @description The campaign's id (cmp_…). */
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description A page of follow-up decisions. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["FollowUpList"];
+				};
+			};
+			/** @description invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header. */
+			400: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
 				headers: {
 					[name: string]: unknown;
 				};

@@ -5,9 +5,10 @@ import { RECEIPTS_MESSAGE_VERSION, type ReceiptsMessage } from "../events/messag
 import { sendInBatches } from "../events/queue-batches";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
+import { decodeCursor, encodeCursor } from "../http/cursor";
 import { ApiError, type ErrorDetail } from "../http/errors";
 import { readJson } from "../http/json-body";
-import { listMessages, type MessageCursor, resolveReportedMessages } from "./list-queries";
+import { listMessages, resolveReportedMessages } from "./list-queries";
 import type { ReceiptEvent } from "./receipt-event";
 import { MESSAGE_STATUSES, normaliseProviderStatus } from "./status";
 
@@ -167,24 +168,6 @@ export const ListQuery = z.object({
 	cursor: z.string().max(200).optional(),
 });
 
-function decodeCursor(cursor: string | undefined): MessageCursor | null {
-	if (!cursor) return null;
-	let decoded = "";
-	try {
-		decoded = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-	} catch {
-		// Not base64: refused below like any other cursor we did not give out.
-	}
-	const [createdAt, id] = decoded.split(" ");
-	if (!createdAt || !id || !/^\d+$/.test(createdAt))
-		throw new ApiError("bad_request", "The cursor is not one we gave out.");
-	return { createdAt: Number(createdAt), id };
-}
-
-function encodeCursor(cursor: MessageCursor): string {
-	return btoa(`${cursor.createdAt} ${cursor.id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 // The outbox: every message with its lifecycle, newest first, a page at a time.
 messageRoutes.get("/", async (c) => {
 	const parsed = ListQuery.safeParse(c.req.query());
@@ -196,16 +179,17 @@ messageRoutes.get("/", async (c) => {
 		);
 	}
 	const { campaignId, status, limit, cursor } = parsed.data;
+	const after = decodeCursor(cursor);
 	const rows = await listMessages(c.env.DB, c.get("workspaceId"), {
 		campaignId: campaignId ?? null,
 		status: status ?? null,
 		limit: limit + 1,
-		after: decodeCursor(cursor),
+		after: after && { createdAt: after.at, id: after.id },
 	});
 	const page = rows.slice(0, limit);
 	const last = page[page.length - 1];
 	return c.json({
 		messages: page,
-		nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+		nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
 	});
 });

@@ -22,6 +22,7 @@ const TAGS: Record<string, string> = {
 	Campaigns: "Campaigns: a destination, a journey stage, UTM values.",
 	Links: "Per-recipient short links.",
 	Messages: "Sending SMS, and what became of each.",
+	"Follow-ups": "The automatic SMS to contacts who tapped and did not buy: who got one, and why the others did not.",
 	Contacts: "People, their consent, and erasure.",
 	Stats: "Clicks, funnels and the journey.",
 	Exports: "A campaign's data, streamed as CSV or NDJSON.",

@@ -265,6 +265,19 @@ export function operations(): OperationSpec[] {
 		},
 		{
 			method: "get",
+			path: "/api/v1/campaigns/{id}/follow-ups",
+			operationId: "listFollowUps",
+			tag: "Follow-ups",
+			summary: "Who got the follow-up and when, and why the others did not",
+			description:
+				"One row per contact the follow-up cron looked at, newest first tap first; nextCursor pages. reason filters the status's reason (quiet_hours, capped, opted_out, purchased, window_passed).",
+			auth: "apiKey",
+			parameters: [campaignId, ...queryParameters("follow-ups")],
+			responses: { 200: { description: "A page of follow-up decisions.", content: json(ref("FollowUpList")) } },
+			errors: [400, 401, 404],
+		},
+		{
+			method: "get",
 			path: "/api/v1/messages",
 			operationId: "listMessages",
 			tag: "Messages",

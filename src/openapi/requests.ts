@@ -1,6 +1,7 @@
 import { ListQuery as CampaignListQuery, CreateCampaign, UpdateCampaign } from "../campaigns/routes";
 import { RecipientInput } from "../contacts/recipients";
 import { ATTRIBUTION_WINDOWS } from "../db/schema";
+import { FollowUpListQuery } from "../follow-ups/routes";
 import { MintRequest } from "../links/routes";
 import { LifecycleEvent, LifecycleRequest, ListQuery as MessageListQuery } from "../messages/routes";
 import { SendRequest } from "../messages/send-routes";
@@ -118,8 +119,10 @@ export function requestSchemas(): Record<string, JsonSchema> {
 }
 
 /** Query objects the routes validate with zod, as OpenAPI query parameters. */
-export function queryParameters(name: "campaigns" | "messages"): JsonSchema[] {
-	const schema = inputSchema(name === "campaigns" ? CampaignListQuery : MessageListQuery);
+const QUERIES = { campaigns: CampaignListQuery, messages: MessageListQuery, "follow-ups": FollowUpListQuery };
+
+export function queryParameters(name: keyof typeof QUERIES): JsonSchema[] {
+	const schema = inputSchema(QUERIES[name]);
 	const required = new Set((schema.required as string[] | undefined) ?? []);
 	return Object.entries(at(schema, "properties")).map(([param, property]) => ({
 		name: param,

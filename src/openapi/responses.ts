@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { CAMPAIGN_STAGES, WEBHOOK_EVENT_TYPES } from "../db/schema";
+import { CAMPAIGN_STAGES, FOLLOW_UP_REASONS, FOLLOW_UP_STATUSES, WEBHOOK_EVENT_TYPES } from "../db/schema";
 import type { ErrorCode } from "../http/errors";
 import { MESSAGE_STATUSES } from "../messages/status";
+import { SKIP_REASONS, WAITING_REASONS } from "../stats/follow-up-stats";
 
 // The bodies the API answers with, as the handlers build them. Every object is strict and every field required
 // (nullable where the value can be missing), so a field added, dropped or retyped in a handler fails the contract
@@ -160,6 +161,55 @@ const MessageFunnel = z
 	})
 	.register(responseSchemas, { id: "MessageFunnel" });
 
+const countsBy = (reasons: readonly string[]) =>
+	z.strictObject(Object.fromEntries(reasons.map((r) => [r, z.number().int()])) as Record<string, z.ZodNumber>);
+
+const CohortOutcome = z
+	.strictObject({
+		contacts: z.number().int(),
+		purchasers: z.number().int(),
+		conversionRate: rate.describe("purchasers / contacts."),
+		revenue,
+		revenuePerContact: revenue,
+	})
+	.register(responseSchemas, { id: "FollowUpCohort" });
+
+const FollowUpStats = z
+	.strictObject({
+		enabled: z.boolean(),
+		eligible: z
+			.number()
+			.int()
+			.describe("Contacts due a follow-up who had not bought or opted out: sent, held back, or whose window passed."),
+		sent: z.number().int().describe("Contacts whose follow-up was sent (claimed and queued)."),
+		waiting: countsBy(WAITING_REASONS).describe("Contacts looked at again later, by what holds them back now."),
+		skipped: countsBy(SKIP_REASONS).describe("Contacts who get no follow-up, by why."),
+		messages: MessageFunnel,
+		tapped: z.number().int().describe("Follow-up links with a human tap."),
+		clickThroughRate: rate.describe("tapped / sent."),
+		purchases: z
+			.strictObject({
+				attributionWindowDays: z.number().int(),
+				purchasers: z.number().int(),
+				orders: z.number().int(),
+				revenue,
+				conversionRate: rate.describe("purchasers / tapped."),
+				conversionRateOnDelivered: rate,
+				revenuePerMessageSent: revenue,
+			})
+			.describe("Verified purchases attributed to follow-up links within the attribution window."),
+		recovery: z
+			.strictObject({
+				days: z.number().int().describe("Purchases count from the window's opening for this many days."),
+				followedUp: CohortOutcome,
+				heldBack: CohortOutcome,
+			})
+			.describe(
+				"Contacts sent a follow-up against eligible contacts held back by quiet hours or the frequency cap: every verified purchase of each from the moment the follow-up could first go. Observational, not a randomised holdout.",
+			),
+	})
+	.register(responseSchemas, { id: "FollowUpStats" });
+
 export const CampaignStats = z
 	.strictObject({
 		campaign: z.strictObject({ id: z.string(), name: z.string(), stage: z.enum(CAMPAIGN_STAGES) }),
@@ -188,6 +238,7 @@ export const CampaignStats = z
 			...purchaseCounts,
 			bySource: z.record(z.string(), z.strictObject({ orders: z.number().int(), revenue })),
 		}),
+		followUps: FollowUpStats,
 	})
 	.register(responseSchemas, { id: "CampaignStats" });
 
@@ -295,6 +346,40 @@ export const MessageList = z
 		nextCursor: z.string().nullable().describe("Pass as cursor for the next page; null on the last."),
 	})
 	.register(responseSchemas, { id: "MessageList" });
+
+export const FollowUpList = z
+	.strictObject({
+		followUps: z.array(
+			z.strictObject({
+				contactId: z.string(),
+				phone: z.string().nullable().describe("null once the contact is erased."),
+				externalId: z.string().nullable(),
+				status: z.enum(FOLLOW_UP_STATUSES),
+				reason: z.enum(FOLLOW_UP_REASONS).nullable().describe("Why it waits or was skipped; null when sent."),
+				heldBy: z
+					.enum(FOLLOW_UP_REASONS)
+					.nullable()
+					.describe("For window_passed: what kept the contact waiting until the window closed."),
+				firstTapAt: millis.describe("The contact's first human tap on the campaign's link."),
+				windowOpensAt: millis,
+				windowClosesAt: millis,
+				retryAt: millis.nullable().describe("When a waiting contact is looked at again."),
+				decidedAt: millis.describe("When the current status was recorded."),
+				message: z
+					.strictObject({
+						id: z.string(),
+						status: z.enum(MESSAGE_STATUSES),
+						sentAt: millis.nullable(),
+						deliveredAt: millis.nullable(),
+						errorCode: z.string().nullable(),
+					})
+					.nullable(),
+				followUpLink: z.strictObject({ code: z.string(), firstHumanTapAt: millis.nullable() }).nullable(),
+			}),
+		),
+		nextCursor: z.string().nullable().describe("Pass as cursor for the next page; null on the last."),
+	})
+	.register(responseSchemas, { id: "FollowUpList" });
 
 export const EventsAccepted = z
 	.strictObject({ accepted: z.number().int() })

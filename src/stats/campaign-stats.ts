@@ -149,7 +149,8 @@ const STEP: Record<string, keyof MessageFunnel> = {
 	unknown: "unknown",
 };
 
-function messageFunnel(
+/** The funnel of the messages in `rows` (of one variant, or all when `variant` is null). */
+export function messageFunnel(
 	rows: MessageStatusRow[],
 	taps: DeliveredTapRow[],
 	variant: string | null,

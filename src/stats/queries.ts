@@ -1,3 +1,6 @@
+import { DELIVERY_TO_TAP_MS, medianLag, TAPPED_AFTER_DELIVERY } from "./delivery-sql";
+import { type FollowUpStatRows, followUpStatRows, followUpStatStatements } from "./follow-up-queries";
+
 export interface StatRow {
 	dimension: string;
 	value: string;
@@ -47,26 +50,22 @@ export interface CampaignStatRows {
 	messages: MessageStatusRow[];
 	deliveredTaps: DeliveredTapRow[];
 	medianDeliveryToTapMs: number | null;
+	followUps: FollowUpStatRows;
 }
 
-// Delivered messages whose recipient tapped after the message was written, with the delay from the delivery
-// receipt to the first such tap. The link keeps its first and last human tap only: when the first came before the
-// message (the link was shared before the SMS went out), the last one stands in. A tap that beat its receipt (they
-// often lag the handset) counts as 0.
 const DELIVERED_TAPS = `
-SELECT coalesce(m.variant, '') AS variant,
-       max(CASE WHEN l.first_human_click_at >= m.created_at THEN l.first_human_click_at ELSE l.last_human_click_at END
-           - m.delivered_at, 0) AS lag
+SELECT coalesce(m.variant, '') AS variant, ${DELIVERY_TO_TAP_MS} AS lag
 FROM messages m JOIN links l ON l.code = m.link_code
-WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND m.status IN ('delivered', 'read')
-  AND l.last_human_click_at >= m.created_at`;
+WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND ${TAPPED_AFTER_DELIVERY}`;
 
+/** Everything the campaign stats show, read in one D1 batch (one round trip). */
 export async function readCampaignStats(
 	d1: D1Database,
 	workspaceId: string,
-	campaignId: string,
+	campaign: { id: string; followUp: { afterHours: number } },
 ): Promise<CampaignStatRows> {
-	const [stats, links, purchases, workspace, bySource, messages, deliveredTaps, medianLag] = await d1.batch<
+	const campaignId = campaign.id;
+	const [stats, links, purchases, workspace, bySource, messages, deliveredTaps, median, ...followUps] = await d1.batch<
 		Record<string, unknown>
 	>([
 		d1
@@ -111,12 +110,8 @@ export async function readCampaignStats(
 				 FROM (${DELIVERED_TAPS}) GROUP BY variant`,
 			)
 			.bind(campaignId),
-		d1
-			.prepare(
-				`WITH lags AS (SELECT lag FROM (${DELIVERED_TAPS}) WHERE lag IS NOT NULL)
-				 SELECT lag FROM lags ORDER BY lag LIMIT 1 OFFSET (SELECT (count(*) - 1) / 2 FROM lags)`,
-			)
-			.bind(campaignId),
+		d1.prepare(medianLag(DELIVERED_TAPS)).bind(campaignId),
+		...followUpStatStatements(d1, workspaceId, campaignId, campaign.followUp.afterHours),
 	]);
 	return {
 		stats: (stats?.results ?? []) as unknown as StatRow[],
@@ -126,6 +121,7 @@ export async function readCampaignStats(
 		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
 		messages: (messages?.results ?? []) as unknown as MessageStatusRow[],
 		deliveredTaps: (deliveredTaps?.results ?? []) as unknown as DeliveredTapRow[],
-		medianDeliveryToTapMs: medianLag?.results[0] ? Number(medianLag.results[0].lag) : null,
+		medianDeliveryToTapMs: median?.results[0] ? Number(median.results[0].lag) : null,
+		followUps: followUpStatRows(followUps),
 	};
 }

@@ -4,6 +4,7 @@ import { dereference, type Schema, validate } from "@cfworker/json-schema";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { createTaplineClient } from "../../src/client";
+import { runFollowUps } from "../../src/follow-ups/run";
 import { buildOpenApiDocument, type OpenApiDocument } from "../../src/openapi/document";
 import { twilioSignature } from "../../src/twilio/signature";
 import { ADMIN_TOKEN, deliver, hmacOf, IPHONE_SAFARI } from "../helpers";
@@ -247,7 +248,10 @@ describe("every documented operation, called for real", () => {
 		const one = `${C}/{id}`;
 		await call("get", one, `${C}/${id}`, { key });
 		await call("get", one, `${C}/cmp_missing`, { key });
-		await call("patch", one, `${C}/${id}`, { key, json: { utm: { term: "spring", content: null } } });
+		await call("patch", one, `${C}/${id}`, {
+			key,
+			json: { utm: { term: "spring", content: null }, followUp: { enabled: true, message: "Still deciding? {link}" } },
+		});
 		await call("patch", one, `${C}/${id}`, { key, json: {} });
 
 		const mintPath = `${C}/{id}/links`;
@@ -293,6 +297,9 @@ describe("every documented operation, called for real", () => {
 		const reported = await call("post", E, E, { key, json: { messageId, status: "delivered" } });
 		await call("post", E, E, { key, json: { events: [{ messageId, status: "teleported" }] } });
 		await deliver(reported.events);
+		// A day on, Ada (who tapped and has not bought yet) is due her follow-up: the listing and stats have one to show.
+		const due = await runFollowUps({ ...env, SENDS: captureQueue([]) }, Date.now() + 25 * 3_600_000);
+		expect(due.queued).toBe(1);
 
 		const P = "/api/v1/conversions";
 		const bought = await call("post", P, P, { key, json: { orderId: "1001", value: 49.9, currency: "usd", tlid } });
@@ -301,6 +308,11 @@ describe("every documented operation, called for real", () => {
 
 		await call("get", `${C}/{id}/stats`, `${C}/${id}/stats`, { key });
 		await call("get", `${C}/{id}/stats`, `${C}/cmp_missing/stats`, { key });
+		const F = `${C}/{id}/follow-ups`;
+		const followUps = await call("get", F, `${C}/${id}/follow-ups?status=sent&limit=10`, { key });
+		expect(followUps.body.followUps).toMatchObject([{ contactId: ada.contactId, message: { status: "pending" } }]);
+		await call("get", F, `${C}/${id}/follow-ups?reason=bored`, { key });
+		await call("get", F, `${C}/cmp_missing/follow-ups`, { key });
 		await call("get", "/api/v1/journey", "/api/v1/journey", { key });
 		await call("get", "/api/v1/journey", "/api/v1/journey");
 
