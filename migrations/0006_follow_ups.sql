@@ -14,7 +14,8 @@ CREATE TABLE `follow_ups` (
 	PRIMARY KEY(`campaign_id`, `contact_id`)
 );
 --> statement-breakpoint
-CREATE INDEX `follow_ups_by_campaign_status` ON `follow_ups` (`campaign_id`,`status`,`first_tap_at`);--> statement-breakpoint
+CREATE INDEX `follow_ups_by_contact` ON `follow_ups` (`contact_id`);--> statement-breakpoint
+CREATE INDEX `follow_ups_by_campaign_first_tap` ON `follow_ups` (`campaign_id`,`first_tap_at`,`contact_id`,`status`,`reason`,`held_by`);--> statement-breakpoint
 CREATE UNIQUE INDEX `follow_ups_by_message` ON `follow_ups` (`message_id`) WHERE message_id IS NOT NULL;--> statement-breakpoint
 DROP INDEX `links_by_campaign_contact`;--> statement-breakpoint
 ALTER TABLE `links` ADD `kind` text DEFAULT 'campaign' NOT NULL;--> statement-breakpoint

@@ -61,6 +61,16 @@ export async function eraseContact(d1: D1Database, contactId: string, now: numbe
 				 WHERE contact_id = ?1 AND status = 'pending'`,
 			)
 			.bind(contactId, now),
+		// No follow-up will go: one waiting, or one just cancelled above, is skipped as for an opt-out (an erasure is
+		// the strongest one), keeping what had held it back.
+		d1
+			.prepare(
+				`UPDATE follow_ups SET status = 'skipped', reason = 'opted_out', updated_at = ?2,
+				        held_by = CASE WHEN status = 'waiting' AND reason IN ('quiet_hours', 'capped') THEN reason ELSE held_by END
+				 WHERE contact_id = ?1 AND (status = 'waiting' OR (status = 'sent' AND message_id IN (
+				   SELECT id FROM messages WHERE contact_id = ?1 AND status = 'canceled' AND canceled_at = ?2)))`,
+			)
+			.bind(contactId, now),
 		d1
 			.prepare(
 				`UPDATE messages SET body = NULL, provider_message_id = NULL, error_message = NULL, updated_at = ?2

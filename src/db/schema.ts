@@ -433,7 +433,8 @@ export const followUps = sqliteTable(
 	},
 	(t) => [
 		primaryKey({ columns: [t.campaignId, t.contactId] }),
-		index("follow_ups_by_campaign_status").on(t.campaignId, t.status, t.firstTapAt),
+		// Erasing a contact finds their follow-up decisions.
+		index("follow_ups_by_contact").on(t.contactId),
 		// The follow-up listing (newest first tap first, paged on (first tap, contact)) and the follow-up stats: the
 		// decision columns ride along, so counting and filtering read the index alone.
 		index("follow_ups_by_campaign_first_tap").on(t.campaignId, t.firstTapAt, t.contactId, t.status, t.reason, t.heldBy),

@@ -141,10 +141,13 @@ export function decide(
 	const wait = (reason: FollowUpReason, retryAt: number) =>
 		({ status: "waiting", reason, heldBy: null, retryAt }) as const;
 
-	if (candidate.purchased) return skip("purchased");
+	// What kept the contact waiting until now stays on record, so that the stats can compare the contacts whom quiet
+	// hours or the cap held back (and who then bought, or not) with those who were texted.
+	const heldBy = candidate.waitingOn === "quiet_hours" || candidate.waitingOn === "capped" ? candidate.waitingOn : null;
+	if (candidate.purchased) return skip("purchased", heldBy);
 	if (now > closes) {
-		if (candidate.optedOut || candidate.waitingOn === "opted_out") return skip("opted_out");
-		return skip("window_passed", candidate.waitingOn);
+		if (candidate.optedOut || candidate.waitingOn === "opted_out") return skip("opted_out", heldBy);
+		return skip("window_passed", heldBy);
 	}
 	if (candidate.optedOut) return wait("opted_out", now + OPTED_OUT_RECHECK_MS);
 	const capEnds =

@@ -141,7 +141,7 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 	try {
 		const writes = cancels.flatMap((c) => [
 			cancelPending(env.DB, c.id, c.reason, now),
-			// The follow-up's row says why it did not go (an erased contact is not listed at all).
+			// The follow-up's row says why it did not go (an erasure marks the follow-up rows itself).
 			...(c.followUp && c.reason !== "erased" ? [skipCancelledFollowUp(env.DB, c.id, c.reason, now)] : []),
 		]);
 		// A deferred message is still looked after: the cron's sweep leaves it alone for another 13 hours.

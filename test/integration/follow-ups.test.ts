@@ -246,6 +246,21 @@ describe("the follow-up cron", () => {
 		expect(await twilioRequests(s.account)).toEqual([]);
 	});
 
+	it("should skip for good a waiting contact who is erased, keeping what held them back", async () => {
+		const s = await setup();
+		const [link] = await tapped(s, zoneWhereHourIs(23, Date.now() + 25 * HOUR));
+		const at = (await firstTapOf(link?.code ?? "")) + 25 * HOUR;
+		expect((await cron(s.appEnv, at)).summary.waiting).toEqual({ quiet_hours: 1 });
+
+		const erased = await api(baseEnv, `/api/v1/contacts/${link?.contactId}`, { method: "DELETE", key: s.key });
+		expect(erased.response.status).toBe(200);
+		expect(await followUpRows(s.campaignId)).toMatchObject([
+			{ status: "skipped", reason: "opted_out", heldBy: "quiet_hours" },
+		]);
+		expect((await cron(s.appEnv, at + 10 * HOUR)).sends).toEqual([]);
+		expect(await twilioRequests(s.account)).toEqual([]);
+	});
+
 	it("should hold a follow-up back while the contact had another SMS within the workspace's cap", async () => {
 		const account = newTwilioAccount();
 		const appEnv = twilioApp(account);

@@ -46,6 +46,19 @@ describe("deciding a follow-up", () => {
 		});
 	});
 
+	it("should keep on record that quiet hours or the cap held back a contact who then bought or opted out", () => {
+		expect(decide(candidate({ purchased: true, waitingOn: "quiet_hours" }), CAMPAIGN, NOW, true)).toEqual({
+			status: "skipped",
+			reason: "purchased",
+			heldBy: "quiet_hours",
+			retryAt: null,
+		});
+		const late = candidate({ optedOut: true, waitingOn: "capped", firstTapAt: NOW - 80 * HOUR });
+		expect(decide(late, CAMPAIGN, NOW, true)).toMatchObject({ reason: "opted_out", heldBy: "capped" });
+		// An opt-out is not a hold: nothing to compare.
+		expect(decide(candidate({ purchased: true, waitingOn: "opted_out" }), CAMPAIGN, NOW, true).heldBy).toBeNull();
+	});
+
 	it("should wait on an opt-out while the window is open, and skip it for good once it closes", () => {
 		expect(decide(candidate({ optedOut: true }), CAMPAIGN, NOW, true)).toEqual({
 			status: "waiting",

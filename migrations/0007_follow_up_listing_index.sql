@@ -1,1 +1,0 @@
-CREATE INDEX `follow_ups_by_campaign_first_tap` ON `follow_ups` (`campaign_id`,`first_tap_at`,`contact_id`,`status`,`reason`,`held_by`);
