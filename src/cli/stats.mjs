@@ -67,6 +67,26 @@ export function renderStats(s) {
 			money(v.purchases?.revenue),
 		]),
 	);
+	const f = s.followUps;
+	const followUps =
+		f && (f.enabled || f.eligible > 0)
+			? table(
+					["Follow-ups", "value"],
+					[
+						["Eligible (tapped, did not buy)", num(f.eligible)],
+						["  sent", num(f.sent)],
+						["  waiting (quiet hours / cap)", `${num(f.waiting?.quiet_hours)} / ${num(f.waiting?.capped)}`],
+						["  skipped: bought / opted out", `${num(f.skipped?.purchased)} / ${num(f.skipped?.opted_out)}`],
+						["  skipped: window passed", num(f.skipped?.window_passed)],
+						["Delivered", num(f.messages?.delivered)],
+						["Tapped", num(f.tapped)],
+						["Purchasers", num(f.purchases?.purchasers)],
+						["Revenue", money(f.purchases?.revenue)],
+						["Conversion, followed up", pct(f.recovery?.followedUp?.conversionRate)],
+						["Conversion, held back", pct(f.recovery?.heldBack?.conversionRate)],
+					],
+				)
+			: null;
 	const reasons = Object.entries(s.byReason ?? {})
 		.map(([reason, n]) => `${reason} ${num(/** @type {number} */ (n))}`)
 		.join(", ");
@@ -79,5 +99,6 @@ export function renderStats(s) {
 		"",
 		"By variant",
 		variants,
+		...(followUps ? ["", followUps] : []),
 	].join("\n");
 }

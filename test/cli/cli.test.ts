@@ -251,6 +251,42 @@ describe("tapline stats and export", () => {
 	}, 60_000);
 });
 
+describe("tapline stats with a follow-up", () => {
+	it("should show the follow-up funnel once the cron has run as of a day later", async () => {
+		const later = Date.now() + 25 * 3_600_000;
+		const { campaign } = await api<{ campaign: { id: string } }>("/campaigns", key, {
+			name: "CLI Follow-up",
+			stage: "consideration",
+			destinationUrl: "https://shop.example/sale",
+			followUp: { enabled: true, message: "Still thinking it over? {link}" },
+		});
+		const csv = join(dir, "follow-up.csv");
+		// Midday where the contact lives when the follow-up falls due, so quiet hours do not hold it back.
+		await writeFile(csv, `phone,timezone\n+12125550181,${zoneWhereHourIs(12, later)}\n`);
+		const minted = await tapline(["mint", "--campaign", campaign.id, "--csv", csv]);
+		expect(minted.code, minted.stderr).toBe(0);
+		const [link] = csvRecords(minted.stdout);
+		await fetch(`${workerUrl}/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI }, redirect: "manual" });
+		for (let i = 0; i < 40; i++) {
+			const { link: stored } = await api<{ link: { firstHumanClickAt: number | null } }>(`/links/${link?.code}`, key);
+			if (stored.firstHumanClickAt) break;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+
+		const cron = await fetch(`${workerUrl}/cdn-cgi/handler/scheduled?time=${later}`);
+		expect(cron.status).toBe(200);
+		let stats: Run = { code: null, stdout: "", stderr: "" };
+		for (let i = 0; i < 40 && !/^ {2}sent\s+1$/m.test(stats.stdout); i++) {
+			await new Promise((resolve) => setTimeout(resolve, 250));
+			stats = await tapline(["stats", campaign.id]);
+		}
+		expect(stats.code, stats.stderr).toBe(0);
+		expect(stats.stdout).toMatch(/^Eligible \(tapped, did not buy\)\s+1$/m);
+		expect(stats.stdout).toMatch(/^ {2}sent\s+1$/m);
+		expect(stats.stdout).toMatch(/^ {2}skipped: bought \/ opted out\s+0 \/ 0$/m);
+	}, 60_000);
+});
+
 describe("tapline usage", () => {
 	it("should print help for every command", async () => {
 		for (const command of [[], ["mint"], ["send"], ["stats"], ["export"]]) {
