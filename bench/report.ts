@@ -2,6 +2,7 @@
 // (BENCH_PARTS) rewrites those parts' sections and target rows, and keeps the others as the last run wrote them.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { kib, median, met, mib, n, spread } from "./format.ts";
+import { followUpSection, followUpTarget, TARGET_FOLLOW_UP } from "./report-follow-ups.ts";
 import type { Report } from "./run.ts";
 
 type Redirect = NonNullable<Report["redirect"]>;
@@ -17,6 +18,7 @@ const TARGETS: Record<string, string[]> = {
 	"1": [TARGET_WARM, TARGET_P99, TARGET_TAPS],
 	"2": [TARGET_MINT],
 	"3": [TARGET_AGG],
+	"4": [TARGET_FOLLOW_UP],
 };
 const TITLES: Record<string, string> = {
 	"1": "Redirect hot path vs. the bare runtime",
@@ -43,7 +45,7 @@ function redirectFigures(red: Redirect) {
 }
 
 function header(r: Report, previous: string): string {
-	const full = ["1", "2", "3", "5"].every((p) => r.parts.includes(p));
+	const full = ["1", "2", "3", "4", "5"].every((p) => r.parts.includes(p));
 	const old = previous.split("\n");
 	const keep = (prefix: string, fresh: string) => (full ? fresh : (old.find((l) => l.startsWith(prefix)) ?? fresh));
 	const generated = keep(
@@ -74,7 +76,7 @@ ${generated}
 
 ${[keep("- Machine:", machine), keep("- Versions:", versions), ...remeasured].join("\n")}
 - The Worker runs in Miniflare (wrangler's own copy) from the bundle \`wrangler deploy --dry-run --outdir bench/.out/bench bench/worker-entry.ts\` makes, with D1, Queues and rate limits configured from wrangler.toml (\`unstable_getMiniflareWorkerOptions\`), and load goes straight into workerd through \`unsafeDirectSockets\`, with no proxy in front.
-- \`bench/worker-entry.ts\` is the real app plus bench-only routes registered on the same Hono instance: \`GET /__bench/bare\` (the baseline: a constant 302), \`GET /__bench/stats\` (what the consumer saw) and \`POST /__bench/consumer/hold|release\`. It is never deployed: \`npm run build\` and \`npm run deploy\` bundle \`src/index.ts\`.
+- \`bench/worker-entry.ts\` is the real app plus bench-only routes registered on the same Hono instance: \`GET /__bench/bare\` (the baseline: a constant 302), \`GET /__bench/stats\` (what the consumer saw), \`POST /__bench/consumer/hold|release\`, and for part 4 \`GET /__bench/cron\` (what the cron ran: D1 statements, queue messages), \`GET /__bench/sends\` (the send queue's messages, counted and acked, never texted) and \`POST /__bench/plan/candidates\` (EXPLAIN QUERY PLAN of the cron's selection). It is never deployed: \`npm run build\` and \`npm run deploy\` bundle \`src/index.ts\`.
 `;
 }
 
@@ -97,6 +99,7 @@ function targets(r: Report, previous: string): string {
 		const rate = r.aggregator.events / r.aggregator.first.seconds;
 		rows["3"] = [`| ${TARGET_AGG} | ${n(rate)} events/s | ${met(rate >= 5000)} |`];
 	}
+	if (r.followUps) rows["4"] = [followUpTarget(r.followUps)];
 	const old = previous.split("\n");
 	const lines = Object.entries(TARGETS).flatMap(
 		([part, labels]) =>
@@ -129,6 +132,7 @@ export function writeResults(file: string, r: Report): void {
 		"1": r.redirect && redirectSection(r, r.redirect),
 		"2": r.minting && mintingSection(r.minting),
 		"3": r.aggregator && aggregatorSection(r.aggregator),
+		"4": r.followUps && followUpSection(r.followUps),
 		"5": r.bundle && bundleSection(r.bundle),
 	};
 	const sections = Object.entries(TITLES).map(
@@ -306,6 +310,7 @@ function summary(r: Report, file: string): string {
 		);
 	}
 	if (r.aggregator) out.push(`aggregator ${n(r.aggregator.events / r.aggregator.first.seconds)} events/s`);
+	if (r.followUps) out.push(`follow-up cron: ${followUpTarget(r.followUps).split(" | ")[1]}`);
 	if (r.bundle) out.push(`bundle ${kib(r.bundle.raw)} (${kib(r.bundle.gzip)} gzip)`);
 	out.push(`written: ${file}`);
 	return `${out.join("\n")}\n`;

@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
 import { SNIPPET_JS } from "../src/purchases/snippet.ts";
+import { benchFollowUps } from "./follow-ups.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { cpuSeconds, descendantsNamed, peakRss, processTree } from "./proc.ts";
 import { writeResults } from "./report.ts";
@@ -567,8 +568,8 @@ function versionOf(pkg: string): string {
 		.version;
 }
 
-/** The parts `BENCH_PARTS` names (1, 2, 3, 5, comma-separated); all of them by default. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? "1,2,3,5").split(",").map((p) => p.trim()));
+/** The parts `BENCH_PARTS` names (1–5, comma-separated); all of them by default. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? "1,2,3,4,5").split(",").map((p) => p.trim()));
 
 async function main() {
 	const tmp = mkdtempSync(join(tmpdir(), "tapline-bench-"));
@@ -622,6 +623,16 @@ async function main() {
 			}
 			await worker.mf.dispose();
 		}
+		if (PARTS.has("4")) {
+			// A fresh D1 of its own, in a Worker of its own: nothing of parts 1–3 is in it or running beside it.
+			log("part 4: follow-up cron");
+			const started4 = performance.now();
+			const worker = await startWorker(benchBundle, join(tmp, "follow-ups"));
+			workers.push(worker);
+			const followUps = await benchFollowUps(worker, log);
+			report.followUps = { ...followUps, seconds: (performance.now() - started4) / 1000 };
+			await worker.mf.dispose();
+		}
 		if (PARTS.has("5")) {
 			log("part 5: bundle and startup");
 			const startup = await benchStartup(prodBundle);
@@ -659,6 +670,7 @@ export type Report = {
 	minting?: Awaited<ReturnType<typeof benchMinting>>;
 	redirect?: Awaited<ReturnType<typeof benchRedirect>>;
 	aggregator?: Awaited<ReturnType<typeof benchAggregator>>;
+	followUps?: Awaited<ReturnType<typeof benchFollowUps>> & { seconds: number };
 	wranglerDev?: Awaited<ReturnType<typeof benchWranglerDev>> | null;
 	bundle?: {
 		raw: number;
