@@ -60,6 +60,24 @@ export function cpuSeconds(pids: number[]): number {
 	return ticks / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds used so far by these processes' live threads, from /proc/<pid>/task/<tid>/schedstat (nanoseconds on
+ * CPU): for spans too short for the 10 ms ticks of cpuSeconds. Threads that exit in between are not counted.
+ */
+export function cpuSecondsFine(pids: number[]): number {
+	let ns = 0;
+	for (const pid of pids) {
+		try {
+			for (const tid of readdirSync(`/proc/${pid}/task`)) {
+				ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0] ?? 0);
+			}
+		} catch {
+			// The process or thread has exited.
+		}
+	}
+	return ns / 1e9;
+}
+
 /** Resident memory of these processes, in bytes. */
 export function rssBytes(pids: number[]): number {
 	let kb = 0;

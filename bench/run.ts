@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
 import { SNIPPET_JS } from "../src/purchases/snippet.ts";
+import { benchFollowUps } from "./follow-ups.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { cpuSeconds, descendantsNamed, peakRss, processTree } from "./proc.ts";
 import { writeResults } from "./report.ts";
@@ -62,7 +63,8 @@ async function startWorker(bundle: string, persist: string) {
 			modules: [{ type: "ESModule", path: bundle }],
 			modulesRoot: OUT,
 			bindings: { ...(workerOptions.bindings as Record<string, unknown>), ADMIN_TOKEN },
-			d1Persist: join(persist, "d1"),
+			// This Miniflare ignores d1Persist: D1 lives under resourcePersistencePath/d1.
+			resourcePersistencePath: persist,
 			unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
 			log: process.env.BENCH_LOG ? new Log(LogLevel.INFO) : undefined,
 		} as Parameters<typeof convertV4MiniflareOptions>[0]),
@@ -76,7 +78,7 @@ async function startWorker(bundle: string, persist: string) {
 		const statements = unstable_splitSqlQuery(readFileSync(join(ROOT, "migrations", file), "utf8"));
 		await db.batch(statements.map((sql) => db.prepare(sql)));
 	}
-	return { mf, db, url, port: Number(url.port), pids: descendantsNamed("workerd") };
+	return { mf, db, url, port: Number(url.port), pids: descendantsNamed("workerd"), persist };
 }
 type Worker = Awaited<ReturnType<typeof startWorker>>;
 
@@ -566,84 +568,111 @@ function versionOf(pkg: string): string {
 		.version;
 }
 
+/** The parts `BENCH_PARTS` names (1–5, comma-separated); all of them by default. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? "1,2,3,4,5").split(",").map((p) => p.trim()));
+
 async function main() {
 	const tmp = mkdtempSync(join(tmpdir(), "tapline-bench-"));
 	rmSync(OUT, { recursive: true, force: true });
-	log("building");
+	log(`building; parts ${[...PARTS].sort().join(",")}`);
 	const prodBundle = build(join(OUT, "prod"));
 	const benchBundle = build(join(OUT, "bench"), "bench/worker-entry.ts");
-	const worker = await startWorker(benchBundle, tmp);
-	log(`workerd pids ${worker.pids.join(",")}, direct socket ${worker.url}`);
+	const workers: Worker[] = [];
+	const report: Report = {
+		parts: [...PARTS].sort(),
+		machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+		date: new Date().toISOString(),
+		versions: {
+			node: process.version,
+			wrangler: versionOf("wrangler"),
+			miniflare: versionOf("miniflare"),
+			workerd: versionOf("workerd"),
+			hono: versionOf("hono"),
+		},
+		settings: { CONNECTIONS, ROUND_MS, WARMUP_MS, ROUNDS },
+		seconds: 0,
+	};
 	try {
-		const parts = (process.env.BENCH_PARTS ?? "1,2,3,5").split(",");
-		log("part 2: minting");
-		const minting = await benchMinting(worker);
-		log(
-			`minted ${minting.codes.length} in ${minting.first.result.seconds.toFixed(1)} s; again in ${minting.again.result.seconds.toFixed(1)} s`,
-		);
-		const workspaceId =
-			(
-				await worker.db
-					.prepare("SELECT workspace_id AS w FROM campaigns WHERE id = ?")
-					.bind(minting.campaignId)
-					.first<{ w: string }>()
-			)?.w ?? "";
-		log("part 1: redirect");
-		const redirect = await benchRedirect(worker, minting.codes, tmp);
-		if (!parts.includes("3")) return;
-		log("part 3: aggregator");
-		const aggregator = await benchAggregator(worker, minting.codes, minting.campaignId, workspaceId);
-		log(`aggregator: ${(aggregator.events / aggregator.first.seconds).toFixed(0)} events/s`);
-		await worker.mf.dispose();
-		log("part 5: bundle and startup");
-		const startup = await benchStartup(prodBundle);
-		log("informational: wrangler dev");
-		const wranglerDev = await benchWranglerDev(tmp).catch((err: unknown) => {
-			log(`wrangler dev row skipped: ${String(err)}`);
-			return null;
-		});
-		const prodJs = readFileSync(prodBundle);
-		const report = {
-			machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
-			date: new Date().toISOString(),
-			versions: {
-				node: process.version,
-				wrangler: versionOf("wrangler"),
-				miniflare: versionOf("miniflare"),
-				workerd: versionOf("workerd"),
-				hono: versionOf("hono"),
-			},
-			minting,
-			redirect,
-			aggregator,
-			wranglerDev,
-			bundle: {
+		// Parts 1 and 3 tap the links part 2 mints, so any of them mints.
+		if (PARTS.has("1") || PARTS.has("2") || PARTS.has("3")) {
+			const worker = await startWorker(benchBundle, join(tmp, "api"));
+			workers.push(worker);
+			log(`workerd pids ${worker.pids.join(",")}, direct socket ${worker.url}`);
+			log("part 2: minting");
+			const minting = await benchMinting(worker);
+			log(
+				`minted ${minting.codes.length} in ${minting.first.result.seconds.toFixed(1)} s; again in ${minting.again.result.seconds.toFixed(1)} s`,
+			);
+			if (PARTS.has("2")) report.minting = minting;
+			if (PARTS.has("1")) {
+				log("part 1: redirect");
+				report.redirect = await benchRedirect(worker, minting.codes, tmp);
+			}
+			if (PARTS.has("3")) {
+				const workspaceId =
+					(
+						await worker.db
+							.prepare("SELECT workspace_id AS w FROM campaigns WHERE id = ?")
+							.bind(minting.campaignId)
+							.first<{ w: string }>()
+					)?.w ?? "";
+				log("part 3: aggregator");
+				const aggregator = await benchAggregator(worker, minting.codes, minting.campaignId, workspaceId);
+				log(`aggregator: ${(aggregator.events / aggregator.first.seconds).toFixed(0)} events/s`);
+				report.aggregator = aggregator;
+			}
+			await worker.mf.dispose();
+		}
+		if (PARTS.has("4")) {
+			// A fresh D1 of its own, in a Worker of its own: nothing of parts 1–3 is in it or running beside it.
+			log("part 4: follow-up cron");
+			const started4 = performance.now();
+			const worker = await startWorker(benchBundle, join(tmp, "follow-ups"));
+			workers.push(worker);
+			const followUps = await benchFollowUps(worker, log);
+			report.followUps = { ...followUps, seconds: (performance.now() - started4) / 1000 };
+			await worker.mf.dispose();
+		}
+		if (PARTS.has("5")) {
+			log("part 5: bundle and startup");
+			const startup = await benchStartup(prodBundle);
+			const prodJs = readFileSync(prodBundle);
+			report.bundle = {
 				raw: prodJs.length,
 				gzip: gzipSync(prodJs).length,
 				snippetRaw: Buffer.byteLength(SNIPPET_JS),
 				snippetGzip: gzipSync(SNIPPET_JS).length,
 				startup,
 				command: `${WRANGLER_BUILD} bench/.out/prod`,
-			},
-			settings: { CONNECTIONS, ROUND_MS, WARMUP_MS, ROUNDS },
-			seconds: (performance.now() - started) / 1000,
-		};
+			};
+		}
+		if (PARTS.has("1")) {
+			log("informational: wrangler dev");
+			report.wranglerDev = await benchWranglerDev(tmp).catch((err: unknown) => {
+				log(`wrangler dev row skipped: ${String(err)}`);
+				return null;
+			});
+		}
+		report.seconds = (performance.now() - started) / 1000;
 		writeResults(join(ROOT, "bench", "RESULTS.md"), report);
 	} finally {
-		await worker.mf.dispose().catch(() => undefined);
+		for (const worker of workers) await worker.mf.dispose().catch(() => undefined);
 		rmSync(tmp, { recursive: true, force: true });
 	}
 }
 
+/** What one run measured: the parts it ran, and nothing for the others (report.ts keeps their earlier figures). */
 export type Report = {
+	parts: string[];
 	machine: string;
 	date: string;
 	versions: Record<string, string>;
-	minting: Awaited<ReturnType<typeof benchMinting>>;
-	redirect: Awaited<ReturnType<typeof benchRedirect>>;
-	aggregator: Awaited<ReturnType<typeof benchAggregator>>;
-	wranglerDev: Awaited<ReturnType<typeof benchWranglerDev>> | null;
-	bundle: {
+	minting?: Awaited<ReturnType<typeof benchMinting>>;
+	redirect?: Awaited<ReturnType<typeof benchRedirect>>;
+	aggregator?: Awaited<ReturnType<typeof benchAggregator>>;
+	followUps?: Awaited<ReturnType<typeof benchFollowUps>> & { seconds: number };
+	wranglerDev?: Awaited<ReturnType<typeof benchWranglerDev>> | null;
+	bundle?: {
 		raw: number;
 		gzip: number;
 		snippetRaw: number;

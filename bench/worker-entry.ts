@@ -1,8 +1,11 @@
-// The Worker as the benchmark runs it: the real app and consumer, plus two bench-only routes registered on the same
+// The Worker as the benchmark runs it: the real app, consumer and cron, plus bench-only routes registered on the same
 // Hono instance (so the baseline pays for the same routing and middleware as the redirect). Never deployed: only
 // bench/run.ts bundles this file, with `wrangler deploy --dry-run`.
 import { app } from "../src/app";
+import { CANDIDATES } from "../src/follow-ups/queries";
+import { DEFAULT_LIMITS } from "../src/follow-ups/run";
 import worker from "../src/index";
+import { SENDS_QUEUE } from "../src/messages/sender";
 
 const BARE_LOCATION = "https://shop.example/sale?utm_source=sms&utm_medium=sms&utm_campaign=spring-sale";
 
@@ -23,23 +26,56 @@ app.post("/__bench/consumer/:action{hold|release}", (c) => {
 	return c.body(null, 204);
 });
 
-const consumed = { batches: 0, messages: 0, taps: 0, d1Batches: 0, d1Statements: 0, d1Direct: 0 };
+const d1Counts = () => ({ d1Batches: 0, d1Statements: 0, d1Direct: 0, d1Ms: 0, rowsRead: 0, rowsWritten: 0 });
+const consumed = { batches: 0, messages: 0, taps: 0, ...d1Counts() };
 app.get("/__bench/stats", (c) => c.json(consumed));
 
-type Counted = typeof consumed;
+// What the cron did, summed over its runs: part 4 reads it before and after each run.
+const cron = { runs: 0, queueSends: 0, queueMessages: 0, ...d1Counts() };
+app.get("/__bench/cron", (c) => c.json({ ...cron, limits: DEFAULT_LIMITS }));
 
-/** Counts the D1 statements the consumer runs: each statement of a batch, and each one run on its own. */
-function countingD1(d1: D1Database, counts: Counted): D1Database {
+// The send queue's messages as they reach the consumer. The bench never texts anyone: the messages are counted and
+// acked (part 4 measures the cron that selects, claims and queues; sending is the sender's job).
+const sends = { delivered: 0, ids: new Set<string>() };
+app.get("/__bench/sends", (c) =>
+	c.json({ delivered: sends.delivered, distinct: sends.ids.size, ids: c.req.query("ids") ? [...sends.ids] : [] }),
+);
+
+// EXPLAIN QUERY PLAN of the follow-up cron's selection (src/follow-ups/queries.ts), with the parameters it binds.
+app.post("/__bench/plan/candidates", async (c) => {
+	const params = await c.req.json<unknown[]>();
+	const { results } = await c.env.DB.prepare(`EXPLAIN QUERY PLAN ${CANDIDATES}`)
+		.bind(...params)
+		.all<{ id: number; parent: number; detail: string }>();
+	return c.json(results);
+});
+
+type D1Counted = ReturnType<typeof d1Counts>;
+
+/**
+ * Counts the D1 statements run through this binding (each statement of a batch, and each one run on its own), and
+ * adds up what D1 reports of them: SQL duration and rows read and written.
+ */
+function countingD1(d1: D1Database, counts: D1Counted): D1Database {
+	const add = <R extends D1Result | D1Result[]>(result: R): R => {
+		for (const { meta } of Array.isArray(result) ? result : [result]) {
+			counts.d1Ms += meta?.duration ?? 0;
+			counts.rowsRead += meta?.rows_read ?? 0;
+			counts.rowsWritten += meta?.rows_written ?? 0;
+		}
+		return result;
+	};
 	const count = (statement: D1PreparedStatement): D1PreparedStatement => {
 		const bind = statement.bind.bind(statement);
 		statement.bind = (...values: unknown[]) => count(bind(...values));
 		for (const method of ["run", "all", "first", "raw"] as const) {
-			const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+			const original = statement[method].bind(statement) as (...args: unknown[]) => Promise<unknown>;
 			Object.assign(statement, {
 				[method]: (...args: unknown[]) => {
 					counts.d1Direct += 1;
 					counts.d1Statements += 1;
-					return original(...args);
+					const result = original(...args);
+					return method === "run" || method === "all" ? result.then((r) => add(r as D1Result)) : result;
 				},
 			});
 		}
@@ -52,7 +88,26 @@ function countingD1(d1: D1Database, counts: Counted): D1Database {
 		batch: (statements: D1PreparedStatement[]) => {
 			counts.d1Batches += 1;
 			counts.d1Statements += statements.length;
-			return batch(statements);
+			return batch(statements).then(add);
+		},
+	});
+}
+
+/** Counts the messages sent through a queue binding. */
+function countingQueue(queue: Queue, counts: typeof cron): Queue {
+	const send = queue.send.bind(queue);
+	const sendBatch = queue.sendBatch.bind(queue);
+	return Object.assign(Object.create(queue) as Queue, {
+		send: (...args: Parameters<Queue["send"]>) => {
+			counts.queueSends += 1;
+			counts.queueMessages += 1;
+			return send(...args);
+		},
+		sendBatch: (messages: Iterable<MessageSendRequest>, options?: QueueSendBatchOptions) => {
+			const list = [...messages];
+			counts.queueSends += 1;
+			counts.queueMessages += list.length;
+			return sendBatch(list, options);
 		},
 	});
 }
@@ -61,6 +116,14 @@ export default {
 	fetch: app.fetch,
 	async queue(batch, env) {
 		while (held) await new Promise((resolve) => setTimeout(resolve, 20));
+		if (batch.queue === SENDS_QUEUE) {
+			for (const message of batch.messages) {
+				sends.delivered += 1;
+				sends.ids.add((message.body as { messageId: string }).messageId);
+			}
+			batch.ackAll();
+			return;
+		}
 		consumed.batches += 1;
 		consumed.messages += batch.messages.length;
 		for (const message of batch.messages) {
@@ -69,5 +132,8 @@ export default {
 		}
 		await worker.queue(batch, { ...env, DB: countingD1(env.DB, consumed) });
 	},
-	scheduled: worker.scheduled,
+	async scheduled(controller, env) {
+		cron.runs += 1;
+		await worker.scheduled(controller, { ...env, DB: countingD1(env.DB, cron), SENDS: countingQueue(env.SENDS, cron) });
+	},
 } satisfies ExportedHandler<Env, unknown>;
