@@ -337,16 +337,22 @@ export async function benchFollowUps(worker: BenchWorker & { persist: string }, 
 	);
 
 	const from = T0 - (24 + 48) * H - 7 * 24 * H;
-	const plan = await getJson<{ id: number; parent: number; detail: string }[]>(worker, "/__bench/plan/candidates", [
-		CAMPAIGN,
+	type PlanRow = { id: number; parent: number; detail: string };
+	const plan = await getJson<PlanRow[]>(worker, "/__bench/plan/new", {
+		campaignId: CAMPAIGN,
 		from,
-		T0 - 24 * H,
-		-1,
-		"",
-		T0,
-		T0 - 24 * H,
-		limits.pageSize,
-	]);
+		to: T0 - 24 * H,
+		after: { firstTapAt: from, linkCode: "" },
+		capFrom: T0 - 24 * H,
+		limit: limits.pageSize,
+	});
+	const duePlan = await getJson<PlanRow[]>(worker, "/__bench/plan/due", {
+		campaignId: CAMPAIGN,
+		now: T0,
+		capFrom: T0 - 24 * H,
+		limit: limits.pageSize,
+	});
+	void duePlan;
 
 	await worker.db.prepare("UPDATE campaigns SET follow_up_enabled = 1 WHERE id = ?").bind(CAMPAIGN).run();
 	const runs: CronRun[] = [];

@@ -2,7 +2,12 @@
 // Hono instance (so the baseline pays for the same routing and middleware as the redirect). Never deployed: only
 // bench/run.ts bundles this file, with `wrangler deploy --dry-run`.
 import { app } from "../src/app";
-import { CANDIDATES } from "../src/follow-ups/queries";
+import {
+	type DueCandidates,
+	dueCandidatesQuery,
+	type NewCandidates,
+	newCandidatesQuery,
+} from "../src/follow-ups/queries";
 import { DEFAULT_LIMITS } from "../src/follow-ups/run";
 import worker from "../src/index";
 import { SENDS_QUEUE } from "../src/messages/sender";
@@ -41,11 +46,14 @@ app.get("/__bench/sends", (c) =>
 	c.json({ delivered: sends.delivered, distinct: sends.ids.size, ids: c.req.query("ids") ? [...sends.ids] : [] }),
 );
 
-// EXPLAIN QUERY PLAN of the follow-up cron's selection (src/follow-ups/queries.ts), with the parameters it binds.
-app.post("/__bench/plan/candidates", async (c) => {
-	const params = await c.req.json<unknown[]>();
-	const { results } = await c.env.DB.prepare(`EXPLAIN QUERY PLAN ${CANDIDATES}`)
-		.bind(...params)
+// EXPLAIN QUERY PLAN of the follow-up cron's two selections (src/follow-ups/queries.ts), as the cron binds them.
+app.post("/__bench/plan/:which{new|due}", async (c) => {
+	const query =
+		c.req.param("which") === "new"
+			? newCandidatesQuery(await c.req.json<NewCandidates>())
+			: dueCandidatesQuery(await c.req.json<DueCandidates>());
+	const { results } = await c.env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+		.bind(...query.params)
 		.all<{ id: number; parent: number; detail: string }>();
 	return c.json(results);
 });

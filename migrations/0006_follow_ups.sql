@@ -15,6 +15,7 @@ CREATE TABLE `follow_ups` (
 );
 --> statement-breakpoint
 CREATE INDEX `follow_ups_by_contact` ON `follow_ups` (`contact_id`);--> statement-breakpoint
+CREATE INDEX `follow_ups_waiting` ON `follow_ups` (`campaign_id`,`retry_at`) WHERE status = 'waiting';--> statement-breakpoint
 CREATE INDEX `follow_ups_by_campaign_first_tap` ON `follow_ups` (`campaign_id`,`first_tap_at`,`contact_id`,`status`,`reason`,`held_by`);--> statement-breakpoint
 CREATE UNIQUE INDEX `follow_ups_by_message` ON `follow_ups` (`message_id`) WHERE message_id IS NOT NULL;--> statement-breakpoint
 DROP INDEX `links_by_campaign_contact`;--> statement-breakpoint
@@ -27,5 +28,6 @@ ALTER TABLE `campaigns` ADD `follow_up_window_hours` integer DEFAULT 48 NOT NULL
 ALTER TABLE `campaigns` ADD `follow_up_message` text;--> statement-breakpoint
 ALTER TABLE `campaigns` ADD `follow_up_variant` text DEFAULT 'followup' NOT NULL;--> statement-breakpoint
 ALTER TABLE `campaigns` ADD `follow_up_origin` text;--> statement-breakpoint
+ALTER TABLE `campaigns` ADD `follow_up_scanned_until` integer;--> statement-breakpoint
 CREATE INDEX `campaigns_with_follow_ups` ON `campaigns` (`id`) WHERE follow_up_enabled = 1;--> statement-breakpoint
 ALTER TABLE `workspaces` ADD `frequency_cap_hours` integer DEFAULT 24 NOT NULL;

@@ -48,6 +48,7 @@ function toCampaign(row: CampaignRow): Campaign {
 		followUpMessage,
 		followUpVariant,
 		followUpOrigin,
+		followUpScannedUntil,
 		...campaign
 	} = withUtm(row);
 	return {
@@ -65,7 +66,7 @@ function toCampaign(row: CampaignRow): Campaign {
 /** The editable columns of a campaign: `toCampaign` the other way round. */
 function columnsOf(c: NewCampaign): Omit<
 	CampaignRow,
-	"id" | "workspaceId" | "createdAt" | "updatedAt" | "followUpOrigin"
+	"id" | "workspaceId" | "createdAt" | "updatedAt" | "followUpOrigin" | "followUpScannedUntil"
 > & {
 	followUpOrigin?: string;
 } {
@@ -98,6 +99,7 @@ export async function createCampaign(
 		id: newId("cmp"),
 		workspaceId,
 		followUpOrigin: null,
+		followUpScannedUntil: null,
 		...columnsOf(input),
 		createdAt: now,
 		updatedAt: now,

@@ -65,6 +65,9 @@ export const campaigns = sqliteTable(
 		followUpVariant: text("follow_up_variant").notNull().default("followup"),
 		// The origin follow-up links are printed with when PUBLIC_URL is not set: that of the request that enabled it.
 		followUpOrigin: text("follow_up_origin"),
+		// Every contact whose first human tap is before this has a follow_ups row: the cron reads new contacts from
+		// here on, so a run costs what is new since the last one, not everyone decided in the look-back.
+		followUpScannedUntil: integer("follow_up_scanned_until"),
 	},
 	(t) => [
 		index("campaigns_by_workspace_created").on(t.workspaceId, t.createdAt),
@@ -435,6 +438,8 @@ export const followUps = sqliteTable(
 		primaryKey({ columns: [t.campaignId, t.contactId] }),
 		// Erasing a contact finds their follow-up decisions.
 		index("follow_ups_by_contact").on(t.contactId),
+		// The cron: a campaign's waiting contacts by when they are due to be looked at again.
+		index("follow_ups_waiting").on(t.campaignId, t.retryAt).where(sql`status = 'waiting'`),
 		// The follow-up listing (newest first tap first, paged on (first tap, contact)) and the follow-up stats: the
 		// decision columns ride along, so counting and filtering read the index alone.
 		index("follow_ups_by_campaign_first_tap").on(t.campaignId, t.firstTapAt, t.contactId, t.status, t.reason, t.heldBy),

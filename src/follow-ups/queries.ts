@@ -12,6 +12,8 @@ export interface FollowUpCampaign {
 	variant: string;
 	origin: string | null;
 	frequencyCapHours: number;
+	/** Every contact whose first tap is before this has been decided; null: nothing scanned yet. */
+	scannedUntil: number | null;
 }
 
 export async function followUpCampaigns(d1: D1Database): Promise<FollowUpCampaign[]> {
@@ -19,7 +21,8 @@ export async function followUpCampaigns(d1: D1Database): Promise<FollowUpCampaig
 		.prepare(
 			`SELECT c.id, c.workspace_id AS workspaceId, c.follow_up_after_hours AS afterHours,
 			        c.follow_up_window_hours AS windowHours, c.follow_up_message AS message, c.follow_up_variant AS variant,
-			        c.follow_up_origin AS origin, w.frequency_cap_hours AS frequencyCapHours
+			        c.follow_up_origin AS origin, w.frequency_cap_hours AS frequencyCapHours,
+			        c.follow_up_scanned_until AS scannedUntil
 			 FROM campaigns c INDEXED BY campaigns_with_follow_ups
 			 JOIN workspaces w ON w.id = c.workspace_id
 			 WHERE c.follow_up_enabled = 1 AND c.follow_up_message IS NOT NULL
@@ -45,59 +48,116 @@ export interface Candidate {
 	waitingOn: FollowUpReason | null;
 }
 
-/** Where a page of candidates starts: after this (first tap, code), in that order. */
+/** Where a page of new candidates starts: after this (first tap, code), in that order. */
 export interface CandidateCursor {
 	firstTapAt: number;
 	linkCode: string;
 }
 
-// One index range over links_by_first_human_tap: (campaign, first tap, code), kept only for the campaign's own
-// links that a person tapped. Contacts already decided for good, or waiting until later, are passed over. Clicks
-// are never read: the link keeps its first human tap. The purchase and last-message lookups are one index seek
+// What the cron needs of a candidate. A purchase since the tap and the last SMS within the cap are one index seek
 // each (purchases_by_contact, messages_by_contact_created); a message counts from when it was handed to the
 // provider, else from when it was queued, and the index range reaches two days further back for sends that waited.
-export const CANDIDATES = `
-SELECT l.code AS linkCode, l.contact_id AS contactId, l.first_human_click_at AS firstTapAt, c.phone, c.timezone,
+const CANDIDATE_COLUMNS = `
+       l.code AS linkCode, l.contact_id AS contactId, l.first_human_click_at AS firstTapAt, c.phone, c.timezone,
        c.external_id AS externalId, c.opted_out_at IS NOT NULL AS optedOut,
        EXISTS (SELECT 1 FROM purchases p INDEXED BY purchases_by_contact
                WHERE p.contact_id = l.contact_id AND p.verified = 1 AND p.occurred_at >= l.first_human_click_at)
          AS purchased,
        (SELECT max(coalesce(m.submitted_at, m.created_at)) FROM messages m INDEXED BY messages_by_contact_created
-        WHERE m.contact_id = l.contact_id AND m.created_at > ?7 - 172800000 AND m.status <> 'canceled'
-          AND coalesce(m.submitted_at, m.created_at) > ?7) AS lastMessageAt,
-       f.reason AS waitingOn
-FROM links l INDEXED BY links_by_first_human_tap
-CROSS JOIN contacts c ON c.id = l.contact_id
-LEFT JOIN follow_ups f ON f.campaign_id = l.campaign_id AND f.contact_id = l.contact_id
-WHERE l.campaign_id = ?1 AND l.kind = 'campaign' AND l.deleted_at IS NULL AND l.first_human_click_at IS NOT NULL
-  AND l.first_human_click_at BETWEEN ?2 AND ?3
-  AND (l.first_human_click_at > ?4 OR (l.first_human_click_at = ?4 AND l.code > ?5))
-  AND c.erased_at IS NULL
-  AND (f.status IS NULL OR (f.status = 'waiting' AND f.retry_at <= ?6))
-ORDER BY l.first_human_click_at, l.code
-LIMIT ?8`;
+        WHERE m.contact_id = l.contact_id AND m.created_at > ?capFrom - 172800000 AND m.status <> 'canceled'
+          AND coalesce(m.submitted_at, m.created_at) > ?capFrom) AS lastMessageAt`;
 
-export interface CandidateRange {
+// Contacts not looked at yet: one range of links_by_first_human_tap (campaign, first tap, code), which holds only
+// the campaign's own links that a person tapped, from the campaign's scan mark on. A contact with a follow_ups row
+// is passed over before their contact row is read. Clicks are never read: the link keeps its first human tap.
+export const NEW_CANDIDATES = `
+SELECT ${CANDIDATE_COLUMNS}, NULL AS waitingOn
+FROM links l INDEXED BY links_by_first_human_tap
+LEFT JOIN follow_ups f ON f.campaign_id = l.campaign_id AND f.contact_id = l.contact_id
+CROSS JOIN contacts c ON c.id = l.contact_id
+WHERE l.campaign_id = ?campaign AND l.kind = 'campaign' AND l.deleted_at IS NULL AND l.first_human_click_at IS NOT NULL
+  AND l.first_human_click_at BETWEEN ?from AND ?to
+  AND (l.first_human_click_at > ?afterAt OR (l.first_human_click_at = ?afterAt AND l.code > ?afterCode))
+  AND f.contact_id IS NULL AND c.erased_at IS NULL
+ORDER BY l.first_human_click_at, l.code
+LIMIT ?limit`;
+
+// Contacts waiting whose time has come: one range of follow_ups_waiting (campaign, retry time). The link is the
+// one they tapped, even if it was deactivated since (the follow-up brings a fresh one).
+export const DUE_CANDIDATES = `
+SELECT ${CANDIDATE_COLUMNS}, f.reason AS waitingOn
+FROM follow_ups f INDEXED BY follow_ups_waiting
+CROSS JOIN links l ON l.code = f.link_code
+CROSS JOIN contacts c ON c.id = f.contact_id
+WHERE f.campaign_id = ?campaign AND f.status = 'waiting' AND f.retry_at <= ?now
+ORDER BY f.retry_at
+LIMIT ?limit`;
+
+export interface NewCandidates {
 	campaignId: string;
 	/** Oldest and newest first tap to look at. */
 	from: number;
 	to: number;
 	after: CandidateCursor;
-	now: number;
 	/** Messages since this time count against the frequency cap. */
 	capFrom: number;
 	limit: number;
 }
 
-export function candidatesStatement(d1: D1Database, r: CandidateRange): D1PreparedStatement {
-	return d1
-		.prepare(CANDIDATES)
-		.bind(r.campaignId, r.from, r.to, r.after.firstTapAt, r.after.linkCode, r.now, r.capFrom, r.limit);
+export interface DueCandidates {
+	campaignId: string;
+	now: number;
+	capFrom: number;
+	limit: number;
 }
 
-export async function readCandidates(d1: D1Database, range: CandidateRange): Promise<Candidate[]> {
-	const { results } = await candidatesStatement(d1, range).all<Candidate>();
+/** A query with its parameters in the order D1 binds them. */
+export interface BoundQuery {
+	sql: string;
+	params: (number | string)[];
+}
+
+// Named parameters read better in the SQL; D1 binds by position, so each name gets its number here.
+function bindNamed(statement: string, values: Record<string, number | string>): BoundQuery {
+	const names: string[] = [];
+	const sql = statement.replace(/\?([A-Za-z]+)/g, (_, name: string) => {
+		if (!(name in values)) throw new Error(`no value for ?${name}`);
+		if (!names.includes(name)) names.push(name);
+		return `?${names.indexOf(name) + 1}`;
+	});
+	return { sql, params: names.map((name) => values[name] as number | string) };
+}
+
+export function newCandidatesQuery(r: NewCandidates): BoundQuery {
+	return bindNamed(NEW_CANDIDATES, {
+		campaign: r.campaignId,
+		from: r.from,
+		to: r.to,
+		afterAt: r.after.firstTapAt,
+		afterCode: r.after.linkCode,
+		capFrom: r.capFrom,
+		limit: r.limit,
+	});
+}
+
+export function dueCandidatesQuery(r: DueCandidates): BoundQuery {
+	return bindNamed(DUE_CANDIDATES, { campaign: r.campaignId, now: r.now, capFrom: r.capFrom, limit: r.limit });
+}
+
+export async function readCandidates(d1: D1Database, { sql, params }: BoundQuery): Promise<Candidate[]> {
+	const { results } = await d1
+		.prepare(sql)
+		.bind(...params)
+		.all<Candidate>();
 	return results.map((r) => ({ ...r, optedOut: Boolean(r.optedOut), purchased: Boolean(r.purchased) }));
+}
+/** Every contact with a first tap before `until` has been decided: the next runs read new contacts from there. */
+export function markScanned(d1: D1Database, campaignId: string, until: number) {
+	return d1
+		.prepare(
+			`UPDATE campaigns SET follow_up_scanned_until = max(coalesce(follow_up_scanned_until, 0), ?2) WHERE id = ?1`,
+		)
+		.bind(campaignId, until);
 }
 
 /** The hours a follow-up may go out for a contact: from afterHours after the first tap, for windowHours. */

@@ -13,12 +13,15 @@ import {
 	type Candidate,
 	type CandidateCursor,
 	type Decision,
+	dueCandidatesQuery,
 	type FollowUpCampaign,
 	type FollowUpDraft,
 	type FollowUpLink,
 	followUpCampaigns,
 	followUpWindow,
+	markScanned,
 	mintFollowUpLinks,
+	newCandidatesQuery,
 	readCandidates,
 	recordDecisions,
 } from "./queries";
@@ -29,6 +32,9 @@ const HOUR_MS = 3_600_000;
 const LOOK_BACK_MS = 7 * 24 * HOUR_MS;
 // An opted-out contact is looked at again hourly while their window is open: a START brings them back.
 const OPTED_OUT_RECHECK_MS = HOUR_MS;
+// Taps reach the database through the events queue, whose retries take up to about half an hour: the scan mark
+// stays this far behind the newest first tap a run looked at, so that a tap stored late is still found.
+const LATE_TAP_MS = 3 * HOUR_MS;
 
 export interface FollowUpLimits {
 	/** Contacts read and decided per page (one candidates query, one write batch). */
@@ -96,24 +102,38 @@ export async function runFollowUps(
 			quietHours: provider !== "outbox",
 			now,
 		};
-		let cursor: CandidateCursor = { firstTapAt: -1, linkCode: "" };
+		const capFrom = now - campaign.frequencyCapHours * HOUR_MS;
+		// First the contacts whose wait is over, then the ones not looked at yet.
 		while (budget > 0) {
-			const page = await readCandidates(env.DB, {
-				campaignId: campaign.id,
-				from: now - (campaign.afterHours + campaign.windowHours) * HOUR_MS - LOOK_BACK_MS,
-				to: now - campaign.afterHours * HOUR_MS,
-				after: cursor,
-				now,
-				capFrom: now - campaign.frequencyCapHours * HOUR_MS,
-				limit: Math.min(limits.pageSize, budget),
-			});
-			if (page.length === 0) break;
+			const limit = Math.min(limits.pageSize, budget);
+			const page = await readCandidates(env.DB, dueCandidatesQuery({ campaignId: campaign.id, now, capFrom, limit }));
 			budget -= page.length;
-			await decidePage(job, page, summary);
-			const last = page[page.length - 1] as Candidate;
-			cursor = { firstTapAt: last.firstTapAt, linkCode: last.linkCode };
-			if (page.length < limits.pageSize) break;
+			// Each decision moves its contact on (a new retry time is always later than now), so pages never repeat.
+			if (page.length > 0) await decidePage(job, page, summary);
+			if (page.length < limit) break;
 		}
+		const to = now - campaign.afterHours * HOUR_MS;
+		const oldest = now - (campaign.afterHours + campaign.windowHours) * HOUR_MS - LOOK_BACK_MS;
+		let cursor: CandidateCursor = { firstTapAt: Math.max(oldest, campaign.scannedUntil ?? 0), linkCode: "" };
+		let done = false;
+		while (budget > 0) {
+			const limit = Math.min(limits.pageSize, budget);
+			const page = await readCandidates(
+				env.DB,
+				newCandidatesQuery({ campaignId: campaign.id, from: oldest, to, after: cursor, capFrom, limit }),
+			);
+			budget -= page.length;
+			if (page.length > 0) await decidePage(job, page, summary);
+			const last = page.at(-1);
+			if (last) cursor = { firstTapAt: last.firstTapAt, linkCode: last.linkCode };
+			if (page.length < limit) {
+				done = true;
+				break;
+			}
+		}
+		// Everyone before the cursor (or, when the scan went to the end, before `to`) is decided now, but for taps that
+		// may still be on their way.
+		await markScanned(env.DB, campaign.id, Math.min(done ? to : cursor.firstTapAt, to - LATE_TAP_MS)).run();
 	}
 	return summary;
 }

@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CANDIDATES } from "../../src/follow-ups/queries";
+import { type BoundQuery, dueCandidatesQuery, newCandidatesQuery } from "../../src/follow-ups/queries";
 import { runFollowUps } from "../../src/follow-ups/run";
 import worker from "../../src/index";
 import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
@@ -393,20 +393,67 @@ describe("the follow-up cron", () => {
 		expect(message?.body).toMatch(/^Back in stock: https:\/\/tapline\.test\/[0-9A-Za-z]{7}$/);
 	});
 
-	it("should select candidates through indexes only, never scanning links or clicks", async () => {
-		const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${CANDIDATES}`)
-			.bind("cmp_x", 0, Date.now(), -1, "", Date.now(), 0, 1000)
-			.all<{ detail: string }>();
-		const plan = results.map((r) => r.detail);
-		expect(plan).toContainEqual(
+	it("should select candidates through indexes only, never scanning links, follow-ups or clicks", async () => {
+		const explain = async ({ sql, params }: BoundQuery) => {
+			const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+				.bind(...params)
+				.all<{ detail: string }>();
+			return results.map((r) => r.detail);
+		};
+		const now = Date.now();
+		const fresh = await explain(
+			newCandidatesQuery({
+				campaignId: "cmp_x",
+				from: 0,
+				to: now,
+				after: { firstTapAt: 0, linkCode: "" },
+				capFrom: now,
+				limit: 1000,
+			}),
+		);
+		expect(fresh).toContainEqual(
 			expect.stringMatching(/^SEARCH l USING INDEX links_by_first_human_tap \(campaign_id=\?/),
 		);
-		expect(plan).toContainEqual(expect.stringMatching(/^SEARCH c USING INDEX sqlite_autoindex_contacts_1 \(id=\?\)/));
-		expect(plan).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX sqlite_autoindex_follow_ups_1/));
-		expect(plan).toContainEqual(expect.stringMatching(/^SEARCH p USING INDEX purchases_by_contact/));
-		expect(plan).toContainEqual(expect.stringMatching(/^SEARCH m USING INDEX messages_by_contact_created/));
-		expect(plan.filter((line) => /^SCAN /.test(line))).toEqual([]);
-		expect(plan.join("\n")).not.toMatch(/clicks|TEMP B-TREE/);
+		expect(fresh).toContainEqual(
+			expect.stringMatching(/^SEARCH f USING (COVERING )?INDEX sqlite_autoindex_follow_ups_1/),
+		);
+		expect(fresh).toContainEqual(expect.stringMatching(/^SEARCH c USING INDEX sqlite_autoindex_contacts_1 \(id=\?\)/));
+		// A contact already decided is passed over before their contact row is read.
+		expect(fresh.findIndex((line) => line.startsWith("SEARCH f "))).toBeLessThan(
+			fresh.findIndex((line) => line.startsWith("SEARCH c ")),
+		);
+		const due = await explain(dueCandidatesQuery({ campaignId: "cmp_x", now, capFrom: now, limit: 1000 }));
+		expect(due).toContainEqual(
+			expect.stringMatching(/^SEARCH f USING INDEX follow_ups_waiting \(campaign_id=\? AND retry_at<\?\)/),
+		);
+		expect(due).toContainEqual(expect.stringMatching(/^SEARCH l USING INDEX sqlite_autoindex_links_1 \(code=\?\)/));
+		for (const plan of [fresh, due]) {
+			expect(plan).toContainEqual(expect.stringMatching(/^SEARCH p USING INDEX purchases_by_contact/));
+			expect(plan).toContainEqual(expect.stringMatching(/^SEARCH m USING INDEX messages_by_contact_created/));
+			expect(plan.filter((line) => /^SCAN /.test(line))).toEqual([]);
+			expect(plan.join("\n")).not.toMatch(/clicks|TEMP B-TREE/);
+		}
+	});
+
+	it("should read only contacts new since the last run, and the waiting ones when they are due", async () => {
+		const s = await setup();
+		const zone = zoneWhereHourIs(12, Date.now() + 25 * HOUR);
+		const [first] = await tapped(s, zone);
+		const at = (await firstTapOf(first?.code ?? "")) + 25 * HOUR;
+		expect((await cron(s.appEnv, at)).summary.considered).toBe(1);
+		const mark = await env.DB.prepare("SELECT follow_up_scanned_until AS t FROM campaigns WHERE id = ?1")
+			.bind(s.campaignId)
+			.first<{ t: number }>();
+		// Behind the newest tap it could have seen by three hours, for taps still on their way through the queue.
+		expect(mark?.t).toBe(at - 24 * HOUR - 3 * HOUR);
+
+		// A later run reads nobody: the one contact is decided, and behind the mark or not, it is not read again.
+		expect((await cron(s.appEnv, at + 5 * 60_000)).summary.considered).toBe(0);
+		// A contact who tapped after the first is found by a later run.
+		const [late] = await tapped(s, zone);
+		const lateAt = (await firstTapOf(late?.code ?? "")) + 25 * HOUR;
+		const run = await cron(s.appEnv, lateAt);
+		expect(run.summary).toMatchObject({ considered: 1, queued: 1 });
 	});
 });
 
