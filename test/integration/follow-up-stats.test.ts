@@ -1,9 +1,6 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { app } from "../../src/app";
 import { runFollowUps } from "../../src/follow-ups/run";
-import { consumeSends } from "../../src/messages/sender";
 import {
 	deliver,
 	IPHONE_SAFARI,
@@ -14,6 +11,7 @@ import {
 	tapCapturing,
 	WHATSAPP,
 } from "../helpers";
+import { api, baseEnv, capturingQueue, runSends, type TestEnv } from "../sms-harness";
 import {
 	inboundMessage,
 	newTwilioAccount,
@@ -35,59 +33,6 @@ const DAY = 24 * HOUR;
 /** Monday 1 June 2026, 00:00 UTC; at(1, 10) is 10:00 UTC the next day. */
 const DAY_ONE = Date.UTC(2026, 5, 1);
 const at = (day: number, hour: number, minute = 0) => DAY_ONE + day * DAY + hour * HOUR + minute * 60_000;
-
-type TestEnv = Env & Record<string, unknown>;
-const baseEnv = env as unknown as TestEnv;
-
-function capturingQueue(): Queue & { sent: unknown[] } {
-	const sent: unknown[] = [];
-	return {
-		sent,
-		async send(body: unknown) {
-			sent.push(body);
-		},
-		async sendBatch(messages: Iterable<MessageSendRequest>) {
-			for (const m of messages) sent.push(m.body);
-		},
-	} as unknown as Queue & { sent: unknown[] };
-}
-
-/** Calls the app; what it queues on either queue is captured, and the events can be delivered to the consumer. */
-async function api(
-	appEnv: TestEnv,
-	path: string,
-	init: { method?: string; key?: string; json?: unknown; request?: Request } = {},
-) {
-	const sends = capturingQueue();
-	const events = capturingQueue();
-	const headers = new Headers();
-	if (init.key) headers.set("authorization", `Bearer ${init.key}`);
-	if (init.json !== undefined) headers.set("content-type", "application/json");
-	const request =
-		init.request ??
-		new Request(`https://tapline.test${path}`, {
-			method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-			headers,
-			body: init.json === undefined ? undefined : JSON.stringify(init.json),
-		});
-	const ctx = createExecutionContext();
-	const response = await app.fetch(request, { ...appEnv, SENDS: sends, EVENTS: events }, ctx);
-	await waitOnExecutionContext(ctx);
-	return { response, sends: sends.sent, events: events.sent };
-}
-
-let sequence = 0;
-
-/** The send consumer over queue message bodies, as Cloudflare would deliver them, at the (moved) clock's time. */
-async function runSends(appEnv: TestEnv, bodies: unknown[]) {
-	const batch = createMessageBatch<unknown>(
-		"tapline-sends",
-		bodies.map((body) => ({ id: `send-${++sequence}`, timestamp: new Date(), attempts: 1, body })),
-	);
-	const ctx = createExecutionContext();
-	await consumeSends(batch, { ...appEnv, SENDS: capturingQueue() });
-	return getQueueResult(batch, ctx);
-}
 
 interface FollowUpItem {
 	contactId: string;
@@ -177,19 +122,19 @@ async function tellStory(): Promise<Story> {
 			json: { orderId, value, currency, ...who },
 		});
 		expect(response.status).toBe(202);
-		expect((await deliver(events)).explicitAcks).toHaveLength(1);
+		expect((await deliver(events.map((e) => e.body))).explicitAcks).toHaveLength(1);
 	};
 	const receipt = async (sid: string, status: string, errorCode?: number) => {
 		const webhook = await statusCallback(account, sid, status, errorCode);
 		const { response, events } = await api(appEnv, "", { request: webhookRequest(webhook) });
 		expect(response.status).toBe(204);
-		await deliver(events);
+		await deliver(events.map((e) => e.body));
 	};
 	const cron = async (time: number) => {
 		vi.setSystemTime(time);
 		const sends = capturingQueue();
 		const run = await runFollowUps({ ...appEnv, SENDS: sends }, time);
-		return { run, sends: sends.sent };
+		return { run, sends: sends.sent.map((m) => m.body) };
 	};
 
 	// 09:30: the campaign's own SMS to K.
@@ -199,7 +144,10 @@ async function tellStory(): Promise<Story> {
 		json: { recipients: [{ phone: person("K").phone }], message: "Summer sale: {link}" },
 	});
 	expect(sent.response.status).toBe(202);
-	await runSends(appEnv, sent.sends);
+	await runSends(
+		appEnv,
+		sent.sends.map((m) => m.body),
+	);
 
 	vi.setSystemTime(at(0, 10));
 	const tlids: Record<string, string> = {};
