@@ -284,6 +284,20 @@ describe("tapline stats with a follow-up", () => {
 		expect(stats.stdout).toMatch(/^Eligible \(tapped, did not buy\)\s+1$/m);
 		expect(stats.stdout).toMatch(/^ {2}sent\s+1$/m);
 		expect(stats.stdout).toMatch(/^ {2}skipped: bought \/ opted out\s+0 \/ 0$/m);
+
+		// The Worker's send queue hands the follow-up, with its own fresh link, to the (fake) Twilio.
+		const twilio = `${inject("fakeTwilioUrl")}/__fake/accounts/${inject("twilioAccountSid")}/requests`;
+		let bodies: string[] = [];
+		for (const deadline = Date.now() + 20_000; Date.now() < deadline && bodies.length === 0; ) {
+			const { requests } = (await (await fetch(twilio)).json()) as {
+				requests: { params: { To?: string; Body?: string } }[];
+			};
+			bodies = requests.filter((r) => r.params.To === "+12125550181").map((r) => r.params.Body ?? "");
+			if (bodies.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		expect(bodies).toHaveLength(1);
+		expect(bodies[0]).toMatch(/^Still thinking it over\? http\S+\/[0-9A-Za-z]{7}$/);
+		expect(bodies[0]).not.toContain(link?.code);
 	}, 60_000);
 });
 
