@@ -102,14 +102,15 @@ const SEED = [
 	"CREATE TABLE bench_eligible (contact_id TEXT PRIMARY KEY)",
 	POPULATION,
 	`INSERT INTO workspaces (id, name, created_at) VALUES ('${WORKSPACE}', 'Bench', ${T0 - 60 * 24 * H})`,
-	// The follow-up is configured but off: the floor runs come first, then it is switched on.
+	// The follow-up is configured but off: the floor runs come first, then it is switched on. No scan mark: the first
+	// run reads from the start of the look-back, as for a campaign whose follow-up was just switched on.
 	`INSERT INTO campaigns (id, workspace_id, name, stage, destination_url, utm_source, utm_medium, utm_campaign,
 	   created_at, updated_at, follow_up_enabled, follow_up_after_hours, follow_up_window_hours, follow_up_message,
-	   follow_up_origin)
+	   follow_up_origin, follow_up_scanned_until)
 	 VALUES ('${CAMPAIGN}', '${WORKSPACE}', 'Spring sale', 'consideration', 'https://shop.example/sale', 'sms', 'sms',
-	   'spring-sale', ${T0 - 20 * 24 * H}, ${T0 - 20 * 24 * H}, 0, 24, 48, '${MESSAGE}', '${ORIGIN}'),
+	   'spring-sale', ${T0 - 20 * 24 * H}, ${T0 - 20 * 24 * H}, 0, 24, 48, '${MESSAGE}', '${ORIGIN}', NULL),
 	   ('${OTHER_CAMPAIGN}', '${WORKSPACE}', 'Flash sale', 'purchase', 'https://shop.example/flash', 'sms', 'sms',
-	   'flash-sale', ${T0 - 2 * 24 * H}, ${T0 - 2 * 24 * H}, 0, 24, 48, NULL, NULL)`,
+	   'flash-sale', ${T0 - 2 * 24 * H}, ${T0 - 2 * 24 * H}, 0, 24, 48, NULL, NULL, NULL)`,
 	`INSERT INTO contacts (id, workspace_id, phone, external_id, timezone, stage, created_at, opted_out_at)
 	 SELECT contact_id, '${WORKSPACE}', '+1212' || (2000000 + i), 'cust-' || i, NULL,
 	        CASE WHEN grp = 'bought' THEN 'purchase' WHEN tap_at IS NOT NULL THEN 'consideration' END,
@@ -232,6 +233,12 @@ interface CronCounters {
 	d1Ms: number;
 	rowsRead: number;
 	rowsWritten: number;
+	newStatements: number;
+	newMs: number;
+	newRowsRead: number;
+	dueStatements: number;
+	dueMs: number;
+	dueRowsRead: number;
 	limits: { pageSize: number; perRun: number };
 }
 
@@ -266,6 +273,14 @@ export interface CronRun {
 	d1Ms: number;
 	rowsRead: number;
 	rowsWritten: number;
+	/** Of the D1 figures, the two selections': NEW_CANDIDATES (from the scan mark) and DUE_CANDIDATES (waiting). */
+	selectNew: Selection;
+	selectDue: Selection;
+}
+interface Selection {
+	statements: number;
+	ms: number;
+	rowsRead: number;
 }
 
 const decidedAt = (db: D1, at: number) => count(db, "SELECT count(*) AS n FROM follow_ups WHERE updated_at = ?", at);
@@ -314,8 +329,27 @@ async function cronRun(worker: BenchWorker, at: number): Promise<CronRun> {
 		d1Ms: after.d1Ms - before.d1Ms,
 		rowsRead: after.rowsRead - before.rowsRead,
 		rowsWritten: after.rowsWritten - before.rowsWritten,
+		selectNew: {
+			statements: after.newStatements - before.newStatements,
+			ms: after.newMs - before.newMs,
+			rowsRead: after.newRowsRead - before.newRowsRead,
+		},
+		selectDue: {
+			statements: after.dueStatements - before.dueStatements,
+			ms: after.dueMs - before.dueMs,
+			rowsRead: after.dueRowsRead - before.dueRowsRead,
+		},
 	};
 }
+
+/** The campaign's scan mark (`follow_up_scanned_until`), null when unset. */
+const scanMark = async (db: D1) =>
+	(
+		await db
+			.prepare("SELECT follow_up_scanned_until AS mark FROM campaigns WHERE id = ?")
+			.bind(CAMPAIGN)
+			.first<{ mark: number | null }>()
+	)?.mark ?? null;
 
 export async function benchFollowUps(worker: BenchWorker & { persist: string }, log: (line: string) => void) {
 	const seeded = await seed(worker);
@@ -336,9 +370,11 @@ export async function benchFollowUps(worker: BenchWorker & { persist: string }, 
 		`floor: ${floor.map((r) => `${(r.cpuSeconds * 1000).toFixed(1)} ms CPU (${r.wallSeconds.toFixed(3)} s wall)`).join(", ")}`,
 	);
 
+	// The plans of both selections, with the first run's parameters (no scan mark yet: the range starts at the oldest
+	// first tap of the look-back, 72 h + 7 days).
 	const from = T0 - (24 + 48) * H - 7 * 24 * H;
 	type PlanRow = { id: number; parent: number; detail: string };
-	const plan = await getJson<PlanRow[]>(worker, "/__bench/plan/new", {
+	const newPlan = await getJson<PlanRow[]>(worker, "/__bench/plan/new", {
 		campaignId: CAMPAIGN,
 		from,
 		to: T0 - 24 * H,
@@ -352,22 +388,24 @@ export async function benchFollowUps(worker: BenchWorker & { persist: string }, 
 		capFrom: T0 - 24 * H,
 		limit: limits.pageSize,
 	});
-	void duePlan;
 
+	// Seeded without one, and the floor runs (follow-up off) leave it so.
+	const markAtStart = await scanMark(worker.db);
 	await worker.db.prepare("UPDATE campaigns SET follow_up_enabled = 1 WHERE id = ?").bind(CAMPAIGN).run();
 	const runs: CronRun[] = [];
 	for (let k = 0; k < MAX_RUNS; k++) {
 		const run = await cronRun(worker, T0 + k * CRON_EVERY_MS);
 		runs.push(run);
 		log(
-			`run ${k + 1}: decided ${run.decided}, queued ${run.queued}, ${run.wallSeconds.toFixed(2)} s wall, ${run.cpuSeconds.toFixed(2)} s CPU (ticks ${run.cpuSecondsTicks.toFixed(2)}), ${run.d1Ms.toFixed(0)} ms D1 SQL, ${run.d1Statements} D1 statements, ${run.rowsRead} rows read`,
+			`run ${k + 1}: decided ${run.decided}, queued ${run.queued}, ${run.wallSeconds.toFixed(2)} s wall, ${run.cpuSeconds.toFixed(2)} s CPU (ticks ${run.cpuSecondsTicks.toFixed(2)}), ${run.d1Ms.toFixed(0)} ms D1 SQL (selecting ${run.selectNew.ms.toFixed(0)} + ${run.selectDue.ms.toFixed(0)}), ${run.d1Statements} D1 statements, ${run.rowsRead} rows read (selecting ${run.selectNew.rowsRead} + ${run.selectDue.rowsRead})`,
 		);
 		if (run.decided < limits.perRun) break;
 	}
 	const last = runs.at(-1) as CronRun;
+	const markAfterLast = await scanMark(worker.db);
 	const repeat = await cronRun(worker, last.at);
 	log(
-		`repeat of run ${runs.length}: decided ${repeat.decided}, queued ${repeat.queued}, ${repeat.cpuSeconds.toFixed(2)} s CPU, ${repeat.rowsRead} rows read`,
+		`repeat of run ${runs.length}: decided ${repeat.decided}, queued ${repeat.queued}, ${repeat.cpuSeconds.toFixed(2)} s CPU, ${repeat.rowsRead} rows read (selecting ${repeat.selectNew.rowsRead} + ${repeat.selectDue.rowsRead})`,
 	);
 
 	const db = worker.db;
@@ -394,6 +432,42 @@ export async function benchFollowUps(worker: BenchWorker & { persist: string }, 
 			last.at,
 		),
 		queueMessages: runs.reduce((s, r) => s + r.queued, 0) + repeat.queued,
+		// The scan mark: none before the first run; after the last run, set, and no later than the end of that run's
+		// range (its time − 24 h), else a contact could be passed over unread.
+		markAtStart,
+		markAfterLast,
+		lastRangeEnd: last.at - 24 * H,
+		// What the mark promises: every contact of the campaign with a first human tap in the look-back and before the
+		// mark has a follow_ups row (read from the links, not from the cron's own queries).
+		undecidedBeforeMark:
+			markAfterLast === null
+				? -1
+				: await q(
+						`SELECT count(*) AS n FROM links l JOIN contacts c ON c.id = l.contact_id
+						 WHERE l.campaign_id = ?1 AND l.kind = 'campaign' AND l.deleted_at IS NULL
+						   AND l.first_human_click_at >= ?2 AND l.first_human_click_at < ?3 AND c.erased_at IS NULL
+						   AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.campaign_id = ?1 AND f.contact_id = l.contact_id)`,
+						CAMPAIGN,
+						last.at - (24 + 48) * H - 7 * 24 * H,
+						markAfterLast,
+					),
+		eligibleUndecided: await q(
+			`SELECT count(*) AS n FROM bench_eligible e
+			 WHERE NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.campaign_id = ?1 AND f.contact_id = e.contact_id)`,
+			CAMPAIGN,
+		),
+		// First taps between the mark and the end of the last run's range: what every later run passes over again
+		// (all decided) while the mark stays 3 hours behind.
+		tappedAfterMark:
+			markAfterLast === null
+				? 0
+				: await q(
+						`SELECT count(*) AS n FROM links WHERE campaign_id = ?1 AND kind = 'campaign' AND deleted_at IS NULL
+						   AND first_human_click_at >= ?2 AND first_human_click_at <= ?3`,
+						CAMPAIGN,
+						markAfterLast,
+						last.at - 24 * H,
+					),
 		delivered: sends.delivered,
 		deliveredDistinct: sends.distinct,
 		deliveredAreFollowUps: sends.ids.filter((id) => followUpIds.has(id)).length,
@@ -417,7 +491,12 @@ export async function benchFollowUps(worker: BenchWorker & { persist: string }, 
 		check.delivered === eligible &&
 		check.deliveredDistinct === eligible &&
 		check.deliveredAreFollowUps === eligible &&
-		repeat.queued === 0;
+		repeat.queued === 0 &&
+		check.markAtStart === null &&
+		check.markAfterLast !== null &&
+		check.markAfterLast <= check.lastRangeEnd &&
+		check.undecidedBeforeMark === 0 &&
+		check.eligibleUndecided === 0;
 	log(`checks: ${JSON.stringify({ ...check, decisions: undefined })}${correct ? "" : " !! WRONG"}`);
 	return {
 		t0: T0,
@@ -425,7 +504,7 @@ export async function benchFollowUps(worker: BenchWorker & { persist: string }, 
 		returning: RETURNING,
 		seeded,
 		limits,
-		plan,
+		plans: { new: newPlan, due: duePlan },
 		floor,
 		runs,
 		repeat,

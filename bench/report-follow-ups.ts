@@ -9,8 +9,17 @@ type CronRun = FollowUps["runs"][number];
 // not): "By default, Workers are still limited to 30 seconds of CPU time" (developers.cloudflare.com/changelog/
 // 2025-03-25-higher-cpu-limits; developers.cloudflare.com/workers/platform/limits, "CPU time").
 const CPU_LIMIT_S = 30;
-// D1's "Maximum SQL query duration" (developers.cloudflare.com/d1/platform/limits).
-const D1_QUERY_LIMIT_S = 30;
+// What part 4 measured before the scan mark (commit 94c69f8), when every run read past every contact decided in the
+// look-back: bench/RESULTS.md as of commit 3aa5aa7 (BENCH_PARTS=4 at that commit measures the same again).
+const BEFORE_MARK = {
+	perContact: 3,
+	costliestRowsRead: 475_098,
+	costliestCpuS: 3.09,
+	repeatRowsRead: 410_014,
+	repeatCpuS: 1.11,
+};
+/** Rows read per contact decided in earlier runs above which runs are said to still get dearer (it was 3.0). */
+const GROWTH_PER_CONTACT = 0.5;
 /** "Well inside": the costliest run uses at most a third of the limit. */
 const HEADROOM = 3;
 export const TARGET_FOLLOW_UP = "One follow-up cron run well inside the 30 s CPU limit";
@@ -20,6 +29,24 @@ const at = (f: FollowUps, t: number) => {
 	const minutes = Math.round((t - f.t0) / 60_000);
 	return minutes === 0 ? "T0" : `T0 ${minutes > 0 ? "+" : "−"} ${Math.abs(minutes)} min`;
 };
+/** A duration in hours and minutes: "25 h 55 min". */
+const hm = (ms: number) => {
+	const minutes = Math.round(Math.abs(ms) / 60_000);
+	const h = Math.floor(minutes / 60);
+	return h === 0 ? `${minutes % 60} min` : `${h} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
+};
+const atHm = (f: FollowUps, t: number) => (t === f.t0 ? "T0" : `T0 ${t > f.t0 ? "+" : "−"} ${hm(t - f.t0)}`);
+/** Least-squares slope of y over x. */
+const slope = (points: [number, number][]) => {
+	const mx = points.reduce((s, [x]) => s + x, 0) / points.length;
+	const my = points.reduce((s, [, y]) => s + y, 0) / points.length;
+	const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+	return sxx === 0 ? 0 : points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
+};
+const selecting = (r: CronRun) => ({
+	ms: r.selectNew.ms + r.selectDue.ms,
+	rowsRead: r.selectNew.rowsRead + r.selectDue.rowsRead,
+});
 
 export function followUpTarget(f: FollowUps): string {
 	const max = Math.max(...f.runs.map((r) => r.cpuSeconds));
@@ -56,14 +83,17 @@ export function followUpSection(f: FollowUps): string {
 		(g) => `| ${g.name} | ${n(g.count)} | ${g.what} | ${byGroup.get(g.name)?.join(", ") ?? "never selected"} |`,
 	);
 	let decidedSoFar = 0;
+	const decidedBefore = new Map<CronRun, number>();
 	const perRun = [...runs, repeat].map((r, i) => {
-		const line = `| ${i < runs.length ? i + 1 : "repeat"} | ${at(f, r.at)} | ${n(decidedSoFar)} | ${n(r.decided)} | ${n(r.queued)} | ${r.wallSeconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${r.d1Ms.toFixed(0)} | ${n(r.d1Statements)} in ${r.d1Batches} | ${n(r.queueSends)} | ${n(r.rowsRead)} | ${n(r.rowsWritten)} |`;
+		decidedBefore.set(r, decidedSoFar);
+		const sel = `${n(r.selectNew.ms + r.selectDue.ms)} (${n(r.selectNew.ms)} + ${n(r.selectDue.ms)})`;
+		const selRows = `${n(r.selectNew.rowsRead + r.selectDue.rowsRead)} (${n(r.selectNew.rowsRead)} + ${n(r.selectDue.rowsRead)})`;
+		const line = `| ${i < runs.length ? i + 1 : "repeat"} | ${at(f, r.at)} | ${n(decidedSoFar)} | ${n(r.decided)} | ${n(r.queued)} | ${r.wallSeconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${r.d1Ms.toFixed(0)} | ${sel} | ${n(r.d1Statements)} in ${r.d1Batches} | ${n(r.queueSends)} | ${n(r.rowsRead)} | ${selRows} | ${n(r.rowsWritten)} |`;
 		decidedSoFar += r.decided;
 		return line;
 	});
-	const scans = f.plan.filter((p) => /^SCAN /.test(p.detail));
-	const sorts = f.plan.some((p) => /TEMP B-TREE/.test(p.detail));
 	const distinct = check.decisions.reduce((s, d) => s + d.n, 0);
+	const mark = check.markAfterLast;
 	const checks: [string, string, boolean][] = [
 		["Follow-up messages written (kind = 'followup')", n(check.followUpMessages), check.followUpMessages === eligible],
 		["… to distinct eligible contacts", n(check.toEligible), check.toEligible === eligible],
@@ -81,10 +111,75 @@ export function followUpSection(f: FollowUps): string {
 			`${n(check.eligibleAtLast)} (${n(check.eligibleAtLastSame)})`,
 			check.eligibleAtLast === eligible && check.eligibleAtLastSame === eligible,
 		],
+		["Eligible contacts without a follow_ups row", n(check.eligibleUndecided), check.eligibleUndecided === 0],
+		[
+			"The campaign's scan mark (`follow_up_scanned_until`) before the first run",
+			check.markAtStart === null ? "not set" : atHm(f, check.markAtStart),
+			check.markAtStart === null,
+		],
+		[
+			`… after the last run, whose range of first taps ends at ${atHm(f, check.lastRangeEnd)}`,
+			mark === null ? "not set" : `${atHm(f, mark)} (${hm(check.lastRangeEnd - mark)} before that end)`,
+			mark !== null && mark <= check.lastRangeEnd,
+		],
+		[
+			"Contacts with a first human tap in the look-back before the mark and no follow_ups row",
+			check.undecidedBeforeMark < 0 ? "—" : n(check.undecidedBeforeMark),
+			check.undecidedBeforeMark === 0,
+		],
 	];
-	const passedOverRows = repeat.rowsRead / decided;
-	const passedOverUs = (repeat.cpuSeconds * 1e6) / decided;
-	const passedOverD1S = repeat.d1Ms / 1000 / decided;
+	// The runs that did the same work (a full page budget, mostly sends), whose cost should not depend on how many
+	// contacts were decided before them; the first runs decide the closed windows, which cost less.
+	const maxQueued = Math.max(...runs.map((r) => r.queued));
+	const full = runs.filter((r) => r.decided === limits.perRun);
+	const steadyRuns = full.filter((r) => r.queued >= 0.9 * maxQueued);
+	const steady = steadyRuns.length >= 2 ? steadyRuns : full.length >= 2 ? full : runs;
+	const s0 = steady[0] as CronRun;
+	const s1 = steady.at(-1) as CronRun;
+	const runNo = (r: CronRun) => runs.indexOf(r) + 1;
+	const growth = slope(steady.map((r) => [decidedBefore.get(r) ?? 0, r.rowsRead]));
+	const selGrowth = slope(steady.map((r) => [decidedBefore.get(r) ?? 0, selecting(r).rowsRead]));
+	const grows = growth > GROWTH_PER_CONTACT;
+	const perK = (x: number) => `${x >= 0 ? "" : "−"}${n(Math.abs(x * 1000))}`;
+	const fromTo = (pick: (r: CronRun) => number, format: (x: number) => string) =>
+		`${format(pick(s0))} in run ${runNo(s0)} and ${format(pick(s1))} in run ${runNo(s1)}`;
+	const selMsRange = spreadWith(
+		steady.map((r) => selecting(r).ms),
+		(x) => `${n(x)} ms`,
+	);
+	const rest = (r: CronRun) => r.d1Ms - selecting(r).ms;
+	const secs = (x: number) => `${x.toFixed(2)} s`;
+	const msN = (x: number) => `${n(x)} ms`;
+	const rises = (pick: (r: CronRun) => number) => pick(s1) > 1.15 * pick(s0);
+	const costPerRun = [
+		grows
+			? "**Runs still get dearer as contacts are decided.**"
+			: "**Runs no longer read the contacts decided before them.**",
+		"New contacts are read from the campaign's scan mark (`campaigns.follow_up_scanned_until`: every contact whose",
+		"first human tap is before it has a follow_ups row), not from the start of the look-back (72 h + 7 days). After a",
+		"campaign's scan the run moves the mark to the first tap it stopped at or, when it read to the end of its range, to",
+		"3 hours before that end (the run's time − 24 h − 3 h), so that a tap the events queue stored late is still found;",
+		"a contact decided already is passed over on the follow_ups primary key before their contact row is read. Contacts",
+		"left waiting (opted out, capped, quiet hours) come from their own partial index, `follow_ups_waiting`, by retry",
+		`time. Runs ${runNo(s0)}–${runNo(s1)} each decided ${n(limits.perRun)} contacts and queued about ${n(median(steady.map((r) => r.queued)))}, with ${n(decidedBefore.get(s0) ?? 0)} to ${n(decidedBefore.get(s1) ?? 0)}`,
+		`contacts decided before them: rows read were ${fromTo((r) => r.rowsRead, n)}, ${perK(growth)} more per`,
+		`1,000 contacts decided earlier (before the scan mark: ${n(BEFORE_MARK.perContact * 1000)}); the two selections read ${fromTo((r) => selecting(r).rowsRead, n)}`,
+		`(${perK(selGrowth)} per 1,000), in ${selMsRange} of D1 time a run. The costliest run read ${n(costliest.rowsRead)} rows and used`,
+		`${secs(costliest.cpuSeconds)} of workerd CPU (before: ${n(BEFORE_MARK.costliestRowsRead)} rows, ${secs(BEFORE_MARK.costliestCpuS)}). The repeat run, which decides nothing, reads ${n(repeat.rowsRead)}`,
+		`rows, ${n(selecting(repeat).rowsRead)} of them selecting, in ${ms(repeat.cpuSeconds)} of workerd CPU (before: ${n(BEFORE_MARK.repeatRowsRead)} rows, ${secs(BEFORE_MARK.repeatCpuS)}).`,
+		`In this seed ${check.tappedAfterMark === 0 ? "no" : n(check.tappedAfterMark)} first ${check.tappedAfterMark === 1 ? "tap falls" : "taps fall"} in the 3 hours behind the mark (between the mark and the end of the`,
+		"last run's range), so the repeat run shows an idle run with nothing new to read; with taps coming in all day, each",
+		"run also passes over the contacts whose first tap is in those 3 hours, about two index reads each, and each such",
+		"contact is passed over by the 36 five-minute runs of those 3 hours.",
+		rises((r) => r.cpuSeconds) || rises(rest)
+			? [
+					`What still rises over runs ${runNo(s0)}–${runNo(s1)} is workerd CPU (${fromTo((r) => r.cpuSeconds, secs)}) and the D1 time`,
+					`outside the selections, in the write batches that record decisions, mint links and write messages (${fromTo(rest, msN)}),`,
+					`while rows written stay level (${fromTo((r) => r.rowsWritten, n)}): the tables and indexes these batches`,
+					`insert into grow with every run (follow_ups from none to ${n(distinct)} rows here).`,
+				].join("\n")
+			: `Workerd CPU (${fromTo((r) => r.cpuSeconds, secs)}) and the D1 time outside the selections (${fromTo(rest, msN)}) stay level too.`,
+	].join("\n");
 	return `## 4. Follow-up cron
 
 **Data.** A fresh D1 in a Miniflare of its own (migrations applied), seeded through SQL in ${seeded.seconds.toFixed(0)} s (recursive CTEs
@@ -137,30 +232,30 @@ counts every candidate in range, not only the eligible: the ${n(end(f, "window p
 oldest first taps, so the first runs decide them (skipped, \`window_passed\`) and queue little; and ${n(decided - distinct)} of the
 ${n(decided)} decisions were second looks at opted-out contacts, which the cron looks at again hourly.
 
-**Runs get dearer as contacts are decided.** Each run starts its range at the oldest first tap of the look-back
-(72 h + 7 days) and reads past every contact already decided in it: the plan below is all index seeks, but a
-decided contact is only dropped after its link's index entry, its contact row and its follow_ups row are read. Rows
-read grow by about 3 per contact decided in earlier runs (column "Decided before" below), and so do D1 time and
-CPU. The repeat run, which decides nothing, still reads ${n(repeat.rowsRead)} rows (${passedOverRows.toFixed(1)} per contact decided before it)
-and costs ${repeat.cpuSeconds.toFixed(2)} s of workerd CPU, ${(repeat.d1Ms / 1000).toFixed(2)} s of it D1 SQL (${passedOverUs.toFixed(1)} µs per decided contact): every five minutes, for as long
-as those contacts' first taps stay in the look-back (up to 9 days). It stays inside the limits here, and it reads no
-clicks; but it scales with the contacts decided in the last 10 days, not with the page. At this machine's rate of
-D1 time per passed-over contact, about ${(D1_QUERY_LIMIT_S / passedOverD1S / 1e6).toFixed(1)} million decided contacts in the look-back would make the first
-CANDIDATES query of a run reach D1's 30 s query limit (developers.cloudflare.com/d1/platform/limits); and at this
-size idle runs alone read ${n((repeat.rowsRead * 288) / 1e6)} million rows a day (288 runs), which D1 bills.
+${costPerRun}
 
-| Run | Scheduled | Decided before | Decided | Queued | Wall s | workerd CPU s | D1 SQL ms | D1 statements in batches | sendBatch calls | Rows read | Rows written |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| Run | Scheduled | Decided before | Decided | Queued | Wall s | workerd CPU s | D1 SQL ms | of it selecting (new + due) | D1 statements in batches | sendBatch calls | Rows read | of them selecting (new + due) | Rows written |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${perRun.join("\n")}
 
-**Query plan.** \`EXPLAIN QUERY PLAN\` of \`CANDIDATES\` (src/follow-ups/queries.ts), run through the Worker's D1
-binding on the seeded database with the first page's parameters:
+**Query plans.** \`EXPLAIN QUERY PLAN\` of the cron's two selections (src/follow-ups/queries.ts), as \`newCandidatesQuery\`
+and \`dueCandidatesQuery\` bind them, run through the Worker's D1 binding on the seeded database with the first run's
+parameters (\`POST /__bench/plan/new\` and \`/due\`). New contacts, \`NEW_CANDIDATES\` (from the scan mark, or the start
+of the look-back when there is none):
 
 \`\`\`
-${planTree(f.plan)}
+${planTree(f.plans.new)}
 \`\`\`
 
-${scans.length === 0 ? "No table is scanned: one range of `links_by_first_human_tap` (campaign, first human tap, code), then one seek per candidate into contacts, follow_ups, purchases (`purchases_by_contact`) and messages (`messages_by_contact_created`). Clicks are not read at all." : `**Full scans in the plan:** ${scans.map((p) => `\`${p.detail}\``).join(", ")}.`} ${sorts ? "**The ORDER BY needs a sort (a temporary B-tree).**" : "The index also gives the ORDER BY (no temporary B-tree)."}
+${planVerdict(f.plans.new)}${passedOverFirst(f.plans.new)}
+
+Waiting contacts whose retry time has come, \`DUE_CANDIDATES\`:
+
+\`\`\`
+${planTree(f.plans.due)}
+\`\`\`
+
+${planVerdict(f.plans.due)}
 
 **Checks** after the last run:
 
@@ -174,8 +269,45 @@ function end(f: FollowUps, name: string): number {
 	return f.groups.find((g) => g.name === name)?.count ?? 0;
 }
 
+type Plan = FollowUps["plans"]["new"];
+
+/** What a plan does: full scans, a sort for the ORDER BY, and the indexes it searches, in its order. */
+function planVerdict(plan: Plan): string {
+	const scans = plan.filter((p) => /^SCAN /.test(p.detail));
+	const sorts = plan.filter((p) => /TEMP B-TREE/.test(p.detail));
+	const searches = plan.flatMap((p) => {
+		const m = /^SEARCH (\S+) USING (COVERING INDEX|INDEX|INTEGER PRIMARY KEY|PRIMARY KEY) ?(\S*)(?: \((.*)\))?/.exec(
+			p.detail,
+		);
+		if (!m) return [];
+		const [, table, how, index, on] = m;
+		const name = index ? `\`${index}\`` : `the ${how?.toLowerCase()}`;
+		const range = on && /[<>]/.test(on) ? "a range" : "a seek";
+		return [`${name} (${table}, ${range}${how === "COVERING INDEX" ? ", covering: the table row is not read" : ""})`];
+	});
+	return [
+		scans.length === 0
+			? "**No SCAN**: no table or index is read through."
+			: `**Full scans:** ${scans.map((p) => `\`${p.detail}\``).join(", ")}.`,
+		sorts.length === 0
+			? "**No temporary B-tree**: the index gives the ORDER BY."
+			: `**A temporary B-tree** (${sorts.map((p) => `\`${p.detail}\``).join(", ")}).`,
+		`Indexes, in the plan's order: ${searches.join("; ")}.`,
+	].join(" ");
+}
+
+/** Whether the plan looks a candidate's follow_ups row up (alias f) before their contact row (alias c). */
+function passedOverFirst(plan: Plan): string {
+	const f = plan.findIndex((p) => /^SEARCH f /.test(p.detail));
+	const c = plan.findIndex((p) => /^SEARCH c /.test(p.detail));
+	if (f < 0 || c < 0) return "";
+	return f < c
+		? " follow_ups comes before contacts, so a contact decided already is dropped before their contact row is read."
+		: " **contacts comes before follow_ups**: a contact decided already is dropped only after their contact row is read.";
+}
+
 /** The plan's rows as SQLite's shell prints them: a tree by parent id. */
-function planTree(plan: FollowUps["plan"]): string {
+function planTree(plan: Plan): string {
 	const lines: string[] = [];
 	const walk = (parent: number, depth: number) => {
 		for (const row of plan.filter((p) => p.parent === parent)) {

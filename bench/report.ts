@@ -76,7 +76,7 @@ ${generated}
 
 ${[keep("- Machine:", machine), keep("- Versions:", versions), ...remeasured].join("\n")}
 - The Worker runs in Miniflare (wrangler's own copy) from the bundle \`wrangler deploy --dry-run --outdir bench/.out/bench bench/worker-entry.ts\` makes, with D1, Queues and rate limits configured from wrangler.toml (\`unstable_getMiniflareWorkerOptions\`), and load goes straight into workerd through \`unsafeDirectSockets\`, with no proxy in front.
-- \`bench/worker-entry.ts\` is the real app plus bench-only routes registered on the same Hono instance: \`GET /__bench/bare\` (the baseline: a constant 302), \`GET /__bench/stats\` (what the consumer saw), \`POST /__bench/consumer/hold|release\`, and for part 4 \`GET /__bench/cron\` (what the cron ran: D1 statements, queue messages), \`GET /__bench/sends\` (the send queue's messages, counted and acked, never texted) and \`POST /__bench/plan/candidates\` (EXPLAIN QUERY PLAN of the cron's selection). It is never deployed: \`npm run build\` and \`npm run deploy\` bundle \`src/index.ts\`.
+- \`bench/worker-entry.ts\` is the real app plus bench-only routes registered on the same Hono instance: \`GET /__bench/bare\` (the baseline: a constant 302), \`GET /__bench/stats\` (what the consumer saw), \`POST /__bench/consumer/hold|release\`, and for part 4 \`GET /__bench/cron\` (what the cron ran: D1 statements, queue messages), \`GET /__bench/sends\` (the send queue's messages, counted and acked, never texted) and \`POST /__bench/plan/new|due\` (EXPLAIN QUERY PLAN of the cron's two selections, new and waiting contacts). It is never deployed: \`npm run build\` and \`npm run deploy\` bundle \`src/index.ts\`.
 `;
 }
 

@@ -31,7 +31,21 @@ app.post("/__bench/consumer/:action{hold|release}", (c) => {
 	return c.body(null, 204);
 });
 
-const d1Counts = () => ({ d1Batches: 0, d1Statements: 0, d1Direct: 0, d1Ms: 0, rowsRead: 0, rowsWritten: 0 });
+const d1Counts = () => ({
+	d1Batches: 0,
+	d1Statements: 0,
+	d1Direct: 0,
+	d1Ms: 0,
+	rowsRead: 0,
+	rowsWritten: 0,
+	// The follow-up cron's two selections, counted apart (also in the totals above): statements, SQL ms, rows read.
+	newStatements: 0,
+	newMs: 0,
+	newRowsRead: 0,
+	dueStatements: 0,
+	dueMs: 0,
+	dueRowsRead: 0,
+});
 const consumed = { batches: 0, messages: 0, taps: 0, ...d1Counts() };
 app.get("/__bench/stats", (c) => c.json(consumed));
 
@@ -60,22 +74,44 @@ app.post("/__bench/plan/:which{new|due}", async (c) => {
 
 type D1Counted = ReturnType<typeof d1Counts>;
 
+// The SQL of the cron's two selections as it reaches D1 (the text does not depend on the values bound).
+type Selection = "new" | "due";
+const SELECTIONS = new Map<string, Selection>([
+	[
+		newCandidatesQuery({ campaignId: "", from: 0, to: 0, after: { firstTapAt: 0, linkCode: "" }, capFrom: 0, limit: 0 })
+			.sql,
+		"new",
+	],
+	[dueCandidatesQuery({ campaignId: "", now: 0, capFrom: 0, limit: 0 }).sql, "due"],
+]);
+
 /**
  * Counts the D1 statements run through this binding (each statement of a batch, and each one run on its own), and
- * adds up what D1 reports of them: SQL duration and rows read and written.
+ * adds up what D1 reports of them: SQL duration and rows read and written; the follow-up selections also apart.
  */
 function countingD1(d1: D1Database, counts: D1Counted): D1Database {
-	const add = <R extends D1Result | D1Result[]>(result: R): R => {
-		for (const { meta } of Array.isArray(result) ? result : [result]) {
-			counts.d1Ms += meta?.duration ?? 0;
-			counts.rowsRead += meta?.rows_read ?? 0;
+	const selectionOf = new WeakMap<D1PreparedStatement, Selection>();
+	const add = <R extends D1Result | D1Result[]>(result: R, statements: D1PreparedStatement[]): R => {
+		(Array.isArray(result) ? result : [result]).forEach(({ meta }, i) => {
+			const ms = meta?.duration ?? 0;
+			const read = meta?.rows_read ?? 0;
+			counts.d1Ms += ms;
+			counts.rowsRead += read;
 			counts.rowsWritten += meta?.rows_written ?? 0;
-		}
+			const statement = statements[i];
+			const selection = statement && selectionOf.get(statement);
+			if (selection) {
+				counts[`${selection}Statements`] += 1;
+				counts[`${selection}Ms`] += ms;
+				counts[`${selection}RowsRead`] += read;
+			}
+		});
 		return result;
 	};
-	const count = (statement: D1PreparedStatement): D1PreparedStatement => {
+	const count = (statement: D1PreparedStatement, selection: Selection | undefined): D1PreparedStatement => {
+		if (selection) selectionOf.set(statement, selection);
 		const bind = statement.bind.bind(statement);
-		statement.bind = (...values: unknown[]) => count(bind(...values));
+		statement.bind = (...values: unknown[]) => count(bind(...values), selection);
 		for (const method of ["run", "all", "first", "raw"] as const) {
 			const original = statement[method].bind(statement) as (...args: unknown[]) => Promise<unknown>;
 			Object.assign(statement, {
@@ -83,7 +119,7 @@ function countingD1(d1: D1Database, counts: D1Counted): D1Database {
 					counts.d1Direct += 1;
 					counts.d1Statements += 1;
 					const result = original(...args);
-					return method === "run" || method === "all" ? result.then((r) => add(r as D1Result)) : result;
+					return method === "run" || method === "all" ? result.then((r) => add(r as D1Result, [statement])) : result;
 				},
 			});
 		}
@@ -92,11 +128,11 @@ function countingD1(d1: D1Database, counts: D1Counted): D1Database {
 	const prepare = d1.prepare.bind(d1);
 	const batch = d1.batch.bind(d1);
 	return Object.assign(Object.create(d1) as D1Database, {
-		prepare: (query: string) => count(prepare(query)),
+		prepare: (query: string) => count(prepare(query), SELECTIONS.get(query)),
 		batch: (statements: D1PreparedStatement[]) => {
 			counts.d1Batches += 1;
 			counts.d1Statements += statements.length;
-			return batch(statements).then(add);
+			return batch(statements).then((results) => add(results, statements));
 		},
 	});
 }
