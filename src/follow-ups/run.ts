@@ -33,7 +33,8 @@ const LOOK_BACK_MS = 7 * 24 * HOUR_MS;
 // An opted-out contact is looked at again hourly while their window is open: a START brings them back.
 const OPTED_OUT_RECHECK_MS = HOUR_MS;
 // Taps reach the database through the events queue, whose retries take up to about half an hour: the scan mark
-// stays this far behind the newest first tap a run looked at, so that a tap stored late is still found.
+// never passes the end of a run's range (now − afterHours) less this, so a tap stored up to three hours after its
+// follow-up fell due is still found.
 const LATE_TAP_MS = 3 * HOUR_MS;
 
 export interface FollowUpLimits {
