@@ -67,7 +67,7 @@ export const campaignRoutes = new Hono<AppEnv>();
 
 campaignRoutes.post("/", limitBody(16 * 1024), async (c) => {
 	const input = await readJson(c, CreateCampaign);
-	const followUp = checkedFollowUp(mergeFollowUp(DEFAULT_FOLLOW_UP, input.followUp));
+	const followUp = checkedFollowUp(mergeFollowUp(DEFAULT_FOLLOW_UP, input.followUp, publicOrigin(c.env, c.req.url)));
 	const campaign = await createCampaign(
 		c.env.DB,
 		c.get("workspaceId"),
@@ -101,7 +101,7 @@ campaignRoutes.patch("/:id", limitBody(16 * 1024), async (c) => {
 	const changes = await readJson(c, UpdateCampaign);
 	const workspaceId = c.get("workspaceId");
 	const current = await campaignFromPath(c);
-	const followUp = checkedFollowUp(mergeFollowUp(current.followUp, changes.followUp));
+	const followUp = checkedFollowUp(mergeFollowUp(current.followUp, changes.followUp, publicOrigin(c.env, c.req.url)));
 	const campaign = await updateCampaign(
 		c.env.DB,
 		workspaceId,

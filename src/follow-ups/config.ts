@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type PlaceholderName, parseTemplate, type Template } from "../messages/template";
+import { MAX_CODE_LENGTH } from "../links/codes";
+import { type PlaceholderName, parseTemplate, renderTemplate, type Template } from "../messages/template";
 
 /** A campaign's follow-up, as the API shows it. */
 export interface FollowUpConfig {
@@ -70,10 +71,30 @@ export const FollowUpInput = z
 	.describe("The automatic follow-up to contacts who tapped but did not buy.");
 export type FollowUpInput = z.infer<typeof FollowUpInput>;
 
-/** Applies changes to a follow-up; an enabled follow-up needs a message. */
+// SMS providers refuse a text over 1,600 characters (Twilio error 21617).
+const MAX_BODY_CHARACTERS = 1600;
+// The longest values the cron can put in: an external id (200 characters, as minting accepts) and an E.164 phone.
+const LONGEST_EXTERNAL_ID = 200;
+const LONGEST_PHONE = 16;
+
+/** The longest text a follow-up template can render to, with links printed on `origin`. */
+export function longestFollowUp(template: Template, origin: string): number {
+	return renderTemplate(template, {
+		link: `${origin}/${"x".repeat(MAX_CODE_LENGTH)}`,
+		externalId: "x".repeat(LONGEST_EXTERNAL_ID),
+		phone: "x".repeat(LONGEST_PHONE),
+	}).length;
+}
+
+/**
+ * Applies changes to a follow-up. An enabled follow-up needs a message, and the message must fit in what SMS
+ * providers accept for every contact: the cron renders it unattended, so it is checked here, once, for the longest
+ * values it can hold.
+ */
 export function mergeFollowUp(
 	current: FollowUpConfig,
 	changes: FollowUpInput | undefined,
+	origin: string,
 ): { ok: true; followUp: FollowUpConfig } | { ok: false; message: string } {
 	const followUp: FollowUpConfig = {
 		enabled: changes?.enabled ?? current.enabled,
@@ -84,6 +105,16 @@ export function mergeFollowUp(
 	};
 	if (followUp.enabled && !followUp.message) {
 		return { ok: false, message: "an enabled follow-up needs a message (a template with {link})" };
+	}
+	const parsed = followUp.message ? parseFollowUpTemplate(followUp.message) : null;
+	if (parsed?.ok) {
+		const longest = longestFollowUp(parsed.template, origin);
+		if (longest > MAX_BODY_CHARACTERS) {
+			return {
+				ok: false,
+				message: `the message can render to ${longest} characters with a long link, external id or phone; SMS providers accept at most ${MAX_BODY_CHARACTERS}`,
+			};
+		}
 	}
 	return { ok: true, followUp };
 }

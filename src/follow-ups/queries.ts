@@ -175,38 +175,48 @@ export interface FollowUpLink {
 	code: string;
 }
 
+/** A contact's live follow-up link after minting: null when a code collided (draw again) or the contact is erased. */
+export interface MintedFollowUpLink {
+	contactId: string;
+	code: string | null;
+	erased: boolean;
+}
+
 /**
- * Inserts a follow-up link for each contact that has none, and returns every contact's live follow-up link. A code
- * that collides with an existing one inserts nothing: that contact is missing from the answer and the caller draws
- * again.
+ * Inserts a follow-up link for each contact that has none and is not erased, and returns where each contact
+ * stands. A code that collides with an existing one inserts nothing: that contact comes back without a code and
+ * the caller draws again.
  */
 export async function mintFollowUpLinks(
 	d1: D1Database,
 	campaign: Pick<FollowUpCampaign, "id" | "workspaceId" | "variant">,
 	drafts: FollowUpLink[],
 	now: number,
-): Promise<FollowUpLink[]> {
+): Promise<MintedFollowUpLink[]> {
 	if (drafts.length === 0) return [];
 	const json = JSON.stringify(drafts);
-	const [, found] = await d1.batch<FollowUpLink>([
+	const [, found] = await d1.batch<MintedFollowUpLink>([
 		d1
 			.prepare(
 				`INSERT INTO links (code, workspace_id, campaign_id, contact_id, variant, kind, created_at)
-				 SELECT j.value ->> '$.code', ?1, ?2, j.value ->> '$.contactId', ?3, 'followup', ?4
-				 FROM json_each(?5) AS j WHERE true
+				 SELECT j.value ->> '$.code', ?1, ?2, c.id, ?3, 'followup', ?4
+				 FROM json_each(?5) AS j
+				 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
+				 WHERE c.erased_at IS NULL
 				 ON CONFLICT DO NOTHING`,
 			)
 			.bind(campaign.workspaceId, campaign.id, campaign.variant, now, json),
 		d1
 			.prepare(
-				`SELECT l.contact_id AS contactId, l.code
+				`SELECT c.id AS contactId, l.code, c.erased_at IS NOT NULL AS erased
 				 FROM json_each(?2) AS j
-				 CROSS JOIN links l ON l.campaign_id = ?1 AND l.contact_id = j.value ->> '$.contactId'
-				   AND l.kind = 'followup' AND l.deleted_at IS NULL`,
+				 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
+				 LEFT JOIN links l ON l.campaign_id = ?1 AND l.contact_id = c.id AND l.kind = 'followup'
+				   AND l.deleted_at IS NULL`,
 			)
 			.bind(campaign.id, json),
 	]);
-	return found?.results ?? [];
+	return (found?.results ?? []).map((r) => ({ ...r, erased: Boolean(r.erased) }));
 }
 
 /** The cron's decision about one contact. */
@@ -232,13 +242,20 @@ export interface FollowUpDraft {
 	encoding: string;
 }
 
-// A decision replaces only a waiting one: a contact sent a follow-up, or skipped for good, stays so.
+// A decision replaces only a waiting one: a contact sent a follow-up, or skipped for good, stays so. A contact
+// erased since they were read is skipped as an opt-out (as the erasure itself does), in the same transaction as the
+// message it would otherwise get.
 const RECORD_DECISIONS = `
 INSERT INTO follow_ups (campaign_id, contact_id, workspace_id, link_code, first_tap_at, status, reason, held_by,
                         retry_at, message_id, created_at, updated_at)
-SELECT ?1, j.value ->> '$.contactId', ?2, j.value ->> '$.linkCode', j.value ->> '$.firstTapAt', j.value ->> '$.status',
-       j.value ->> '$.reason', j.value ->> '$.heldBy', j.value ->> '$.retryAt', j.value ->> '$.messageId', ?3, ?3
-FROM json_each(?4) AS j WHERE true
+SELECT ?1, c.id, ?2, j.value ->> '$.linkCode', j.value ->> '$.firstTapAt',
+       iif(c.erased_at IS NULL, j.value ->> '$.status', 'skipped'),
+       iif(c.erased_at IS NULL, j.value ->> '$.reason', 'opted_out'), j.value ->> '$.heldBy',
+       iif(c.erased_at IS NULL, j.value ->> '$.retryAt', NULL), iif(c.erased_at IS NULL, j.value ->> '$.messageId', NULL),
+       ?3, ?3
+FROM json_each(?4) AS j
+CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
+WHERE true
 ON CONFLICT (campaign_id, contact_id) DO UPDATE SET
   status = excluded.status, reason = excluded.reason, held_by = excluded.held_by, retry_at = excluded.retry_at,
   message_id = excluded.message_id, updated_at = excluded.updated_at
@@ -246,12 +263,14 @@ WHERE follow_ups.status = 'waiting'`;
 
 // The claim: a message only for the contacts whose follow-up row names this very draft, so of two runs deciding
 // at once only the one that recorded its decision first writes a message; the unique (campaign, contact, kind)
-// index stands behind that. The sender checks opt-outs, purchases and quiet hours again before it sends.
+// index stands behind that. The sender checks opt-outs, purchases, the cap and quiet hours again before it sends.
+// updated_at 0 marks it not queued yet (the sweep queues such messages), until the run has queued it: a run cut
+// short between this write and the queue loses nothing.
 const INSERT_MESSAGES = `
 INSERT INTO messages (id, workspace_id, campaign_id, contact_id, link_code, variant, kind, provider, body, segments,
                       encoding, status, created_at, updated_at)
 SELECT j.value ->> '$.id', ?2, ?1, f.contact_id, j.value ->> '$.linkCode', ?3, 'followup', ?4, j.value ->> '$.body',
-       j.value ->> '$.segments', j.value ->> '$.encoding', 'pending', ?5, ?5
+       j.value ->> '$.segments', j.value ->> '$.encoding', 'pending', ?5, 0
 FROM json_each(?6) AS j
 CROSS JOIN follow_ups f ON f.campaign_id = ?1 AND f.contact_id = j.value ->> '$.contactId'
 WHERE f.status = 'sent' AND f.message_id = j.value ->> '$.id'

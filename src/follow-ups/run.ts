@@ -2,7 +2,7 @@ import { newId } from "../db/ids";
 import type { FollowUpReason } from "../db/schema";
 import { sendInBatches } from "../events/queue-batches";
 import { codeLength, newCode } from "../links/codes";
-import { markUnqueued } from "../messages/queries";
+import { touchPending } from "../messages/queries";
 import { sendableAt } from "../messages/quiet-hours";
 import { countSegments } from "../messages/segments";
 import type { SendMessage } from "../messages/sender";
@@ -42,11 +42,15 @@ export interface FollowUpLimits {
 	pageSize: number;
 	/** Contacts decided per run, over all campaigns; the rest wait for the next run. */
 	perRun: number;
+	/** Campaigns looked at per run; the next run goes on with the next ones. */
+	campaignsPerRun: number;
 }
 
 // A run decides at most 10,000 contacts: 10 pages, each one read and two write batches, and up to 100 queue
-// batches. 100,000 eligible contacts take ten runs of the five-minute cron.
-export const DEFAULT_LIMITS: FollowUpLimits = { pageSize: 1000, perRun: 10_000 };
+// batches; 100,000 contacts due at once take ten or more runs of the five-minute cron. A campaign with nothing to
+// do costs two reads and at most one write, so 200 campaigns and the pages stay under D1's 1,000 queries per
+// invocation.
+export const DEFAULT_LIMITS: FollowUpLimits = { pageSize: 1000, perRun: 10_000, campaignsPerRun: 200 };
 
 export interface FollowUpRunSummary {
 	campaigns: number;
@@ -78,9 +82,11 @@ export async function runFollowUps(
 		return summary;
 	}
 	const provider = config.settings.provider;
-	// Starting with a different campaign each run keeps one large campaign from holding up the others.
-	const start = Math.floor(now / (5 * 60_000)) % campaigns.length;
-	const ordered = [...campaigns.slice(start), ...campaigns.slice(0, start)];
+	// Each run starts where the last one's share of campaigns ended, so one large campaign cannot hold up the
+	// others, and every campaign gets its turn however many there are.
+	const share = Math.min(limits.campaignsPerRun, campaigns.length);
+	const start = (Math.floor(now / (5 * 60_000)) * share) % campaigns.length;
+	const ordered = [...campaigns.slice(start), ...campaigns.slice(0, start)].slice(0, share);
 	let budget = limits.perRun;
 	for (const campaign of ordered) {
 		if (budget <= 0) break;
@@ -92,49 +98,58 @@ export async function runFollowUps(
 			);
 			continue;
 		}
-		summary.campaigns++;
-		const job: CampaignJob = {
-			env,
-			campaign,
-			template: parsed.template,
-			origin: origin.replace(/\/+$/, ""),
-			provider,
-			// The outbox texts nobody, so, as for campaign sends, it holds nothing back for the night.
-			quietHours: provider !== "outbox",
-			now,
-		};
-		const capFrom = now - campaign.frequencyCapHours * HOUR_MS;
-		// First the contacts whose wait is over, then the ones not looked at yet.
-		while (budget > 0) {
-			const limit = Math.min(limits.pageSize, budget);
-			const page = await readCandidates(env.DB, dueCandidatesQuery({ campaignId: campaign.id, now, capFrom, limit }));
-			budget -= page.length;
-			// Each decision moves its contact on (a new retry time is always later than now), so pages never repeat.
-			if (page.length > 0) await decidePage(job, page, summary);
-			if (page.length < limit) break;
-		}
-		const to = now - campaign.afterHours * HOUR_MS;
-		const oldest = now - (campaign.afterHours + campaign.windowHours) * HOUR_MS - LOOK_BACK_MS;
-		let cursor: CandidateCursor = { firstTapAt: Math.max(oldest, campaign.scannedUntil ?? 0), linkCode: "" };
-		let done = false;
-		while (budget > 0) {
-			const limit = Math.min(limits.pageSize, budget);
-			const page = await readCandidates(
-				env.DB,
-				newCandidatesQuery({ campaignId: campaign.id, from: oldest, to, after: cursor, capFrom, limit }),
-			);
-			budget -= page.length;
-			if (page.length > 0) await decidePage(job, page, summary);
-			const last = page.at(-1);
-			if (last) cursor = { firstTapAt: last.firstTapAt, linkCode: last.linkCode };
-			if (page.length < limit) {
-				done = true;
-				break;
+		try {
+			summary.campaigns++;
+			const job: CampaignJob = {
+				env,
+				campaign,
+				template: parsed.template,
+				origin: origin.replace(/\/+$/, ""),
+				provider,
+				// The outbox texts nobody, so, as for campaign sends, it holds nothing back for the night.
+				quietHours: provider !== "outbox",
+				now,
+			};
+			const capFrom = now - campaign.frequencyCapHours * HOUR_MS;
+			// First the contacts whose wait is over, then the ones not looked at yet.
+			while (budget > 0) {
+				const limit = Math.min(limits.pageSize, budget);
+				const page = await readCandidates(env.DB, dueCandidatesQuery({ campaignId: campaign.id, now, capFrom, limit }));
+				budget -= page.length;
+				// Each decision moves its contact on (a new retry time is always later than now), so pages never repeat.
+				if (page.length > 0) await decidePage(job, page, summary);
+				if (page.length < limit) break;
 			}
+			const to = now - campaign.afterHours * HOUR_MS;
+			const oldest = now - (campaign.afterHours + campaign.windowHours) * HOUR_MS - LOOK_BACK_MS;
+			let cursor: CandidateCursor = { firstTapAt: Math.max(oldest, campaign.scannedUntil ?? 0), linkCode: "" };
+			let done = false;
+			while (budget > 0) {
+				const limit = Math.min(limits.pageSize, budget);
+				const page = await readCandidates(
+					env.DB,
+					newCandidatesQuery({ campaignId: campaign.id, from: oldest, to, after: cursor, capFrom, limit }),
+				);
+				budget -= page.length;
+				if (page.length > 0) await decidePage(job, page, summary);
+				const last = page.at(-1);
+				if (last) cursor = { firstTapAt: last.firstTapAt, linkCode: last.linkCode };
+				if (page.length < limit) {
+					done = true;
+					break;
+				}
+			}
+			// Everyone before the cursor (or, when the scan went to the end, before `to`) is decided now, but for taps that
+			// may still be on their way.
+			const mark = Math.min(done ? to : cursor.firstTapAt, to - LATE_TAP_MS);
+			if (mark > (campaign.scannedUntil ?? Number.NEGATIVE_INFINITY))
+				await markScanned(env.DB, campaign.id, mark).run();
+		} catch (err) {
+			// One campaign's failure (its next run tries again) must not keep the others from their follow-ups.
+			console.error(
+				JSON.stringify({ msg: "follow-up run failed for a campaign", campaign: campaign.id, error: String(err) }),
+			);
 		}
-		// Everyone before the cursor (or, when the scan went to the end, before `to`) is decided now, but for taps that
-		// may still be on their way.
-		await markScanned(env.DB, campaign.id, Math.min(done ? to : cursor.firstTapAt, to - LATE_TAP_MS)).run();
 	}
 	return summary;
 }
@@ -191,11 +206,16 @@ async function decidePage(job: CampaignJob, page: Candidate[], summary: FollowUp
 		...decide(candidate, campaign, now, job.quietHours),
 	}));
 	const toText = page.filter((_, i) => decisions[i]?.status === "sent");
-	const links = await followUpLinks(job, toText);
+	const { links, erased } = await followUpLinks(job, toText);
 	const drafts: FollowUpDraft[] = [];
 	decisions.forEach((decision, i) => {
 		if (decision.status !== "sent") return;
 		const candidate = page[i] as Candidate;
+		// Erased since they were read: skipped as the erasure skips a follow-up, as an opt-out.
+		if (erased.has(candidate.contactId)) {
+			Object.assign(decision, { status: "skipped", reason: "opted_out", heldBy: null, retryAt: null });
+			return;
+		}
 		const code = links.get(candidate.contactId);
 		if (!code) throw new Error("follow-up link missing for a contact");
 		const body = renderTemplate(job.template, {
@@ -209,15 +229,16 @@ async function decidePage(job: CampaignJob, page: Candidate[], summary: FollowUp
 	});
 
 	const ours = await recordDecisions(env.DB, campaign, job.provider, decisions, drafts, now);
+	// The messages were written as not queued yet (for the sweep, should this run stop here); once they are on the
+	// queue they are marked so. A failure leaves them to the next run's sweep: sent once either way.
 	try {
 		await sendInBatches<SendMessage>(
 			env.SENDS,
 			ours.map((messageId) => ({ body: { v: 1, type: "send", messageId }, contentType: "json" })),
 		);
+		if (ours.length > 0) await touchPending(env.DB, ours, now).run();
 	} catch (err) {
-		// Claimed but not queued: marked for the sweep at the end of this run or the next one; sent once either way.
 		console.error(JSON.stringify({ msg: "follow-up queueing failed", campaign: campaign.id, error: String(err) }));
-		await markUnqueued(env.DB, ours).run();
 	}
 
 	summary.considered += page.length;
@@ -231,19 +252,27 @@ async function decidePage(job: CampaignJob, page: Candidate[], summary: FollowUp
 
 const MAX_CODE_ATTEMPTS = 3;
 
-/** The follow-up link of each contact to text: minted now, or found from an earlier run that stopped midway. */
-async function followUpLinks(job: CampaignJob, contacts: Candidate[]): Promise<Map<string, string>> {
+/**
+ * The follow-up link of each contact to text: minted now, or found from an earlier run that stopped midway; and
+ * the contacts erased since they were read, who get none.
+ */
+async function followUpLinks(
+	job: CampaignJob,
+	contacts: Candidate[],
+): Promise<{ links: Map<string, string>; erased: Set<string> }> {
 	const links = new Map<string, string>();
+	const erased = new Set<string>();
 	const length = codeLength(job.env.CODE_LENGTH);
 	let missing = contacts.map((c) => c.contactId);
 	for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS && missing.length > 0; attempt++) {
 		const drafts: FollowUpLink[] = missing.map((contactId) => ({ contactId, code: newCode(length) }));
 		for (const link of await mintFollowUpLinks(job.env.DB, job.campaign, drafts, job.now)) {
-			links.set(link.contactId, link.code);
+			if (link.erased) erased.add(link.contactId);
+			else if (link.code) links.set(link.contactId, link.code);
 		}
 		// A contact still without a link lost its insert to a code collision: draw again.
-		missing = missing.filter((id) => !links.has(id));
+		missing = missing.filter((id) => !links.has(id) && !erased.has(id));
 	}
 	if (missing.length > 0) throw new Error(`could not mint unique follow-up codes for ${missing.length} contacts`);
-	return links;
+	return { links, erased };
 }

@@ -99,9 +99,21 @@ export interface OutgoingMessage {
 	purchasedSinceTap: boolean;
 	/** A follow-up only: when its window closes (it is not sent after that). */
 	followUpClosesAt: number | null;
+	/** A follow-up only: until when the workspace's frequency cap holds it back (another SMS went out or came first). */
+	capEndsAt: number | null;
 }
 
-export async function loadOutgoing(d1: D1Database, ids: string[]): Promise<Map<string, OutgoingMessage>> {
+// The cap, checked again when a follow-up is about to go: the contact's latest other message that went out, or that
+// was written before this one (so of two follow-ups written at once, the first goes and the second waits).
+const CAP_ENDS_AT = `
+(SELECT max(coalesce(o.submitted_at, o.created_at)) FROM messages o INDEXED BY messages_by_contact_created
+ WHERE o.contact_id = m.contact_id AND o.id <> m.id AND o.status <> 'canceled'
+   AND o.created_at > ?2 - w.frequency_cap_hours * 3600000 - 172800000
+   AND coalesce(o.submitted_at, o.created_at) > ?2 - w.frequency_cap_hours * 3600000
+   AND (o.submitted_at IS NOT NULL OR o.created_at < m.created_at OR (o.created_at = m.created_at AND o.id < m.id)))
+ + w.frequency_cap_hours * 3600000`;
+
+export async function loadOutgoing(d1: D1Database, ids: string[], now: number): Promise<Map<string, OutgoingMessage>> {
 	const { results } = await d1
 		.prepare(
 			`SELECT m.id, m.workspace_id AS workspaceId, m.campaign_id AS campaignId, m.contact_id AS contactId,
@@ -111,14 +123,16 @@ export async function loadOutgoing(d1: D1Database, ids: string[]): Promise<Map<s
 			          SELECT 1 FROM purchases p INDEXED BY purchases_by_contact
 			          WHERE p.contact_id = m.contact_id AND p.verified = 1 AND p.occurred_at >= f.first_tap_at)
 			          AS purchasedSinceTap,
-			        f.first_tap_at + (cp.follow_up_after_hours + cp.follow_up_window_hours) * 3600000 AS followUpClosesAt
+			        f.first_tap_at + (cp.follow_up_after_hours + cp.follow_up_window_hours) * 3600000 AS followUpClosesAt,
+			        iif(f.message_id IS NOT NULL AND w.frequency_cap_hours > 0, ${CAP_ENDS_AT}, NULL) AS capEndsAt
 			 FROM json_each(?1) AS j
 			 CROSS JOIN messages m ON m.id = j.value
 			 LEFT JOIN contacts c ON c.id = m.contact_id
 			 LEFT JOIN follow_ups f ON m.kind = 'followup' AND f.message_id = m.id
-			 LEFT JOIN campaigns cp ON f.message_id IS NOT NULL AND cp.id = m.campaign_id`,
+			 LEFT JOIN campaigns cp ON f.message_id IS NOT NULL AND cp.id = m.campaign_id
+			 LEFT JOIN workspaces w ON f.message_id IS NOT NULL AND w.id = m.workspace_id`,
 		)
-		.bind(JSON.stringify(ids))
+		.bind(JSON.stringify(ids), now)
 		.all<OutgoingMessage>();
 	return new Map(
 		results.map(
@@ -154,6 +168,10 @@ export async function markSubmitting(
 			 WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'
 			   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = messages.contact_id
 			                   AND (c.opted_out_at IS NOT NULL OR c.erased_at IS NOT NULL))
+			   AND NOT EXISTS (SELECT 1 FROM follow_ups f CROSS JOIN purchases p INDEXED BY purchases_by_contact
+			                   WHERE messages.kind = 'followup' AND f.message_id = messages.id
+			                     AND p.contact_id = messages.contact_id AND p.verified = 1
+			                     AND p.occurred_at >= f.first_tap_at)
 			 RETURNING id`,
 		)
 		.bind(JSON.stringify(ids), provider, now)

@@ -78,6 +78,10 @@ function judge(row: OutgoingMessage | undefined, now: number, quietHours: boolea
 	// A follow-up is for contacts who have not bought, and only within its window.
 	if (row.purchasedSinceTap) return { action: "cancel", reason: "purchased" };
 	if (row.followUpClosesAt !== null && now > row.followUpClosesAt) return { action: "cancel", reason: "window_passed" };
+	// The frequency cap: another SMS went out since the follow-up was picked (say, a campaign send).
+	if (row.capEndsAt !== null && row.capEndsAt > now) {
+		return { action: "defer", delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil((row.capEndsAt - now) / 1000)) };
+	}
 	const delaySeconds = quietHours ? quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone }) : 0;
 	if (delaySeconds > 0) return { action: "defer", delaySeconds };
 	return { action: "send", row: { ...row, phone: row.phone, body: row.body } };
@@ -110,7 +114,7 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 
 	let rows: Map<string, OutgoingMessage>;
 	try {
-		rows = await loadOutgoing(env.DB, [...byId.keys()]);
+		rows = await loadOutgoing(env.DB, [...byId.keys()], now);
 	} catch (err) {
 		for (const message of byId.values()) retry(message, err);
 		return;
@@ -141,8 +145,8 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 	try {
 		const writes = cancels.flatMap((c) => [
 			cancelPending(env.DB, c.id, c.reason, now),
-			// The follow-up's row says why it did not go (an erasure marks the follow-up rows itself).
-			...(c.followUp && c.reason !== "erased" ? [skipCancelledFollowUp(env.DB, c.id, c.reason, now)] : []),
+			// The follow-up's row says why it did not go; an erased contact's is skipped as an opt-out, as the erasure does.
+			...(c.followUp ? [skipCancelledFollowUp(env.DB, c.id, c.reason === "erased" ? "opted_out" : c.reason, now)] : []),
 		]);
 		// A deferred message is still looked after: the cron's sweep leaves it alone for another 13 hours.
 		if (deferred.length > 0) writes.push(touchPending(env.DB, deferred, now));

@@ -1,9 +1,15 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type BoundQuery, dueCandidatesQuery, newCandidatesQuery } from "../../src/follow-ups/queries";
+import {
+	type BoundQuery,
+	dueCandidatesQuery,
+	mintFollowUpLinks,
+	newCandidatesQuery,
+} from "../../src/follow-ups/queries";
 import { runFollowUps } from "../../src/follow-ups/run";
 import worker from "../../src/index";
+import { runScheduled } from "../../src/scheduled";
 import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
 import { api, baseEnv, capturingQueue, postWebhook, runSends, type TestEnv } from "../sms-harness";
 import { inboundMessage, newTwilioAccount, type TwilioAccount, twilioEnv, twilioRequests } from "../twilio";
@@ -316,6 +322,78 @@ describe("the follow-up cron", () => {
 		expect(await off.response.json()).toMatchObject({ workspace: { frequencyCapHours: 0 } });
 	});
 
+	it("should hold a follow-up back at send time when another SMS went out after the cron picked it", async () => {
+		const s = await setup();
+		const zone = zoneWhereHourIs(12, Date.now() + 25 * HOUR);
+		const [link] = await tapped(s, zone);
+		const at = (await firstTapOf(link?.code ?? "")) + 25 * HOUR;
+		const run = await cron(s.appEnv, at);
+		expect(run.sends).toHaveLength(1);
+
+		// Another campaign of the workspace texts the contact before the follow-up leaves the queue.
+		const other = await newCampaign(s.key, { name: "Flash sale" });
+		const flash = await api(s.appEnv, `/api/v1/campaigns/${other}/send`, {
+			key: s.key,
+			json: { recipients: [{ phone: link?.phone, timezone: zone }], message: "Flash sale: {link}" },
+		});
+		await runSends(
+			s.appEnv,
+			flash.sends.map((m) => m.body),
+			1,
+			at + 60_000,
+		);
+		const held = await runSends(s.appEnv, run.sends, 1, at + 120_000);
+		// Queued again for when the cap runs out (at most 12 hours per hop), not sent.
+		expect(held.requeued).toHaveLength(1);
+		expect(held.requeued[0]?.delaySeconds).toBe(12 * 3600);
+		expect((await twilioRequests(s.account)).map((c) => c.params.Body)).toEqual([
+			expect.stringMatching(/^Flash sale: /),
+		]);
+		expect(await followUpRows(s.campaignId)).toMatchObject([{ status: "sent", messageStatus: "pending" }]);
+	});
+
+	it("should leave follow-ups it could not queue to the next run's sweep, which queues them once", async () => {
+		const s = await setup();
+		const [link] = await tapped(s, zoneWhereHourIs(12, Date.now() + 25 * HOUR));
+		const at = (await firstTapOf(link?.code ?? "")) + 25 * HOUR;
+		const broken = {
+			async send() {
+				throw new Error("queue unavailable");
+			},
+			async sendBatch() {
+				throw new Error("queue unavailable");
+			},
+		} as unknown as Queue;
+		const failed = await runFollowUps({ ...s.appEnv, SENDS: broken }, at);
+		expect(failed.queued).toBe(1);
+		expect(await followUpRows(s.campaignId)).toMatchObject([{ status: "sent", messageStatus: "pending" }]);
+
+		const sends = capturingQueue();
+		await runScheduled({ ...s.appEnv, SENDS: sends }, at + 5 * 60_000);
+		const requeued = sends.sent.map((m) => m.body);
+		expect(requeued).toHaveLength(1);
+		await runSends(s.appEnv, [...requeued, ...requeued], 1, at + 6 * 60_000);
+		expect(await twilioRequests(s.account)).toHaveLength(1);
+	});
+
+	it("should mint no follow-up link for a contact erased after the cron read them", async () => {
+		const s = await setup();
+		const [link] = await tapped(s, zoneWhereHourIs(12, Date.now() + 25 * HOUR));
+		const erased = await api(baseEnv, `/api/v1/contacts/${link?.contactId}`, { method: "DELETE", key: s.key });
+		expect(erased.response.status).toBe(200);
+		const minted = await mintFollowUpLinks(
+			env.DB,
+			{ id: s.campaignId, workspaceId: "ignored", variant: "followup" },
+			[{ contactId: link?.contactId ?? "", code: "ErasedX1" }],
+			Date.now(),
+		);
+		expect(minted).toEqual([{ contactId: link?.contactId, code: null, erased: true }]);
+		const links = await env.DB.prepare("SELECT count(*) AS n FROM links WHERE code = 'ErasedX1'").first<{
+			n: number;
+		}>();
+		expect(links?.n).toBe(0);
+	});
+
 	it("should send one SMS per contact however many runs overlap or repeat", async () => {
 		const s = await setup();
 		const links = await tapped(s, zoneWhereHourIs(12, Date.now() + 25 * HOUR), 3);
@@ -513,5 +591,38 @@ describe("follow-up settings on a campaign", () => {
 		);
 		const list = await api(baseEnv, "/api/v1/campaigns", { key });
 		expect(await list.response.json()).toEqual({ campaigns: [] });
+	});
+
+	it("should refuse a message that could render longer than an SMS provider accepts, for the longest values", async () => {
+		const { key } = await newWorkspace();
+		const id = await newCampaign(key);
+		for (const [message, longest] of [
+			// The link with a 32-character code on this origin (https://tapline.test): 53 characters.
+			[`${"x".repeat(1560)} {link}`, 1614],
+			// An external id can hold 200 characters.
+			[`${"x".repeat(1390)} {externalId} {link}`, 1645],
+		] as const) {
+			const res = await api(baseEnv, `/api/v1/campaigns/${id}`, {
+				method: "PATCH",
+				key,
+				json: { followUp: { enabled: true, message } },
+			});
+			expect(res.response.status).toBe(422);
+			expect(await res.response.json()).toMatchObject({
+				error: {
+					code: "validation_failed",
+					details: [
+						{ path: "followUp.message", message: expect.stringContaining(`can render to ${longest} characters`) },
+					],
+				},
+			});
+		}
+		// Just short enough is fine.
+		const fits = await api(baseEnv, `/api/v1/campaigns/${id}`, {
+			method: "PATCH",
+			key,
+			json: { followUp: { enabled: true, message: `${"x".repeat(1546)} {link}` } },
+		});
+		expect(fits.response.status).toBe(200);
 	});
 });
