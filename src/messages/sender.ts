@@ -70,7 +70,8 @@ type Verdict =
 
 type CancelReason = "erased" | "opted_out" | "purchased" | "window_passed";
 
-function judge(row: OutgoingMessage | undefined, now: number, quietHours: boolean): Verdict {
+/** `holdBack`: whether quiet hours and the cap defer a send (not for the outbox, which texts nobody). */
+function judge(row: OutgoingMessage | undefined, now: number, holdBack: boolean): Verdict {
 	// Gone, or claimed by an earlier delivery of this queue message: never sent twice.
 	if (row?.status !== "pending") return { action: "ack" };
 	if (row.erased || !row.phone || !row.body) return { action: "cancel", reason: "erased" };
@@ -79,10 +80,10 @@ function judge(row: OutgoingMessage | undefined, now: number, quietHours: boolea
 	if (row.purchasedSinceTap) return { action: "cancel", reason: "purchased" };
 	if (row.followUpClosesAt !== null && now > row.followUpClosesAt) return { action: "cancel", reason: "window_passed" };
 	// The frequency cap: another SMS went out since the follow-up was picked (say, a campaign send).
-	if (row.capEndsAt !== null && row.capEndsAt > now) {
+	if (holdBack && row.capEndsAt !== null && row.capEndsAt > now) {
 		return { action: "defer", delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil((row.capEndsAt - now) / 1000)) };
 	}
-	const delaySeconds = quietHours ? quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone }) : 0;
+	const delaySeconds = holdBack ? quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone }) : 0;
 	if (delaySeconds > 0) return { action: "defer", delaySeconds };
 	return { action: "send", row: { ...row, phone: row.phone, body: row.body } };
 }
@@ -124,7 +125,7 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 	const deferred: string[] = [];
 	const toSend: (OutgoingMessage & { phone: string; body: string })[] = [];
 	for (const [id, message] of byId) {
-		// The outbox texts nobody, so it holds nothing back for the night.
+		// The outbox texts nobody, so it holds nothing back (night, cap).
 		const verdict = judge(rows.get(id), now, settings.provider !== "outbox");
 		if (verdict.action === "ack") message.ack();
 		else if (verdict.action === "cancel") {
