@@ -58,9 +58,9 @@ function link(schema: JsonSchema | undefined): string {
 	return typeof schema?.$ref === "string" ? `<a href="#schema-${type}">${type}</a>` : type;
 }
 
-function operationBlock(path: string, method: string, op: JsonSchema): string {
-	const security = (op.security as Record<string, unknown>[]).flatMap((s) => Object.keys(s));
-	const auth = security.map((s) => AUTH_LABEL[s] ?? s).join(", ") || "none";
+function operationBlock(path: string, method: string, op: JsonSchema, authLabel?: string): string {
+	const security = ((op.security ?? []) as Record<string, unknown>[]).flatMap((s) => Object.keys(s));
+	const auth = authLabel ?? (security.map((s) => AUTH_LABEL[s] ?? s).join(", ") || "none");
 	const params = ((op.parameters ?? []) as JsonSchema[])
 		.map(
 			(p) =>
@@ -108,6 +108,12 @@ export function renderDocsPage(doc: OpenApiDocument): string {
 			const tag = (op.tags as string[])[0] ?? "Other";
 			byTag.set(tag, [...(byTag.get(tag) ?? []), operationBlock(path, method, op)]);
 		}
+	}
+	// What Tapline posts to a marketer's endpoint, one block per event type, beside the endpoints' own API.
+	for (const [type, { post }] of Object.entries(doc.webhooks)) {
+		const tag = (post.tags as string[])[0] ?? "Other";
+		const block = operationBlock(`(your endpoint) — ${type}`, "post", post, "signed by Tapline (Tapline-Signature)");
+		byTag.set(tag, [...(byTag.get(tag) ?? []), block]);
 	}
 	const sections = doc.tags
 		.filter((t) => byTag.has(t.name))
