@@ -446,6 +446,26 @@ describe("the follow-up cron", () => {
 		});
 		// The follow-up's own tap does not earn a second follow-up.
 		expect((await cron(s.appEnv, at + 30 * HOUR)).sends).toEqual([]);
+
+		// The recipients export has a row per link: the campaign's, and the follow-up's with its SMS and revenue.
+		const exported = await api(baseEnv, `/api/v1/campaigns/${s.campaignId}/export/recipients?format=ndjson`, {
+			key: s.key,
+		});
+		const rows = (await exported.response.text())
+			.trim()
+			.split("\n")
+			.map((line) => JSON.parse(line) as Record<string, unknown>);
+		expect(rows).toEqual([
+			expect.objectContaining({ code: link?.code, variant: null, messageStatus: null, humanClicks: 1, revenue: {} }),
+			expect.objectContaining({
+				code,
+				variant: "followup",
+				messageStatus: "queued",
+				humanClicks: 1,
+				purchased: true,
+				revenue: { USD: 80 },
+			}),
+		]);
 	});
 
 	it("should run from the Worker's scheduled handler as of the trigger's scheduled time", async () => {
