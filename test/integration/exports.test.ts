@@ -161,9 +161,11 @@ describe("GET /api/v1/campaigns/:id/export/recipients", () => {
 
 	it("should read each page through one index range, without a sort", async () => {
 		const reads: [string, unknown[]][] = [
-			[EXPORT_READS.RECIPIENTS_PAGE, ["cmp_x", null, 0, 10]],
+			[EXPORT_READS.RECIPIENTS_PAGE, ["cmp_x", null, 0, 10, 99]],
 			[EXPORT_READS.FIRST_VARIANT, ["cmp_x"]],
 			[EXPORT_READS.NEXT_VARIANT, ["cmp_x", "A"]],
+			[EXPORT_READS.RECIPIENTS_END_FROM_NULL, ["cmp_x", null, 0, 10]],
+			[EXPORT_READS.RECIPIENTS_END_FROM_VARIANT, ["cmp_x", "A", 0, 10]],
 		];
 		for (const [sql, params] of reads) {
 			const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
@@ -177,12 +179,17 @@ describe("GET /api/v1/campaigns/:id/export/recipients", () => {
 			// The only sort left is the GROUP BY of one recipient's purchases by currency.
 			expect(plan).not.toContain("TEMP B-TREE FOR ORDER BY");
 		}
-		const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${EXPORT_READS.CLICKS_PAGE}`)
-			.bind("cmp_x", "", 10)
-			.all<{ detail: string }>();
-		const plan = results.map((r) => r.detail).join("\n");
-		expect(plan).toMatch(/SEARCH clicks USING INDEX clicks_by_campaign \(campaign_id=\? AND id>\?\)/);
-		expect(plan).not.toContain("TEMP B-TREE");
+		for (const [sql, params] of [
+			[EXPORT_READS.CLICKS_PAGE, ["cmp_x", "", 10, "clk_z"]],
+			[EXPORT_READS.CLICKS_END, ["cmp_x", "", 10]],
+		] as const) {
+			const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+				.bind(...params)
+				.all<{ detail: string }>();
+			const plan = results.map((r) => r.detail).join("\n");
+			expect(plan).toMatch(/SEARCH clicks USING (COVERING )?INDEX clicks_by_campaign \(campaign_id=\? AND id>\?/);
+			expect(plan).not.toContain("TEMP B-TREE");
+		}
 	});
 });
 
