@@ -154,7 +154,10 @@ export interface paths {
 			path?: never;
 			cookie?: never;
 		};
-		/** One row per recipient, streamed */
+		/**
+		 * One row per recipient, streamed
+		 * @description Streamed in pages read from D1. One response holds at most `limit` rows (1,000,000 by default and at most); when more follow, X-Next-Cursor (and Link) name where the next response starts. Concatenated, the responses are the whole export, each row once, in order.
+		 */
 		get: operations["exportRecipients"];
 		put?: never;
 		post?: never;
@@ -171,7 +174,10 @@ export interface paths {
 			path?: never;
 			cookie?: never;
 		};
-		/** Every raw click of the campaign, streamed */
+		/**
+		 * Every raw click of the campaign, streamed
+		 * @description Streamed in pages read from D1. One response holds at most `limit` rows (1,000,000 by default and at most); when more follow, X-Next-Cursor (and Link) name where the next response starts. Concatenated, the responses are the whole export, each row once, in order.
+		 */
 		get: operations["exportClicks"];
 		put?: never;
 		post?: never;
@@ -2099,6 +2105,10 @@ export interface operations {
 			query?: {
 				/** @description Row format. */
 				format?: "csv" | "ndjson";
+				/** @description Rows in this response, 1 to 1,000,000. When more follow, X-Next-Cursor says where they start. */
+				limit?: number;
+				/** @description The previous response's X-Next-Cursor; none for the first response (the only one with a CSV header). */
+				cursor?: string;
 			};
 			header?: never;
 			path: {
@@ -2109,11 +2119,15 @@ export interface operations {
 		};
 		requestBody?: never;
 		responses: {
-			/** @description The export, as an attachment. */
+			/** @description The export, or this response's part of it, as an attachment. */
 			200: {
 				headers: {
 					/** @description attachment; filename="tapline-<campaign>-recipients.<format>" */
 					"content-disposition"?: string;
+					/** @description Present when more rows follow this response: pass it as `cursor` to get them. Sent before the body. */
+					"x-next-cursor"?: string;
+					/** @description The next response's URL, `<…?format=…&limit=…&cursor=…>; rel="next"`, when X-Next-Cursor is present. */
+					link?: string;
 					[name: string]: unknown;
 				};
 				content: {
@@ -2155,6 +2169,10 @@ export interface operations {
 			query?: {
 				/** @description Row format. */
 				format?: "csv" | "ndjson";
+				/** @description Rows in this response, 1 to 1,000,000. When more follow, X-Next-Cursor says where they start. */
+				limit?: number;
+				/** @description The previous response's X-Next-Cursor; none for the first response (the only one with a CSV header). */
+				cursor?: string;
 			};
 			header?: never;
 			path: {
@@ -2165,11 +2183,15 @@ export interface operations {
 		};
 		requestBody?: never;
 		responses: {
-			/** @description The export, as an attachment. */
+			/** @description The export, or this response's part of it, as an attachment. */
 			200: {
 				headers: {
 					/** @description attachment; filename="tapline-<campaign>-clicks.<format>" */
 					"content-disposition"?: string;
+					/** @description Present when more rows follow this response: pass it as `cursor` to get them. Sent before the body. */
+					"x-next-cursor"?: string;
+					/** @description The next response's URL, `<…?format=…&limit=…&cursor=…>; rel="next"`, when X-Next-Cursor is present. */
+					link?: string;
 					[name: string]: unknown;
 				};
 				content: {

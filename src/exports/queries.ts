@@ -1,9 +1,14 @@
 // Reads for the campaign exports, one page at a time so that an export of any size keeps memory flat. Pages are
 // keyed, never offset: each query starts where the last one stopped.
 
-// A Worker invocation may make 1,000 D1 queries (50 on the Free plan): pages of 5,000 rows allow exports of up to
-// about 5 million rows (250,000 on Free) while keeping each page's memory small.
+// Pages of 5,000 rows keep each page's memory small while a response of EXPORT_MAX_ROWS (routes.ts) stays at about
+// 200 D1 queries, well under the 1,000 a Worker invocation may make.
 export const EXPORT_PAGE_SIZE = 5000;
+
+/** The largest rowid a page may need to reach: "no upper bound" for a variant the response reads to its end. */
+export const NO_ROWID_BOUND = Number.MAX_SAFE_INTEGER;
+/** The same for click ids, which are ASCII: the last code point sorts after all of them in SQLite's BINARY order. */
+export const NO_ID_BOUND = "\u{10FFFF}";
 
 export interface RecipientRow {
 	rid: number;
@@ -42,7 +47,7 @@ FROM links l INDEXED BY links_by_campaign_variant
 JOIN contacts c ON c.id = l.contact_id
 LEFT JOIN messages m INDEXED BY messages_by_campaign_contact_kind
   ON m.campaign_id = l.campaign_id AND m.contact_id = l.contact_id AND m.kind = l.kind
-WHERE l.campaign_id = ?1 AND l.variant IS ?2 AND l.rowid > ?3
+WHERE l.campaign_id = ?1 AND l.variant IS ?2 AND l.rowid > ?3 AND l.rowid <= ?5
 ORDER BY l.rowid
 LIMIT ?4`;
 
@@ -53,6 +58,27 @@ WHERE campaign_id = ?1 AND variant IS NOT NULL ORDER BY variant LIMIT 1`;
 const NEXT_VARIANT = `
 SELECT variant FROM links INDEXED BY links_by_campaign_variant
 WHERE campaign_id = ?1 AND variant > ?2 ORDER BY variant LIMIT 1`;
+
+// Where one response of a paged export ends: the last link it holds and the one after (none: it reaches the end),
+// the rows at offset ?4 - 1 and ?4 after the cursor in export order. Both arms are ranges of the covering index
+// links_by_campaign_variant, merged in (variant, rowid) order without a sort; the OFFSET walks index entries only.
+// Two statements because `variant > NULL` is never true: after the NULL variant, every non-NULL one follows.
+const RECIPIENTS_END_FROM_NULL = `
+SELECT variant, rowid AS rid FROM links INDEXED BY links_by_campaign_variant
+WHERE campaign_id = ?1 AND variant IS NULL AND rowid > ?3
+UNION ALL
+SELECT variant, rowid AS rid FROM links INDEXED BY links_by_campaign_variant
+WHERE campaign_id = ?1 AND variant IS NOT NULL
+ORDER BY 1, 2
+LIMIT 2 OFFSET ?4 - 1`;
+const RECIPIENTS_END_FROM_VARIANT = `
+SELECT variant, rowid AS rid FROM links INDEXED BY links_by_campaign_variant
+WHERE campaign_id = ?1 AND variant = ?2 AND rowid > ?3
+UNION ALL
+SELECT variant, rowid AS rid FROM links INDEXED BY links_by_campaign_variant
+WHERE campaign_id = ?1 AND variant > ?2
+ORDER BY 1, 2
+LIMIT 2 OFFSET ?4 - 1`;
 
 export interface ClickExportRow {
 	id: string;
@@ -73,25 +99,78 @@ const CLICKS_PAGE = `
 SELECT id, clicked_at AS clickedAt, link_code AS linkCode, variant, human, bot_reason AS botReason,
        device_type AS deviceType, os, browser, country
 FROM clicks INDEXED BY clicks_by_campaign
-WHERE campaign_id = ?1 AND id > ?2
+WHERE campaign_id = ?1 AND id > ?2 AND id <= ?4
 ORDER BY id
 LIMIT ?3`;
 
-/** The statements, for tests that check their query plans. */
-export const EXPORT_READS = { RECIPIENTS_PAGE, FIRST_VARIANT, NEXT_VARIANT, CLICKS_PAGE };
+// The same for clicks: the ids at offset ?3 - 1 and ?3 after the cursor, from the covering index clicks_by_campaign.
+const CLICKS_END = `
+SELECT id FROM clicks INDEXED BY clicks_by_campaign
+WHERE campaign_id = ?1 AND id > ?2
+ORDER BY id
+LIMIT 2 OFFSET ?3 - 1`;
 
-/** One page of a campaign's recipients (its links, with contact, campaign message, taps and purchases). */
+/** The statements, for tests that check their query plans. */
+export const EXPORT_READS = {
+	RECIPIENTS_PAGE,
+	FIRST_VARIANT,
+	NEXT_VARIANT,
+	RECIPIENTS_END_FROM_NULL,
+	RECIPIENTS_END_FROM_VARIANT,
+	CLICKS_PAGE,
+	CLICKS_END,
+};
+
+/**
+ * One page of a campaign's recipients (its links, with contact, campaign message, taps and purchases) in the cursor's
+ * variant, up to the rowid `throughRowid`.
+ */
 export async function readRecipientsPage(
 	d1: D1Database,
 	campaignId: string,
 	cursor: RecipientCursor,
+	throughRowid = NO_ROWID_BOUND,
 	limit = EXPORT_PAGE_SIZE,
 ): Promise<RecipientRow[]> {
 	const { results } = await d1
 		.prepare(RECIPIENTS_PAGE)
-		.bind(campaignId, cursor.variant, cursor.afterRowid, limit)
+		.bind(campaignId, cursor.variant, cursor.afterRowid, limit, throughRowid)
 		.all<RecipientRow>();
 	return results;
+}
+
+/** How far `rows` rows from the cursor reach: the last one, and whether any follow. */
+export interface ExportEnd<Key> {
+	last: Key;
+	more: boolean;
+}
+
+/** The `rows`-th link after the cursor in export order and whether more follow (undefined: fewer than `rows` left). */
+export async function findRecipientsEnd(
+	d1: D1Database,
+	campaignId: string,
+	cursor: RecipientCursor,
+	rows: number,
+): Promise<ExportEnd<RecipientCursor> | undefined> {
+	const sql = cursor.variant === null ? RECIPIENTS_END_FROM_NULL : RECIPIENTS_END_FROM_VARIANT;
+	const { results } = await d1
+		.prepare(sql)
+		.bind(campaignId, cursor.variant, cursor.afterRowid, rows)
+		.all<{ variant: string | null; rid: number }>();
+	const [last, next] = results;
+	return last && { last: { variant: last.variant, afterRowid: last.rid }, more: next !== undefined };
+}
+
+/** The `rows`-th click id after `afterId` and whether more follow (undefined: fewer than `rows` left). */
+export async function findClicksEnd(
+	d1: D1Database,
+	campaignId: string,
+	afterId: string,
+	rows: number,
+): Promise<ExportEnd<string> | undefined> {
+	const { results } = await d1.prepare(CLICKS_END).bind(campaignId, afterId, rows).all<{ id: string }>();
+	const [last, next] = results;
+	return last && { last: last.id, more: next !== undefined };
 }
 
 /** The variant after `variant` among the campaign's links (undefined: none left). */
@@ -106,13 +185,14 @@ export async function findNextVariant(
 	return row?.variant;
 }
 
-/** One page of a campaign's raw clicks, after the click id `afterId` ("" for the first page). */
+/** One page of a campaign's raw clicks, after the click id `afterId` ("" for the first page), up to `throughId`. */
 export async function readClicksPage(
 	d1: D1Database,
 	campaignId: string,
 	afterId: string,
+	throughId: string,
 	limit = EXPORT_PAGE_SIZE,
 ): Promise<ClickExportRow[]> {
-	const { results } = await d1.prepare(CLICKS_PAGE).bind(campaignId, afterId, limit).all<ClickExportRow>();
+	const { results } = await d1.prepare(CLICKS_PAGE).bind(campaignId, afterId, limit, throughId).all<ClickExportRow>();
 	return results;
 }

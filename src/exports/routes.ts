@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { campaignFromPath } from "../campaigns/from-path";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
@@ -6,16 +7,50 @@ import { publicOrigin } from "../http/public-origin";
 import { fromMinor, minorDigits } from "../purchases/money";
 import { type Cell, csvLine } from "./csv";
 import {
+	compareVariants,
+	decodeClicksCursor,
+	decodeRecipientsCursor,
+	encodeClicksCursor,
+	encodeRecipientsCursor,
+} from "./cursor";
+import {
 	type ClickExportRow,
 	EXPORT_PAGE_SIZE,
+	findClicksEnd,
 	findNextVariant,
+	findRecipientsEnd,
+	NO_ID_BOUND,
+	NO_ROWID_BOUND,
 	type RecipientCursor,
 	type RecipientRow,
 	readClicksPage,
 	readRecipientsPage,
 } from "./queries";
 
-type Format = "csv" | "ndjson";
+// One response holds at most a million rows: 200 pages of 5,000 plus a handful of other queries (the API key, the
+// campaign, where the response ends, two per variant it crosses) stays far below the 1,000 D1 queries a Worker
+// invocation may make. Larger exports continue in further requests from X-Next-Cursor. On the Free plan (50
+// queries) a client asks for limit=200000 at most.
+export const EXPORT_MAX_ROWS = 1_000_000;
+
+export const ExportQuery = z.object({
+	format: z.enum(["csv", "ndjson"]).default("csv").describe("Row format."),
+	limit: z.coerce
+		.number()
+		.int()
+		.min(1)
+		.max(EXPORT_MAX_ROWS)
+		.default(EXPORT_MAX_ROWS)
+		.describe("Rows in this response, 1 to 1,000,000. When more follow, X-Next-Cursor says where they start."),
+	cursor: z
+		.string()
+		.min(1)
+		.max(512)
+		.optional()
+		.describe("The previous response's X-Next-Cursor; none for the first response (the only one with a CSV header)."),
+});
+type ExportQuery = z.infer<typeof ExportQuery>;
+type Format = ExportQuery["format"];
 type ExportRecord = Record<string, Cell | Record<string, number>>;
 
 const RECIPIENT_COLUMNS = [
@@ -103,6 +138,7 @@ async function streamedResponse(
 	filename: string,
 	header: string,
 	nextPage: () => Promise<{ text: string; done: boolean }>,
+	paging: Record<string, string>,
 ): Promise<Response> {
 	const encoder = new TextEncoder();
 	let first: { text: string; done: boolean } | null = await nextPage();
@@ -134,66 +170,110 @@ async function streamedResponse(
 			"content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
 			"content-disposition": `attachment; filename="${filename}.${extension}"`,
 			"cache-control": "no-store",
+			...paging,
 		},
 	});
 }
 
-function readFormat(raw: string | undefined): Format {
-	if (raw === undefined || raw === "csv") return "csv";
-	if (raw === "ndjson") return "ndjson";
-	throw new ApiError("bad_request", "format must be csv or ndjson.");
+function readQuery(query: Record<string, string>): ExportQuery {
+	const parsed = ExportQuery.safeParse(query);
+	if (!parsed.success) {
+		throw new ApiError(
+			"bad_request",
+			`The query is invalid: format is csv or ndjson, limit 1 to ${EXPORT_MAX_ROWS}, cursor one an export gave out.`,
+			parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+		);
+	}
+	return parsed.data;
+}
+
+/**
+ * Where the next response starts, sent before the body (none: this one reaches the end). Link repeats it as the URL
+ * to fetch, with this response's format and limit.
+ */
+function pagingHeaders(requestUrl: string, query: ExportQuery, nextCursor: string | undefined): Record<string, string> {
+	if (nextCursor === undefined) return {};
+	const next = new URL(requestUrl);
+	next.search = new URLSearchParams({
+		format: query.format,
+		limit: String(query.limit),
+		cursor: nextCursor,
+	}).toString();
+	return { "x-next-cursor": nextCursor, link: `<${next.href}>; rel="next"` };
 }
 
 /** Routes under /api/v1/campaigns/:id/export. */
 export const campaignExportRoutes = new Hono<AppEnv>();
 
+// Each response first finds, in one index-only query, the last row it will hold and whether any follow, so that it
+// can name the next cursor in its headers; it then streams the rows up to that one, page by page.
 campaignExportRoutes.get("/:id/export/recipients", async (c) => {
-	const format = readFormat(c.req.query("format"));
+	const query = readQuery(c.req.query());
 	const campaign = await campaignFromPath(c);
 	const db = c.env.DB;
 	const origin = publicOrigin(c.env, c.req.url);
-	let cursor: RecipientCursor | undefined = { variant: null, afterRowid: 0 };
+	const start: RecipientCursor =
+		query.cursor === undefined ? { variant: null, afterRowid: 0 } : decodeRecipientsCursor(query.cursor, campaign.id);
+	const end = await findRecipientsEnd(db, campaign.id, start, query.limit);
+	const nextCursor = end?.more ? encodeRecipientsCursor(campaign.id, end.last) : undefined;
+	// The response's last link, if it stops short of the end of the export.
+	const last = end?.last;
+	let cursor: RecipientCursor | undefined = start;
 	return streamedResponse(
-		format,
+		query.format,
 		`tapline-${campaign.id}-recipients`,
-		format === "csv" ? csvLine(RECIPIENT_COLUMNS) : "",
+		query.format === "csv" && query.cursor === undefined ? csvLine(RECIPIENT_COLUMNS) : "",
 		async () => {
 			while (cursor) {
-				const rows = await readRecipientsPage(db, campaign.id, cursor);
-				const last = rows.at(-1);
-				if (last && rows.length === EXPORT_PAGE_SIZE) {
-					cursor = { variant: cursor.variant, afterRowid: last.rid };
+				// In the variant of the response's last link, read up to that link and stop there.
+				const final = last !== undefined && cursor.variant === last.variant;
+				const through = final ? last.afterRowid : NO_ROWID_BOUND;
+				const rows = await readRecipientsPage(db, campaign.id, cursor, through);
+				const lastRead = rows.at(-1);
+				if (lastRead && rows.length === EXPORT_PAGE_SIZE && lastRead.rid < through) {
+					cursor = { variant: cursor.variant, afterRowid: lastRead.rid };
+				} else if (final) {
+					cursor = undefined;
 				} else {
 					const next = await findNextVariant(db, campaign.id, cursor.variant);
-					cursor = next === undefined ? undefined : { variant: next, afterRowid: 0 };
+					// Past the last link's variant only if its links were deleted meanwhile: this response ends there.
+					cursor =
+						next === undefined || (last !== undefined && compareVariants(next, last.variant) > 0)
+							? undefined
+							: { variant: next, afterRowid: 0 };
 				}
 				// A variant with nothing left moves on at once rather than hand the client an empty chunk.
 				if (rows.length > 0) {
 					const text = rows
-						.map((row) => encodeRecord(format, RECIPIENT_COLUMNS, recipientRecord(row, origin)))
+						.map((row) => encodeRecord(query.format, RECIPIENT_COLUMNS, recipientRecord(row, origin)))
 						.join("");
 					return { text, done: cursor === undefined };
 				}
 			}
 			return { text: "", done: true };
 		},
+		pagingHeaders(c.req.url, query, nextCursor),
 	);
 });
 
 campaignExportRoutes.get("/:id/export/clicks", async (c) => {
-	const format = readFormat(c.req.query("format"));
+	const query = readQuery(c.req.query());
 	const campaign = await campaignFromPath(c);
 	const db = c.env.DB;
-	let afterId = "";
+	let afterId = query.cursor === undefined ? "" : decodeClicksCursor(query.cursor, campaign.id);
+	const end = await findClicksEnd(db, campaign.id, afterId, query.limit);
+	const nextCursor = end?.more ? encodeClicksCursor(campaign.id, end.last) : undefined;
 	return streamedResponse(
-		format,
+		query.format,
 		`tapline-${campaign.id}-clicks`,
-		format === "csv" ? csvLine(CLICK_COLUMNS) : "",
+		query.format === "csv" && query.cursor === undefined ? csvLine(CLICK_COLUMNS) : "",
 		async () => {
-			const rows = await readClicksPage(db, campaign.id, afterId);
+			const through = end?.last ?? NO_ID_BOUND;
+			const rows = await readClicksPage(db, campaign.id, afterId, through);
 			afterId = rows.at(-1)?.id ?? afterId;
-			const text = rows.map((row) => encodeRecord(format, CLICK_COLUMNS, clickRecord(row))).join("");
-			return { text, done: rows.length < EXPORT_PAGE_SIZE };
+			const text = rows.map((row) => encodeRecord(query.format, CLICK_COLUMNS, clickRecord(row))).join("");
+			return { text, done: rows.length < EXPORT_PAGE_SIZE || afterId === through };
 		},
+		pagingHeaders(c.req.url, query, nextCursor),
 	);
 });

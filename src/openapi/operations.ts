@@ -52,15 +52,27 @@ const header = (name: string, description: string, required = false): JsonSchema
 	description,
 });
 const campaignId = pathParam("id", "The campaign's id (cmp_…).");
-const exportFormat = queryParam("format", { type: "string", enum: ["csv", "ndjson"], default: "csv" }, "Row format.");
 const exportContent = (row: string): Record<string, JsonSchema> => ({
-	"text/csv": { type: "string", description: "RFC 4180 CSV with a header row." },
+	"text/csv": {
+		type: "string",
+		description: "RFC 4180 CSV; the first response (no cursor) starts with a header row, later ones do not.",
+	},
 	"application/x-ndjson": {
 		type: "string",
 		description: `One JSON object per line, each a ${row}.`,
 		"x-ndjson-item": ref(row),
 	},
 });
+const exportHeaders = (kind: string): Record<string, string> => ({
+	"content-disposition": `attachment; filename="tapline-<campaign>-${kind}.<format>"`,
+	"x-next-cursor":
+		"Present when more rows follow this response: pass it as `cursor` to get them. Sent before the body.",
+	link: 'The next response\'s URL, `<…?format=…&limit=…&cursor=…>; rel="next"`, when X-Next-Cursor is present.',
+});
+const exportDescription =
+	"Streamed in pages read from D1. One response holds at most `limit` rows (1,000,000 by default and at most); " +
+	"when more follow, X-Next-Cursor (and Link) name where the next response starts. Concatenated, the responses " +
+	"are the whole export, each row once, in order.";
 const html = { "text/html": { type: "string" } };
 const twilioForm = (properties: Record<string, string>): { mediaType: string; schema: JsonSchema } => ({
 	mediaType: "application/x-www-form-urlencoded",
@@ -219,12 +231,13 @@ export function operations(): OperationSpec[] {
 			tag: "Exports",
 			summary: "One row per recipient, streamed",
 			auth: "apiKey",
-			parameters: [campaignId, exportFormat],
+			description: exportDescription,
+			parameters: [campaignId, ...queryParameters("exports")],
 			responses: {
 				200: {
-					description: "The export, as an attachment.",
+					description: "The export, or this response's part of it, as an attachment.",
 					content: exportContent("RecipientExportRow"),
-					headers: { "content-disposition": 'attachment; filename="tapline-<campaign>-recipients.<format>"' },
+					headers: exportHeaders("recipients"),
 				},
 			},
 			errors: [400, 401, 404],
@@ -236,12 +249,13 @@ export function operations(): OperationSpec[] {
 			tag: "Exports",
 			summary: "Every raw click of the campaign, streamed",
 			auth: "apiKey",
-			parameters: [campaignId, exportFormat],
+			description: exportDescription,
+			parameters: [campaignId, ...queryParameters("exports")],
 			responses: {
 				200: {
-					description: "The export, as an attachment.",
+					description: "The export, or this response's part of it, as an attachment.",
 					content: exportContent("ClickExportRow"),
-					headers: { "content-disposition": 'attachment; filename="tapline-<campaign>-clicks.<format>"' },
+					headers: exportHeaders("clicks"),
 				},
 			},
 			errors: [400, 401, 404],

@@ -1,6 +1,7 @@
 import { ListQuery as CampaignListQuery, CreateCampaign, UpdateCampaign } from "../campaigns/routes";
 import { RecipientInput } from "../contacts/recipients";
 import { ATTRIBUTION_WINDOWS } from "../db/schema";
+import { ExportQuery } from "../exports/routes";
 import { FollowUpListQuery } from "../follow-ups/routes";
 import { MintRequest } from "../links/routes";
 import { LifecycleEvent, LifecycleRequest, ListQuery as MessageListQuery } from "../messages/routes";
@@ -119,7 +120,12 @@ export function requestSchemas(): Record<string, JsonSchema> {
 }
 
 /** Query objects the routes validate with zod, as OpenAPI query parameters. */
-const QUERIES = { campaigns: CampaignListQuery, messages: MessageListQuery, "follow-ups": FollowUpListQuery };
+const QUERIES = {
+	campaigns: CampaignListQuery,
+	messages: MessageListQuery,
+	"follow-ups": FollowUpListQuery,
+	exports: ExportQuery,
+};
 
 export function queryParameters(name: keyof typeof QUERIES): JsonSchema[] {
 	const schema = inputSchema(QUERIES[name]);
@@ -128,6 +134,10 @@ export function queryParameters(name: keyof typeof QUERIES): JsonSchema[] {
 		name: param,
 		in: "query",
 		required: required.has(param),
+		// Where documentation tools look for it; zod's .describe() leaves it in the schema.
+		...(typeof (property as JsonSchema).description === "string"
+			? { description: (property as JsonSchema).description }
+			: {}),
 		schema: property,
 	}));
 }

@@ -244,6 +244,18 @@ describe("tapline stats and export", () => {
 		expect(rows.map((r) => r.externalId).sort()).toEqual(["", "'=1+1", "Acme, Inc."]);
 		expect(rows.find((r) => r.code === first?.code)).toMatchObject({ phone: "+12125550171", humanClicks: "1" });
 
+		// A response a row: the CLI follows X-Next-Cursor and writes the same file, the CSV header once.
+		const paged = join(dir, "recipients-paged.csv");
+		const pagedRun = await tapline(["export", campaign, "--out", paged, "--page-rows", "1"]);
+		expect(pagedRun.code, pagedRun.stderr).toBe(0);
+		expect(await readFile(paged, "utf8")).toBe(await readFile(out, "utf8"));
+		const pagedNdjson = await tapline(["export", campaign, "--format", "ndjson", "--page-rows", "2"]);
+		const wholeNdjson = await tapline(["export", campaign, "--format", "ndjson"]);
+		expect(pagedNdjson.stdout.trim().split("\n")).toHaveLength(3);
+		expect(pagedNdjson.stdout).toBe(wholeNdjson.stdout);
+		const badPage = await tapline(["export", campaign, "--page-rows", "0"]);
+		expect(badPage.code).toBe(2);
+
 		const clicks = await tapline(["export", campaign, "--type", "clicks", "--format", "ndjson"]);
 		const lines = clicks.stdout.trim().split("\n");
 		expect(lines).toHaveLength(1);

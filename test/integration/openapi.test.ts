@@ -325,6 +325,14 @@ describe("every documented operation, called for real", () => {
 			await call("get", X, `${C}/${id}/export/${kind}`, { key });
 			await call("get", X, `${C}/${id}/export/${kind}?format=ndjson`, { key });
 			await call("get", X, `${C}/${id}/export/${kind}?format=xml`, { key });
+			const first = (await request(`${C}/${id}/export/${kind}?format=ndjson&limit=1`, { key })).response;
+			const cursor = first.headers.get("x-next-cursor");
+			await first.body?.cancel();
+			if (cursor) {
+				const next = `${C}/${id}/export/${kind}?format=ndjson&limit=1&cursor=${encodeURIComponent(cursor)}`;
+				await call("get", X, next, { key });
+			}
+			await call("get", X, `${C}/${id}/export/${kind}?cursor=nope`, { key });
 		}
 
 		const K = "/api/v1/contacts";
