@@ -4,6 +4,7 @@
 // the caller may read anyway somewhere else in it.
 
 import { z } from "zod";
+import { fromBase64Url, toBase64Url } from "../http/cursor";
 import { ApiError } from "../http/errors";
 import type { RecipientCursor } from "./queries";
 
@@ -14,19 +15,6 @@ const Encoded = z.union([
 	z.tuple([z.literal("c"), z.string().min(1), z.string().min(1).max(128)]),
 ]);
 type Encoded = z.infer<typeof Encoded>;
-
-function toBase64Url(text: string): string {
-	let binary = "";
-	for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-	return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(encoded: string): string {
-	const binary = atob(encoded.replace(/-/g, "+").replace(/_/g, "/"));
-	return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-		Uint8Array.from(binary, (ch) => ch.charCodeAt(0)),
-	);
-}
 
 /** The decoded cursor if it is one we gave out for this export of this campaign; a 400 otherwise. */
 function decode(cursor: string, kind: Kind, campaignId: string): Encoded {

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { campaignFromPath } from "../campaigns/from-path";
 import type { AppEnv } from "../http/app-env";
-import { ApiError } from "../http/errors";
+import { readQuery } from "../http/json-body";
 import { publicOrigin } from "../http/public-origin";
 import { fromMinor, minorDigits } from "../purchases/money";
 import { type Cell, csvLine } from "./csv";
@@ -175,17 +175,7 @@ async function streamedResponse(
 	});
 }
 
-function readQuery(query: Record<string, string>): ExportQuery {
-	const parsed = ExportQuery.safeParse(query);
-	if (!parsed.success) {
-		throw new ApiError(
-			"bad_request",
-			`The query is invalid: format is csv or ndjson, limit 1 to ${EXPORT_MAX_ROWS}, cursor one an export gave out.`,
-			parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
-		);
-	}
-	return parsed.data;
-}
+const QUERY_PROBLEM = `The query is invalid: format is csv or ndjson, limit 1 to ${EXPORT_MAX_ROWS}, cursor one an export gave out.`;
 
 /**
  * Where the next response starts, sent before the body (none: this one reaches the end). Link repeats it as the URL
@@ -208,7 +198,7 @@ export const campaignExportRoutes = new Hono<AppEnv>();
 // Each response first finds, in one index-only query, the last row it will hold and whether any follow, so that it
 // can name the next cursor in its headers; it then streams the rows up to that one, page by page.
 campaignExportRoutes.get("/:id/export/recipients", async (c) => {
-	const query = readQuery(c.req.query());
+	const query = readQuery(c, ExportQuery, QUERY_PROBLEM);
 	const campaign = await campaignFromPath(c);
 	const db = c.env.DB;
 	const origin = publicOrigin(c.env, c.req.url);
@@ -257,7 +247,7 @@ campaignExportRoutes.get("/:id/export/recipients", async (c) => {
 });
 
 campaignExportRoutes.get("/:id/export/clicks", async (c) => {
-	const query = readQuery(c.req.query());
+	const query = readQuery(c, ExportQuery, QUERY_PROBLEM);
 	const campaign = await campaignFromPath(c);
 	const db = c.env.DB;
 	let afterId = query.cursor === undefined ? "" : decodeClicksCursor(query.cursor, campaign.id);

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { campaignFromPath } from "../campaigns/from-path";
 import { FOLLOW_UP_REASONS, FOLLOW_UP_STATUSES } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
-import { decodeCursor, encodeCursor } from "../http/cursor";
-import { ApiError } from "../http/errors";
+import { decodeCursor, keysetPage } from "../http/cursor";
+import { readQuery } from "../http/json-body";
 import { listFollowUps } from "./list-queries";
 import { followUpWindow } from "./queries";
 
@@ -20,15 +20,11 @@ export const campaignFollowUpRoutes = new Hono<AppEnv>();
 
 // Who got a follow-up and when, and why the others did not: one row per contact the cron looked at.
 campaignFollowUpRoutes.get("/:id/follow-ups", async (c) => {
-	const parsed = FollowUpListQuery.safeParse(c.req.query());
-	if (!parsed.success) {
-		throw new ApiError(
-			"bad_request",
-			`The query is invalid: limit is 1 to 500, status one of ${FOLLOW_UP_STATUSES.join(", ")}, reason one of ${FOLLOW_UP_REASONS.join(", ")}.`,
-			parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
-		);
-	}
-	const { status, reason, limit, cursor } = parsed.data;
+	const { status, reason, limit, cursor } = readQuery(
+		c,
+		FollowUpListQuery,
+		`The query is invalid: limit is 1 to 500, status one of ${FOLLOW_UP_STATUSES.join(", ")}, reason one of ${FOLLOW_UP_REASONS.join(", ")}.`,
+	);
 	const after = decodeCursor(cursor);
 	const campaign = await campaignFromPath(c);
 	const rows = await listFollowUps(c.env.DB, campaign.id, {
@@ -37,8 +33,7 @@ campaignFollowUpRoutes.get("/:id/follow-ups", async (c) => {
 		limit: limit + 1,
 		after: after && { firstTapAt: after.at, contactId: after.id },
 	});
-	const page = rows.slice(0, limit);
-	const last = page[page.length - 1];
+	const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ at: last.firstTapAt, id: last.contactId }));
 	return c.json({
 		followUps: page.map((r) => {
 			const window = followUpWindow(r.firstTapAt, campaign.followUp);
@@ -67,6 +62,6 @@ campaignFollowUpRoutes.get("/:id/follow-ups", async (c) => {
 				followUpLink: r.followUpCode ? { code: r.followUpCode, firstHumanTapAt: r.followUpFirstTapAt } : null,
 			};
 		}),
-		nextCursor: rows.length > limit && last ? encodeCursor({ at: last.firstTapAt, id: last.contactId }) : null,
+		nextCursor,
 	});
 });

@@ -28,6 +28,16 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
 	return parsed.data;
 }
 
+/**
+ * Reads and validates a request's query parameters: anything that breaks the schema is 400 `bad_request`, with
+ * `message` saying what is accepted and one detail per problem.
+ */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S, message: string): z.output<S> {
+	const parsed = schema.safeParse(c.req.query());
+	if (!parsed.success) throw new ApiError("bad_request", message, parsed.error.issues.slice(0, 100).map(toDetail));
+	return parsed.data;
+}
+
 function toDetail(issue: z.core.$ZodIssue): ErrorDetail {
 	const path = issue.path.map(String).join(".");
 	const index = issue.path.find((p): p is number => typeof p === "number");

@@ -5,9 +5,9 @@ import { RECEIPTS_MESSAGE_VERSION, type ReceiptsMessage } from "../events/messag
 import { sendInBatches } from "../events/queue-batches";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
-import { decodeCursor, encodeCursor } from "../http/cursor";
+import { decodeCursor, keysetPage } from "../http/cursor";
 import { ApiError, type ErrorDetail } from "../http/errors";
-import { readJson } from "../http/json-body";
+import { readJson, readQuery } from "../http/json-body";
 import { listMessages, resolveReportedMessages } from "./list-queries";
 import type { ReceiptEvent } from "./receipt-event";
 import { MESSAGE_STATUSES, normaliseProviderStatus } from "./status";
@@ -170,15 +170,11 @@ export const ListQuery = z.object({
 
 // The outbox: every message with its lifecycle, newest first, a page at a time.
 messageRoutes.get("/", async (c) => {
-	const parsed = ListQuery.safeParse(c.req.query());
-	if (!parsed.success) {
-		throw new ApiError(
-			"bad_request",
-			"The query is invalid: limit is 1 to 500, status one of the message statuses.",
-			parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
-		);
-	}
-	const { campaignId, status, limit, cursor } = parsed.data;
+	const { campaignId, status, limit, cursor } = readQuery(
+		c,
+		ListQuery,
+		"The query is invalid: limit is 1 to 500, status one of the message statuses.",
+	);
 	const after = decodeCursor(cursor);
 	const rows = await listMessages(c.env.DB, c.get("workspaceId"), {
 		campaignId: campaignId ?? null,
@@ -186,10 +182,6 @@ messageRoutes.get("/", async (c) => {
 		limit: limit + 1,
 		after: after && { createdAt: after.at, id: after.id },
 	});
-	const page = rows.slice(0, limit);
-	const last = page[page.length - 1];
-	return c.json({
-		messages: page,
-		nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
-	});
+	const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ at: last.createdAt, id: last.id }));
+	return c.json({ messages: page, nextCursor });
 });
