@@ -4,10 +4,13 @@ import { normalisePhone } from "./phone";
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish();
 
+/** The longest external id a recipient may carry. */
+export const MAX_EXTERNAL_ID = 200;
+
 /** One recipient as the minting and sending APIs take it. Personalisation fields are used to render, never stored. */
 export const RecipientInput = z.strictObject({
 	phone: z.string().min(1).max(40),
-	externalId: optionalText(200),
+	externalId: optionalText(MAX_EXTERNAL_ID),
 	variant: optionalText(64),
 	timezone: optionalText(64),
 	firstName: optionalText(100),

@@ -1,6 +1,13 @@
 import { z } from "zod";
+import { MAX_EXTERNAL_ID } from "../contacts/recipients";
 import { MAX_CODE_LENGTH } from "../links/codes";
-import { type PlaceholderName, parseTemplate, renderTemplate, type Template } from "../messages/template";
+import {
+	MAX_BODY_CHARACTERS,
+	type PlaceholderName,
+	parseTemplate,
+	renderTemplate,
+	type Template,
+} from "../messages/template";
 
 /** A campaign's follow-up, as the API shows it. */
 export interface FollowUpConfig {
@@ -52,7 +59,7 @@ export const FollowUpInput = z
 		message: z
 			.string()
 			.min(1)
-			.max(1600)
+			.max(MAX_BODY_CHARACTERS)
 			.superRefine((value, ctx) => {
 				const parsed = parseFollowUpTemplate(value);
 				if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.message });
@@ -71,17 +78,14 @@ export const FollowUpInput = z
 	.describe("The automatic follow-up to contacts who tapped but did not buy.");
 export type FollowUpInput = z.infer<typeof FollowUpInput>;
 
-// SMS providers refuse a text over 1,600 characters (Twilio error 21617).
-const MAX_BODY_CHARACTERS = 1600;
-// The longest values the cron can put in: an external id (200 characters, as minting accepts) and an E.164 phone.
-const LONGEST_EXTERNAL_ID = 200;
+// The longest phone the cron can put in (E.164: "+" and 15 digits).
 const LONGEST_PHONE = 16;
 
 /** The longest text a follow-up template can render to, with links printed on `origin`. */
 export function longestFollowUp(template: Template, origin: string): number {
 	return renderTemplate(template, {
 		link: `${origin}/${"x".repeat(MAX_CODE_LENGTH)}`,
-		externalId: "x".repeat(LONGEST_EXTERNAL_ID),
+		externalId: "x".repeat(MAX_EXTERNAL_ID),
 		phone: "x".repeat(LONGEST_PHONE),
 	}).length;
 }

@@ -16,11 +16,9 @@ import { sendableAt } from "./quiet-hours";
 import { countSegments } from "./segments";
 import { quietDelaySeconds, type SendMessage } from "./sender";
 import { smsSettings } from "./settings";
-import { parseTemplate, renderTemplate, type Template } from "./template";
+import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "./template";
 
 export const MAX_SEND_RECIPIENTS = 10_000;
-// Twilio refuses bodies over 1,600 characters (error 21617).
-const MAX_BODY_CHARACTERS = 1600;
 
 export const SendRequest = z.strictObject({
 	recipients: RecipientsList(MAX_SEND_RECIPIENTS),

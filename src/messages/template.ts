@@ -23,8 +23,8 @@ export type Template = {
 
 export type ParseResult = { ok: true; template: Template } | { ok: false; message: string };
 
-/** Twilio's limit for a message body; a template longer than that can only render longer. */
-export const MAX_TEMPLATE_LENGTH = 1600;
+/** SMS providers' limit for a message body (Twilio error 21617); a template longer than that can only render longer. */
+export const MAX_BODY_CHARACTERS = 1600;
 
 const FIELD_NAME = /^fields\.[A-Za-z0-9_]{1,64}$/;
 const BUILT_IN = new Set<string>(PLACEHOLDER_NAMES);
@@ -32,8 +32,8 @@ const PUNCTUATION = /^[,.;:!?)\]]/;
 
 /** Parses and checks a template; the message says what to fix, in the marketer's terms. */
 export function parseTemplate(template: string): ParseResult {
-	if (template.length > MAX_TEMPLATE_LENGTH) {
-		return { ok: false, message: `the message is longer than ${MAX_TEMPLATE_LENGTH} characters` };
+	if (template.length > MAX_BODY_CHARACTERS) {
+		return { ok: false, message: `the message is longer than ${MAX_BODY_CHARACTERS} characters` };
 	}
 	const parts: TemplatePart[] = [];
 	let text = "";
