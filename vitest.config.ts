@@ -12,6 +12,7 @@ export default defineConfig({
 			miniflare: {
 				bindings: {
 					ADMIN_TOKEN: "test-admin-token",
+					SESSION_SECRET: "test-session-secret-0123456789",
 					TEST_MIGRATIONS: migrations,
 					// No test can reach the real Twilio, whatever account it uses.
 					TWILIO_API_BASE: inject("fakeTwilioUrl"),

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { campaignRoutes } from "./campaigns/routes";
 import { contactRoutes } from "./contacts/routes";
+import { dashboardRoutes } from "./dashboard/routes";
 import { campaignExportRoutes } from "./exports/routes";
 import { campaignFollowUpRoutes } from "./follow-ups/routes";
 import type { AppEnv } from "./http/app-env";
@@ -74,8 +75,9 @@ app.onError(renderError);
 app.route("/api/v1", api);
 app.get("/", (c) => c.text("Tapline: SMS link tracking. The API lives under /api/v1.\n"));
 app.get("/robots.txt", (c) => c.text("User-agent: *\nDisallow: /\n"));
-// Before the redirect, or "/:code" would take /docs.
+// Before the redirect, or "/:code" would take /docs and /dashboard.
 app.route("/", docsRoutes);
+app.route("/dashboard", dashboardRoutes);
 app.route("/", pixelRoutes);
 app.route("/", redirectRoutes);
 app.notFound(() => notFoundPage());

@@ -2,6 +2,8 @@
 interface TaplineSecrets {
 	/** Bearer token for the admin endpoints (creating workspaces). Set with `wrangler secret put ADMIN_TOKEN`. */
 	ADMIN_TOKEN?: string;
+	/** Signs the dashboard's session cookie; 16+ random characters. `wrangler secret put SESSION_SECRET`. */
+	SESSION_SECRET?: string;
 	/** Twilio Account SID (AC…), for SMS_PROVIDER=twilio. `wrangler secret put TWILIO_ACCOUNT_SID`. */
 	TWILIO_ACCOUNT_SID?: string;
 	/** Twilio auth token: signs API calls and verifies Twilio's webhooks. `wrangler secret put TWILIO_AUTH_TOKEN`. */

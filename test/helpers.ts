@@ -62,8 +62,8 @@ export async function requestCapturing<Message = unknown>(
 		async send(body: Message) {
 			sent.push(body);
 		},
-		async sendBatch() {
-			throw new Error("not used by the redirect");
+		async sendBatch(messages: { body: Message }[]) {
+			for (const m of messages) sent.push(m.body);
 		},
 	} as unknown as Queue;
 	const ctx = createExecutionContext();

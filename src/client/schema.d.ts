@@ -1038,6 +1038,14 @@ export interface components {
 						};
 					};
 				};
+				/** @description The same orders and revenue by the UTC day of the purchase (YYYY-MM-DD), oldest first. */
+				byDay: {
+					day: string;
+					orders: number;
+					revenue: {
+						[key: string]: number;
+					};
+				}[];
 			};
 			followUps: components["schemas"]["FollowUpStats"];
 		};
@@ -1143,6 +1151,8 @@ export interface components {
 			failedAt: number | null;
 			readAt: number | null;
 			firstTapAt: number | null;
+			/** @description The first verified purchase attributed to the message's link. */
+			purchasedAt: number | null;
 		};
 		MessageList: {
 			messages: components["schemas"]["Message"][];

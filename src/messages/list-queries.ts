@@ -30,6 +30,8 @@ export interface MessageRow {
 	failedAt: number | null;
 	readAt: number | null;
 	firstTapAt: number | null;
+	/** The first verified purchase attributed to the message's link. */
+	purchasedAt: number | null;
 }
 
 /** Messages of the workspace (or of one campaign), newest first, after the cursor. */
@@ -50,7 +52,9 @@ export async function listMessages(
 			        m.error_code AS errorCode, m.error_message AS errorMessage, m.created_at AS createdAt,
 			        m.submitted_at AS submittedAt, m.sent_at AS sentAt, m.delivered_at AS deliveredAt,
 			        m.undelivered_at AS undeliveredAt, m.failed_at AS failedAt, m.read_at AS readAt,
-			        l.first_human_click_at AS firstTapAt
+			        l.first_human_click_at AS firstTapAt,
+			        (SELECT min(p.occurred_at) FROM purchases p INDEXED BY purchases_by_contact
+			         WHERE p.contact_id = m.contact_id AND p.link_code = m.link_code AND p.verified = 1) AS purchasedAt
 			 FROM messages m ${query.campaignId ? "INDEXED BY messages_by_campaign_created" : "INDEXED BY messages_by_workspace_created"}
 			 LEFT JOIN contacts c ON c.id = m.contact_id
 			 LEFT JOIN links l ON l.code = m.link_code

@@ -237,6 +237,9 @@ export const CampaignStats = z
 			attributionWindowDays: z.number().int(),
 			...purchaseCounts,
 			bySource: z.record(z.string(), z.strictObject({ orders: z.number().int(), revenue })),
+			byDay: z
+				.array(z.strictObject({ day: z.string(), orders: z.number().int(), revenue }))
+				.describe("The same orders and revenue by the UTC day of the purchase (YYYY-MM-DD), oldest first."),
 		}),
 		followUps: FollowUpStats,
 	})
@@ -337,6 +340,7 @@ export const Message = z
 		failedAt: millis.nullable(),
 		readAt: millis.nullable(),
 		firstTapAt: millis.nullable(),
+		purchasedAt: millis.nullable().describe("The first verified purchase attributed to the message's link."),
 	})
 	.register(responseSchemas, { id: "Message" });
 

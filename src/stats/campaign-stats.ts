@@ -3,6 +3,7 @@ import type {
 	CampaignStatRows,
 	DeliveredTapRow,
 	MessageStatusRow,
+	PurchaseDayRow,
 	PurchaseStatRow,
 	SourceRow,
 	StatRow,
@@ -78,6 +79,8 @@ export interface PurchaseFunnel extends PurchaseCounts {
 	byWindow: WindowCounts[];
 	/** Orders and revenue by how they were reported (pixel, api, shopify); the pixel is unsigned. */
 	bySource: Record<string, { orders: number; revenue: Record<string, number> }>;
+	/** The same orders and revenue by the UTC day of the purchase, oldest first. */
+	byDay: { day: string; orders: number; revenue: Record<string, number> }[];
 }
 
 export interface CampaignStats {
@@ -209,6 +212,17 @@ function byWindow(rows: PurchaseStatRow[], attributionWindowDays: number, varian
 		.map((days) => ({ days, ...purchaseCounts(rows, days, variant) }));
 }
 
+function purchasesByDay(rows: PurchaseDayRow[]): PurchaseFunnel["byDay"] {
+	const days = new Map<string, PurchaseFunnel["byDay"][number]>();
+	for (const r of rows) {
+		const entry = days.get(r.day) ?? { day: r.day, orders: 0, revenue: {} };
+		days.set(r.day, entry);
+		entry.orders += r.orders;
+		entry.revenue[r.currency] = fromMinor(r.revenueMinor, r.currency);
+	}
+	return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+}
+
 function bySource(rows: SourceRow[]): PurchaseFunnel["bySource"] {
 	const result: PurchaseFunnel["bySource"] = {};
 	for (const r of rows) {
@@ -226,6 +240,7 @@ export function shapeCampaignStats({
 	linksByVariant,
 	purchases,
 	bySource: sources,
+	purchasesByDay: purchaseDays,
 	attributionWindowDays,
 	messages: messageRows,
 	deliveredTaps,
@@ -295,6 +310,7 @@ export function shapeCampaignStats({
 			...perMessage(bought, messages),
 			byWindow: byWindow(purchases, attributionWindowDays, null),
 			bySource: bySource(sources),
+			byDay: purchasesByDay(purchaseDays),
 		},
 	};
 }

@@ -25,12 +25,8 @@ function revenueOf(rows: { currency: string; revenueMinor: number }[]): Record<s
 	return Object.fromEntries([...sums].map(([currency, minor]) => [currency, fromMinor(minor, currency)]));
 }
 
-/** Routes under /api/v1/journey: the workspace's campaigns grouped by journey stage. */
-export const journeyRoutes = new Hono<AppEnv>();
-
-journeyRoutes.get("/", async (c) => {
-	const d1 = c.env.DB;
-	const workspaceId = c.get("workspaceId");
+/** The workspace's campaigns grouped by journey stage, as GET /journey serves them and the dashboard draws them. */
+export async function readJourney(d1: D1Database, workspaceId: string) {
 	const [stages, purchases, contacts, unattributed, workspace, outside, messages] = await d1.batch<
 		Record<string, unknown>
 	>([
@@ -103,7 +99,7 @@ journeyRoutes.get("/", async (c) => {
 	const outsideRows = (outside?.results ?? []) as unknown as MoneyRow[];
 	const messageRows = (messages?.results ?? []) as unknown as { stage: string; sent: number; delivered: number }[];
 
-	return c.json({
+	return {
 		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
 		stages: CAMPAIGN_STAGES.map((stage) => {
 			const row = stageRows.find((r) => r.stage === stage);
@@ -139,5 +135,12 @@ journeyRoutes.get("/", async (c) => {
 			orders: outsideRows.filter((r) => r.currency === "*").reduce((n, r) => n + r.orders, 0),
 			revenue: revenueOf(outsideRows.filter((r) => r.currency !== "*" && r.orders !== 0)),
 		},
-	});
-});
+	};
+}
+
+export type Journey = Awaited<ReturnType<typeof readJourney>>;
+
+/** Routes under /api/v1/journey. */
+export const journeyRoutes = new Hono<AppEnv>();
+
+journeyRoutes.get("/", async (c) => c.json(await readJourney(c.env.DB, c.get("workspaceId"))));

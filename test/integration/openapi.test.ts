@@ -194,7 +194,8 @@ describe("the OpenAPI document", () => {
 	it("should document every route the app serves, and serve every documented operation", () => {
 		const served = new Set(
 			app.routes
-				.filter((r) => r.method !== "ALL")
+				// The dashboard is pages for a browser with a session cookie, not API: it is not in the contract.
+				.filter((r) => r.method !== "ALL" && !r.path.startsWith("/dashboard"))
 				.map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([^/]+)/g, "{$1}")}`),
 		);
 		const documented = new Set(

@@ -1,0 +1,87 @@
+/** @jsxImportSource hono/jsx */
+import type { CampaignSummary } from "../stats/campaign-summaries";
+import type { Journey } from "../stats/journey";
+import { formatCount, formatMoney, formatRate } from "./format";
+import { Page } from "./layout";
+
+/** Contacts who got at least as far as each stage, and the share of them who went on to the next. */
+export function stageConversions(stages: Journey["stages"]): { reached: number; onward: number | null }[] {
+	return stages.map((_, i) => {
+		const reached = stages.slice(i).reduce((n, s) => n + s.contacts, 0);
+		const next = stages.slice(i + 1).reduce((n, s) => n + s.contacts, 0);
+		return { reached, onward: i + 1 < stages.length && reached > 0 ? next / reached : null };
+	});
+}
+
+export function journeyPage(props: { journey: Journey; campaigns: CampaignSummary[]; more: boolean }) {
+	const conversions = stageConversions(props.journey.stages);
+	return (
+		<Page title="Journey" signedIn={true}>
+			<h1>Customer journey</h1>
+			<p class="muted">
+				Campaigns grouped by the stage they speak to, and how far contacts have come: a human tap takes a contact to
+				consideration, a purchase to purchase.
+			</p>
+			<ol class="grid" style="list-style:none;padding:0" data-testid="stages">
+				{props.journey.stages.map((s, i) => {
+					const own = props.campaigns.filter((c) => c.stage === s.stage);
+					const onward = conversions[i]?.onward ?? null;
+					const next = props.journey.stages[i + 1];
+					return (
+						<li class="card" data-stage={s.stage}>
+							<h2 style="text-transform:capitalize">{s.stage}</h2>
+							<ul class="kpis">
+								<li>
+									<span class="label">Contacts here</span>
+									<span class="value">{formatCount(s.contacts)}</span>
+								</li>
+								<li>
+									<span class="label">Sent</span>
+									<span class="value">{formatCount(s.messages.sent)}</span>
+								</li>
+								<li>
+									<span class="label">Click-through</span>
+									<span class="value">{formatRate(s.links > 0 ? s.clicks.uniqueHumans / s.links : null)}</span>
+								</li>
+								<li>
+									<span class="label">Revenue</span>
+									<span class="value">{formatMoney(s.revenue)}</span>
+								</li>
+							</ul>
+							{next ? (
+								<p class="small" data-testid={`onward-${s.stage}`}>
+									{formatRate(onward)} of the {formatCount(conversions[i]?.reached ?? 0)} contacts who reached {s.stage}{" "}
+									went on to {next.stage}.
+								</p>
+							) : null}
+							<h3>
+								{formatCount(s.campaigns)} campaign{s.campaigns === 1 ? "" : "s"}
+							</h3>
+							<ul class="small">
+								{own.map((c) => (
+									<li>
+										<a href={`/dashboard/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</a>{" "}
+										<span class="muted">
+											{formatCount(c.sent)} sent · {formatRate(c.clickThroughRate)} click-through ·{" "}
+											{formatMoney(c.revenue)}
+										</span>
+									</li>
+								))}
+							</ul>
+						</li>
+					);
+				})}
+			</ol>
+			{props.more ? <p class="muted small">The lists show the newest {props.campaigns.length} campaigns.</p> : null}
+			<section class="card">
+				<h2>Not attributed</h2>
+				<p class="small">
+					{formatCount(props.journey.unattributed.orders)} orders ({formatMoney(props.journey.unattributed.revenue)})
+					came with no tap to credit; {formatCount(props.journey.outsideWindow.orders)} (
+					{formatMoney(props.journey.outsideWindow.revenue)}) came after the {props.journey.attributionWindowDays}-day
+					attribution window.
+				</p>
+			</section>
+		</Page>
+	);
+}

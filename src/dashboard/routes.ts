@@ -1,0 +1,140 @@
+import { type Context, Hono } from "hono";
+import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import { campaignFromPath } from "../campaigns/from-path";
+import { campaignExportRoutes } from "../exports/routes";
+import type { AppEnv } from "../http/app-env";
+import { decodeCursor, keysetPage } from "../http/cursor";
+import { ApiError, renderError } from "../http/errors";
+import { readQuery } from "../http/json-body";
+import { listMessages } from "../messages/list-queries";
+import { MESSAGE_STATUSES } from "../messages/status";
+import { readCampaignSummaries } from "../stats/campaign-summaries";
+import { readJourney } from "../stats/journey";
+import { readCampaignReport } from "../stats/report";
+import { campaignListPage } from "./campaign-list-page";
+import { campaignPage } from "./campaign-page";
+import { errorPage } from "./error-page";
+import { journeyPage } from "./journey-page";
+import { messagesPage } from "./messages-page";
+import { endSession, requireSession, safeNext, startSession } from "./session";
+import { signInPage } from "./sign-in-page";
+
+const CAMPAIGNS_PER_PAGE = 50;
+const MESSAGES_PER_PAGE = 100;
+
+/** The marketer's dashboard under /dashboard: pages drawn on the server from the same reads the API serves. */
+export const dashboardRoutes = new Hono<AppEnv>();
+
+dashboardRoutes.onError((err, c) => {
+	if (err instanceof ApiError) return c.html(errorPage(err.status, err.message), err.status);
+	// hono/csrf refuses a form posted from another site.
+	if (err instanceof HTTPException && err.status === 403) {
+		return c.html(errorPage(403, "This form was sent from another site; sign in from the dashboard itself."), 403);
+	}
+	renderError(err, c);
+	return c.html(errorPage(500, "Something went wrong on our side."), 500);
+});
+
+dashboardRoutes.use("*", async function dashboardHeaders(c, next) {
+	await next();
+	// Pages show a workspace's data: never cached, never framed, no script, forms post only here.
+	c.header("cache-control", "no-store");
+	c.header("x-frame-options", "DENY");
+	c.header("referrer-policy", "same-origin");
+	c.header(
+		"content-security-policy",
+		"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	);
+});
+// A form posted from another site is refused (its Origin is not ours).
+dashboardRoutes.use("*", csrf());
+
+const SignIn = z.object({ apiKey: z.string().max(200).default(""), next: z.string().max(2000).optional() });
+
+dashboardRoutes.get("/sign-in", (c) => c.html(signInPage({ next: safeNext(c.req.query("next")), error: null })));
+
+dashboardRoutes.post("/sign-in", async (c) => {
+	const form = SignIn.safeParse(Object.fromEntries(await formData(c)));
+	const next = safeNext(form.data?.next);
+	const apiKey = form.data?.apiKey.trim() ?? "";
+	if (apiKey === "") return c.html(signInPage({ next, error: "Enter an API key." }), 422);
+	if (!(await startSession(c, apiKey, Date.now()))) {
+		return c.html(signInPage({ next, error: "That API key is not valid or was revoked." }), 401);
+	}
+	return c.redirect(next, 303);
+});
+
+dashboardRoutes.post("/sign-out", (c) => {
+	endSession(c);
+	return c.redirect("/dashboard/sign-in", 303);
+});
+
+for (const path of ["/", "/journey", "/campaigns/*"]) dashboardRoutes.use(path, requireSession());
+
+const ListQuery = z.object({ cursor: z.string().max(200).optional() });
+
+dashboardRoutes.get("/", async (c) => {
+	const { cursor } = readQuery(c, ListQuery, "The page link is not valid.");
+	const after = decodeCursor(cursor);
+	const rows = await readCampaignSummaries(c.env.DB, c.get("workspaceId"), {
+		limit: CAMPAIGNS_PER_PAGE + 1,
+		after: after && { createdAt: after.at, id: after.id },
+	});
+	const { page, nextCursor } = keysetPage(rows, CAMPAIGNS_PER_PAGE, (last) => ({ at: last.createdAt, id: last.id }));
+	return c.html(campaignListPage({ campaigns: page, nextCursor, first: after === null }));
+});
+
+dashboardRoutes.get("/journey", async (c) => {
+	const workspaceId = c.get("workspaceId");
+	const [journey, campaigns] = await Promise.all([
+		readJourney(c.env.DB, workspaceId),
+		readCampaignSummaries(c.env.DB, workspaceId, { limit: 201, after: null }),
+	]);
+	return c.html(journeyPage({ journey, campaigns: campaigns.slice(0, 200), more: campaigns.length > 200 }));
+});
+
+const CampaignQuery = z.object({ variant: z.string().max(64).optional() });
+
+dashboardRoutes.get("/campaigns/:id", async (c) => {
+	const { variant } = readQuery(c, CampaignQuery, "The variant is not valid.");
+	const campaign = await campaignFromPath(c);
+	const workspaceId = c.get("workspaceId");
+	const [report, recent] = await Promise.all([
+		readCampaignReport(c.env.DB, workspaceId, campaign),
+		listMessages(c.env.DB, workspaceId, { campaignId: campaign.id, status: null, limit: 10, after: null }),
+	]);
+	return c.html(campaignPage({ campaign, report, variant: variant ?? null, recent }));
+});
+
+const MessagesQuery = z.object({
+	status: z.enum(MESSAGE_STATUSES).or(z.literal("")).optional(),
+	cursor: z.string().max(200).optional(),
+});
+
+dashboardRoutes.get("/campaigns/:id/messages", async (c) => {
+	const query = readQuery(c, MessagesQuery, "Pick a status from the list.");
+	const status = query.status || null;
+	const campaign = await campaignFromPath(c);
+	const after = decodeCursor(query.cursor);
+	const rows = await listMessages(c.env.DB, c.get("workspaceId"), {
+		campaignId: campaign.id,
+		status,
+		limit: MESSAGES_PER_PAGE + 1,
+		after: after && { createdAt: after.at, id: after.id },
+	});
+	const { page, nextCursor } = keysetPage(rows, MESSAGES_PER_PAGE, (last) => ({ at: last.createdAt, id: last.id }));
+	return c.html(messagesPage({ campaign, messages: page, status, nextCursor }));
+});
+
+// The API's streamed exports, with the session instead of a bearer key.
+dashboardRoutes.route("/campaigns", campaignExportRoutes);
+
+async function formData(c: Context<AppEnv>): Promise<FormData> {
+	try {
+		return await c.req.formData();
+	} catch {
+		throw new ApiError("bad_request", "Send the form as the page does.");
+	}
+}

@@ -1,0 +1,77 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { hashApiKey } from "../workspaces/api-keys";
+import { findWorkspaceIdByKey } from "../workspaces/queries";
+
+// The cookie holds the workspace and the hash of the key it signed in with, never the key: a stolen cookie does
+// not give the API key away, and revoking the key ends the session (every request looks the hash up again).
+const COOKIE = "tapline_session";
+const COOKIE_OPTIONS = {
+	// "__Host-": only this origin, over HTTPS (browsers count http://localhost as secure), path "/".
+	prefix: "host",
+	httpOnly: true,
+	secure: true,
+	sameSite: "Lax",
+	path: "/",
+} as const;
+/** A session lasts a week, then the key is asked for again. */
+export const SESSION_SECONDS = 7 * 24 * 3600;
+
+function sessionSecret(c: Context<AppEnv>): string {
+	const secret = c.env.SESSION_SECRET;
+	if (!secret || secret.length < 16) {
+		throw new ApiError(
+			"not_configured",
+			"The dashboard needs SESSION_SECRET, at least 16 characters, to sign its cookie (wrangler secret put SESSION_SECRET).",
+		);
+	}
+	return secret;
+}
+
+/** Signs the caller in with an API key; false when the key is not valid or was revoked. */
+export async function startSession(c: Context<AppEnv>, apiKey: string, now: number): Promise<boolean> {
+	const secret = sessionSecret(c);
+	const keyHash = await hashApiKey(apiKey.trim());
+	const workspaceId = await findWorkspaceIdByKey(c.env.DB, keyHash);
+	if (!workspaceId) return false;
+	const expires = now + SESSION_SECONDS * 1000;
+	await setSignedCookie(c, COOKIE, `${workspaceId}:${keyHash}:${expires}`, secret, {
+		...COOKIE_OPTIONS,
+		maxAge: SESSION_SECONDS,
+	});
+	return true;
+}
+
+export function endSession(c: Context<AppEnv>): void {
+	deleteCookie(c, COOKIE, COOKIE_OPTIONS);
+}
+
+/** The workspace of a valid session, or null (no cookie, a forged or expired one, a revoked key). */
+async function sessionWorkspace(c: Context<AppEnv>, now: number): Promise<string | null> {
+	const value = await getSignedCookie(c, sessionSecret(c), COOKIE, "host");
+	if (!value) return null;
+	const [workspaceId, keyHash, expires] = value.split(":");
+	if (!workspaceId || !keyHash || !(Number(expires) > now)) return null;
+	const current = await findWorkspaceIdByKey(c.env.DB, keyHash);
+	return current === workspaceId ? current : null;
+}
+
+/** Dashboard pages need a session; without one the browser goes to the sign-in page and comes back after. */
+export function requireSession(): MiddlewareHandler<AppEnv> {
+	return async function requireSession(c, next) {
+		const workspaceId = await sessionWorkspace(c, Date.now());
+		if (!workspaceId) {
+			const back = new URL(c.req.url);
+			return c.redirect(`/dashboard/sign-in?next=${encodeURIComponent(back.pathname + back.search)}`, 303);
+		}
+		c.set("workspaceId", workspaceId);
+		await next();
+	};
+}
+
+/** Where to go after signing in: a dashboard path only, never another site. */
+export function safeNext(next: string | undefined): string {
+	return next && /^\/dashboard(?:[/?#]|$)/.test(next) && !next.startsWith("//") ? next : "/dashboard";
+}
