@@ -63,6 +63,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 			"--var",
 			`ADMIN_TOKEN:${ADMIN_TOKEN}`,
 			"--var",
+			"SESSION_SECRET:browser-session-secret-0123456789",
+			"--var",
 			`PUBLIC_URL:${workerUrl}`,
 			"--var",
 			"SMS_PROVIDER:twilio",

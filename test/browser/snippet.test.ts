@@ -1,33 +1,17 @@
 // The site snippet in a real browser: headless Chromium loads the shop's pages, which load /t.js from the Worker
 // under `wrangler dev` (see global-setup.ts). Snippet tests answer /p.gif themselves so they can read every pixel
 // request; the end-to-end test lets the pixel reach the Worker and waits for the purchase to show up in the stats.
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
-import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
+import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { SNIPPET_JS } from "../../src/purchases/snippet";
+import { launchChromium } from "./chromium";
 
 const workerUrl = inject("workerUrl");
 const shopUrl = inject("shopUrl");
 const adminToken = inject("adminToken");
 
-// Debian/Ubuntu's Chromium unless CHROMIUM_PATH names another Chromium or Chrome binary.
-const CHROMIUM =
-	process.env.CHROMIUM_PATH ??
-	["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync) ??
-	"/usr/bin/chromium";
-// The tests exercise the snippet, not Chromium's background services: nothing may leave 127.0.0.1.
-const CHROMIUM_ARGS = [
-	"--headless",
-	"--no-sandbox",
-	"--disable-gpu",
-	"--disable-background-networking",
-	"--disable-quic",
-	"--no-first-run",
-	"--disable-component-update",
-	"--disable-sync",
-];
 // Headless Chrome's own user agent is classified as a bot; a tap has to come from a phone to count as a person's.
 const IPHONE_UA =
 	"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
@@ -39,12 +23,7 @@ let browser: Browser;
 const sessions: Session[] = [];
 
 beforeAll(async () => {
-	if (!existsSync(CHROMIUM)) {
-		throw new Error(
-			`No Chromium at ${CHROMIUM}. Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`,
-		);
-	}
-	browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+	browser = await launchChromium();
 });
 
 afterEach(async () => {
