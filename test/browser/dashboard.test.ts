@@ -195,7 +195,7 @@ describe("the dashboard in Chromium", () => {
 		for (const path of [`/dashboard/campaigns/${seeded.campaignId}`, "/dashboard/journey", "/dashboard"]) {
 			await page.goto(`${workerUrl}${path}`);
 			// Wide tables scroll inside their card; the page itself never scrolls sideways.
-			expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);
+			expect(await page.evaluate("document.documentElement.scrollWidth"), path).toBeLessThanOrEqual(375);
 			const unlabelled = await page.$$eval("svg[role=img]:not([aria-label]), img:not([alt])", (els) => els.length);
 			expect(unlabelled, path).toBe(0);
 		}
