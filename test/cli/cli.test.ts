@@ -71,7 +71,7 @@ async function newCampaign(name = "CLI Sale"): Promise<string> {
 function contactList(n: number, bad: Record<number, string> = {}): string {
 	const lines = ["Phone,External ID,Variant"];
 	for (let i = 0; i < n; i++) {
-		const area = ["415", "510", "650"][Math.floor(i / 10_000)];
+		const area = ["415", "510", "650", "408", "707", "925", "212", "312", "617", "206"][Math.floor(i / 10_000)];
 		const phone = bad[i] ?? `+1 ${area} 555 ${String(i % 10_000).padStart(4, "0")}`;
 		lines.push(`${phone},cust-${i},${i % 2 === 0 ? "A" : "B"}`);
 	}
@@ -88,34 +88,34 @@ beforeAll(async () => {
 });
 
 describe("tapline mint", () => {
-	it("should mint 20,000 rows, report the bad ones by line and write every other link", async () => {
+	it("should mint 100,000 rows, report the bad ones by line and write every other link", async () => {
 		const campaign = await newCampaign();
 		const csv = join(dir, "big.csv");
 		// Data row i is on line i + 2 (the header is line 1).
-		await writeFile(csv, contactList(20_000, { 9: "not-a-phone", 12345: "+1 415 555", 19998: "" }));
+		await writeFile(csv, contactList(100_000, { 9: "not-a-phone", 12345: "+1 415 555", 99998: "" }));
 		const out = join(dir, "big-links.csv");
 		const started = Date.now();
 		const run = await tapline(["mint", "--campaign", campaign, "--csv", csv, "--out", out]);
 		const seconds = (Date.now() - started) / 1000;
 		expect(run.code, run.stderr).toBe(3);
-		expect(run.stderr).toContain("20,000 rows read, 19,997 links (19,997 new, 0 already minted), 3 rejected");
+		expect(run.stderr).toContain("100,000 rows read, 99,997 links (99,997 new, 0 already minted), 3 rejected");
 		expect(run.stderr).toMatch(/line 11: phone: /);
 		expect(run.stderr).toMatch(/line 12347: phone: /);
-		expect(run.stderr).toMatch(/line 20000: phone: /);
+		expect(run.stderr).toMatch(/line 100000: phone: /);
 		const links = csvRecords(await readFile(out, "utf8"));
-		expect(links).toHaveLength(19_997);
-		expect(new Set(links.map((l) => l.code)).size).toBe(19_997);
+		expect(links).toHaveLength(99_997);
+		expect(new Set(links.map((l) => l.code)).size).toBe(99_997);
 		expect(links[0]).toMatchObject({ line: "2", phone: "+14155550000", variant: "A", created: "true" });
 		expect(links[0]?.shortUrl).toBe(`${workerUrl}/${links[0]?.code}`);
 		const rejected = csvRecords(await readFile(`${out}.rejected.csv`, "utf8"));
-		expect(rejected.map((r) => r.line)).toEqual(["11", "12347", "20000"]);
+		expect(rejected.map((r) => r.line)).toEqual(["11", "12347", "100000"]);
 		expect(existsSync(`${out}.progress`)).toBe(false);
-		console.info(`tapline mint: 20,000 rows in ${seconds.toFixed(1)} s through wrangler dev`);
+		console.info(`tapline mint: 100,000 rows in ${seconds.toFixed(1)} s through wrangler dev`);
 
 		// Minting again is idempotent: the same links, none new.
 		const again = await tapline(["mint", "--campaign", campaign, "--csv", csv, "--out", out]);
-		expect(again.stderr).toContain("19,997 links (0 new, 19,997 already minted), 3 rejected");
-	}, 180_000);
+		expect(again.stderr).toContain("99,997 links (0 new, 99,997 already minted), 3 rejected");
+	}, 300_000);
 
 	it("should carry on after an interruption, with every row once in the output", async () => {
 		const campaign = await newCampaign();
