@@ -979,6 +979,8 @@ export interface components {
 			};
 			/** @description A ratio rounded to 4 decimals; null when the denominator is 0. */
 			clickThroughRate: number | null;
+			/** @description Links with any tap, bots and link previews included, per link: what counting every request would report. */
+			rawClickThroughRate: number | null;
 			byReason: {
 				[key: string]: number;
 			};
@@ -993,6 +995,8 @@ export interface components {
 				uniqueHumans: number;
 				/** @description A ratio rounded to 4 decimals; null when the denominator is 0. */
 				clickThroughRate: number | null;
+				/** @description A ratio rounded to 4 decimals; null when the denominator is 0. */
+				rawClickThroughRate: number | null;
 				purchases: {
 					purchasers: number;
 					orders: number;
@@ -1151,7 +1155,7 @@ export interface components {
 			failedAt: number | null;
 			readAt: number | null;
 			firstTapAt: number | null;
-			/** @description The first verified purchase attributed to the message's link. */
+			/** @description The first purchase attributed to the message's link within the attribution window. */
 			purchasedAt: number | null;
 		};
 		MessageList: {

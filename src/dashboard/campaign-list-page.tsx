@@ -26,7 +26,7 @@ export function campaignListPage(props: { campaigns: CampaignSummary[]; nextCurs
 									Sent
 								</th>
 								<th scope="col" class="num">
-									Delivered
+									Delivery rate
 								</th>
 								<th scope="col" class="num">
 									Click-through

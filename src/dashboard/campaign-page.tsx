@@ -4,7 +4,7 @@ import type { MessageRow } from "../messages/list-queries";
 import type { CampaignReport } from "../stats/report";
 import { compareArms, type Verdict } from "../stats/significance";
 import { BarList, DailyChart, everyDay, FunnelChart, type FunnelStep } from "./charts";
-import { formatCount, formatDuration, formatMoney, formatRate, formatTime, NONE } from "./format";
+import { formatCount, formatDuration, formatMoney, formatRate, formatTime } from "./format";
 import { Kpi, Page } from "./layout";
 import { MessageTable } from "./messages-page";
 
@@ -22,9 +22,12 @@ const REASONS: Record<string, string> = {
 
 const variantName = (v: string) => (v === "" ? "(none)" : v);
 
-/** The variants a marketer tests against each other: the follow-up's own links are not one of them. */
+/**
+ * The variants a marketer tests against each other: the follow-up's own links are not one of them, whether
+ * follow-ups are on now or were once (the label stays in the campaign's settings).
+ */
 export function testedVariants(report: CampaignReport, campaign: Campaign): VariantStats[] {
-	return report.byVariant.filter((v) => v.variant !== campaign.followUp.variant || !campaign.followUp.enabled);
+	return report.byVariant.filter((v) => v.variant !== campaign.followUp.variant);
 }
 
 function funnelSteps(scope: {
@@ -89,7 +92,7 @@ function Variants(props: { variants: VariantStats[] }) {
 								Delivered
 							</th>
 							<th scope="col" class="num">
-								Tapped
+								People who tapped
 							</th>
 							<th scope="col" class="num">
 								Click-through
@@ -178,28 +181,40 @@ function OverTime(props: { report: CampaignReport; variant: string | null }) {
 				/>
 			)}
 			<details>
-				<summary>Table</summary>
+				<summary>The same as a table</summary>
 				<div class="scroll">
 					<table>
 						<thead>
 							<tr>
 								<th scope="col">Day (UTC)</th>
 								<th scope="col" class="num">
-									Human taps
+									Taps by people
 								</th>
 								<th scope="col" class="num">
-									Bot taps
+									Taps by bots
+								</th>
+								<th scope="col" class="num">
+									Orders
+								</th>
+								<th scope="col" class="num">
+									Revenue
 								</th>
 							</tr>
 						</thead>
 						<tbody>
-							{taps.map((d) => (
-								<tr>
-									<td>{d.day}</td>
-									<td class="num">{formatCount(d.human)}</td>
-									<td class="num">{formatCount(d.bot)}</td>
-								</tr>
-							))}
+							{[...new Set([...taps.map((d) => d.day), ...buys.map((d) => d.day)])].sort().map((day) => {
+								const t = taps.find((d) => d.day === day);
+								const o = buys.find((d) => d.day === day);
+								return (
+									<tr>
+										<td>{day}</td>
+										<td class="num">{formatCount(t?.human ?? 0)}</td>
+										<td class="num">{formatCount(t?.bot ?? 0)}</td>
+										<td class="num">{formatCount(o?.orders ?? 0)}</td>
+										<td class="num">{formatMoney(o?.revenue ?? {})}</td>
+									</tr>
+								);
+							})}
 						</tbody>
 					</table>
 				</div>
@@ -208,7 +223,7 @@ function OverTime(props: { report: CampaignReport; variant: string | null }) {
 	);
 }
 
-function Audience(props: { report: CampaignReport }) {
+function Audience(props: { report: CampaignReport; scoped: boolean }) {
 	const rows = (list: CampaignReport["byDevice"]) =>
 		list
 			.filter((b) => b.human > 0)
@@ -217,7 +232,7 @@ function Audience(props: { report: CampaignReport }) {
 	return (
 		<section class="card" aria-labelledby="audience">
 			<h2 id="audience">Who tapped</h2>
-			<p class="muted small">Human taps.</p>
+			<p class="muted small">Taps by people{props.scoped ? ", all variants together" : ""}.</p>
 			<div class="grid">
 				<div>
 					<h3>Device</h3>
@@ -236,8 +251,8 @@ function Audience(props: { report: CampaignReport }) {
 	);
 }
 
-function Bots(props: { report: CampaignReport }) {
-	const { clicks, links } = props.report;
+function Bots(props: { report: CampaignReport; scoped: boolean }) {
+	const { clicks } = props.report;
 	const reasons = Object.entries(props.report.byReason).map(([reason, n]) => ({
 		label: REASONS[reason] ?? reason,
 		value: n,
@@ -245,17 +260,18 @@ function Bots(props: { report: CampaignReport }) {
 	return (
 		<section class="card" aria-labelledby="bots">
 			<h2 id="bots">Bots and link previews</h2>
+			{props.scoped ? <p class="muted small">All variants together.</p> : null}
 			<ul class="kpis">
-				<Kpi label="All taps (raw)" value={formatCount(clicks.total)} testId="raw-taps" />
+				<Kpi label="Raw click-through" value={formatRate(props.report.rawClickThroughRate)} testId="raw-ctr" />
+				<Kpi label="Human click-through" value={formatRate(props.report.clickThroughRate)} testId="human-ctr" />
+				<Kpi label="All taps" value={formatCount(clicks.total)} testId="raw-taps" />
 				<Kpi label="Taps by people" value={formatCount(clicks.human)} testId="human-taps" />
 				<Kpi label="Taps by bots" value={formatCount(clicks.bot)} testId="bot-taps" />
-				<Kpi label="Raw taps per recipient" value={links > 0 ? (clicks.total / links).toFixed(2) : NONE} />
-				<Kpi label="Human click-through" value={formatRate(props.report.clickThroughRate)} />
 			</ul>
 			<p class="muted small">
-				Counting every request, a naive tracker would report {links > 0 ? (clicks.total / links).toFixed(2) : NONE} taps
-				per recipient; people who really tapped are {formatRate(props.report.clickThroughRate)} of recipients. Bot taps
-				are kept apart and never count as a click.
+				Counting every request, as a naive tracker does, {formatRate(props.report.rawClickThroughRate)} of recipients
+				"clicked"; people really tapped for {formatRate(props.report.clickThroughRate)}. Link previews, scanners and
+				crawlers are kept apart and never count as a click.
 			</p>
 			<BarList label="Bot taps by reason" rows={reasons} />
 		</section>
@@ -396,7 +412,7 @@ export function campaignPage(props: {
 				<Kpi label="Buyers" value={formatCount(scope.purchases.purchasers)} testId="kpi-buyers" />
 				<Kpi label="Revenue" value={formatMoney(scope.purchases.revenue)} testId="kpi-revenue" />
 				<Kpi
-					label="Delivery to first tap (median)"
+					label={`Delivery to first tap (median${selected ? ", all variants" : ""})`}
 					value={formatDuration(report.messages.deliveryToFirstTapSeconds.median)}
 				/>
 			</ul>
@@ -415,8 +431,8 @@ export function campaignPage(props: {
 				<OverTime report={report} variant={props.variant} />
 			</div>
 			{variants.length > 1 ? <Variants variants={variants} /> : null}
-			<Audience report={report} />
-			<Bots report={report} />
+			<Audience report={report} scoped={selected !== null} />
+			<Bots report={report} scoped={selected !== null} />
 			{report.followUps.enabled || report.followUps.eligible > 0 ? <FollowUps report={report} /> : null}
 			<section class="card" aria-labelledby="messages">
 				<h2 id="messages">Latest messages</h2>
@@ -429,7 +445,10 @@ export function campaignPage(props: {
 			</section>
 			<section class="card" aria-labelledby="export">
 				<h2 id="export">Export</h2>
-				<p class="muted small">Streamed, any size. One row per recipient with their lifecycle, or one per tap.</p>
+				<p class="muted small">
+					One row per recipient with their lifecycle, or one per tap, streamed. A file holds up to 1,000,000 rows; for a
+					larger campaign, <code>tapline export</code> or the API's <code>X-Next-Cursor</code> continue where it stops.
+				</p>
 				<p class="actions">
 					<a class="button" href={exportLink("recipients", "csv")} download>
 						Recipients CSV

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
-import type { CampaignSummary } from "../stats/campaign-summaries";
+import type { Campaign } from "../campaigns/queries";
 import type { Journey } from "../stats/journey";
-import { formatCount, formatMoney, formatRate } from "./format";
+import { formatCount, formatMoney, formatRate, formatTime } from "./format";
 import { Page } from "./layout";
 
 /** Contacts who got at least as far as each stage, and the share of them who went on to the next. */
@@ -13,14 +13,15 @@ export function stageConversions(stages: Journey["stages"]): { reached: number; 
 	});
 }
 
-export function journeyPage(props: { journey: Journey; campaigns: CampaignSummary[]; more: boolean }) {
+export function journeyPage(props: { journey: Journey; campaigns: Campaign[]; more: boolean }) {
 	const conversions = stageConversions(props.journey.stages);
 	return (
 		<Page title="Journey" signedIn={true}>
 			<h1>Customer journey</h1>
 			<p class="muted">
 				Campaigns grouped by the stage they speak to, and how far contacts have come: a human tap takes a contact to
-				consideration, a purchase to purchase.
+				consideration, a purchase to purchase. Every contact of the workspace starts in awareness, including those not
+				texted yet and those who opted out.
 			</p>
 			<ol class="grid" style="list-style:none;padding:0" data-testid="stages">
 				{props.journey.stages.map((s, i) => {
@@ -61,10 +62,7 @@ export function journeyPage(props: { journey: Journey; campaigns: CampaignSummar
 								{own.map((c) => (
 									<li>
 										<a href={`/dashboard/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</a>{" "}
-										<span class="muted">
-											{formatCount(c.sent)} sent · {formatRate(c.clickThroughRate)} click-through ·{" "}
-											{formatMoney(c.revenue)}
-										</span>
+										<span class="muted">{formatTime(c.createdAt)}</span>
 									</li>
 								))}
 							</ul>

@@ -37,7 +37,7 @@ export function MessageTable(props: { messages: MessageRow[] }) {
 								<span class={`pill${GOOD.has(m.status) ? " good" : BAD.has(m.status) ? " warn" : ""}`}>{m.status}</span>
 								{m.errorCode ? <span class="muted small"> {m.errorCode}</span> : null}
 							</td>
-							<td>{formatTime(m.sentAt ?? m.submittedAt)}</td>
+							<td>{formatTime(m.sentAt)}</td>
 							<td>{formatTime(m.deliveredAt ?? m.readAt)}</td>
 							<td>{formatTime(m.firstTapAt)}</td>
 							<td>{formatTime(m.purchasedAt)}</td>

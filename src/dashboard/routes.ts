@@ -3,6 +3,7 @@ import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { campaignFromPath } from "../campaigns/from-path";
+import { listCampaigns } from "../campaigns/queries";
 import { campaignExportRoutes } from "../exports/routes";
 import type { AppEnv } from "../http/app-env";
 import { decodeCursor, keysetPage } from "../http/cursor";
@@ -14,27 +15,32 @@ import { readCampaignSummaries } from "../stats/campaign-summaries";
 import { readJourney } from "../stats/journey";
 import { readCampaignReport } from "../stats/report";
 import { campaignListPage } from "./campaign-list-page";
-import { campaignPage } from "./campaign-page";
+import { campaignPage, testedVariants } from "./campaign-page";
 import { errorPage } from "./error-page";
 import { journeyPage } from "./journey-page";
 import { messagesPage } from "./messages-page";
 import { endSession, requireSession, safeNext, startSession } from "./session";
 import { signInPage } from "./sign-in-page";
 
-const CAMPAIGNS_PER_PAGE = 50;
+// Each line counts its campaign's links and messages from indexes: 25 keep a page quick for campaigns of 100k.
+const CAMPAIGNS_PER_PAGE = 25;
 const MESSAGES_PER_PAGE = 100;
 
 /** The marketer's dashboard under /dashboard: pages drawn on the server from the same reads the API serves. */
 export const dashboardRoutes = new Hono<AppEnv>();
 
 dashboardRoutes.onError((err, c) => {
-	if (err instanceof ApiError) return c.html(errorPage(err.status, err.message), err.status);
+	const signedIn = Boolean(c.get("workspaceId"));
+	if (err instanceof ApiError) return c.html(errorPage(err.status, err.message, signedIn), err.status);
 	// hono/csrf refuses a form posted from another site.
 	if (err instanceof HTTPException && err.status === 403) {
-		return c.html(errorPage(403, "This form was sent from another site; sign in from the dashboard itself."), 403);
+		return c.html(
+			errorPage(403, "This form was sent from another site; sign in from the dashboard itself.", signedIn),
+			403,
+		);
 	}
 	renderError(err, c);
-	return c.html(errorPage(500, "Something went wrong on our side."), 500);
+	return c.html(errorPage(500, "Something went wrong on our side.", signedIn), 500);
 });
 
 dashboardRoutes.use("*", async function dashboardHeaders(c, next) {
@@ -90,7 +96,7 @@ dashboardRoutes.get("/journey", async (c) => {
 	const workspaceId = c.get("workspaceId");
 	const [journey, campaigns] = await Promise.all([
 		readJourney(c.env.DB, workspaceId),
-		readCampaignSummaries(c.env.DB, workspaceId, { limit: 201, after: null }),
+		listCampaigns(c.env.DB, workspaceId, 201),
 	]);
 	return c.html(journeyPage({ journey, campaigns: campaigns.slice(0, 200), more: campaigns.length > 200 }));
 });
@@ -105,6 +111,9 @@ dashboardRoutes.get("/campaigns/:id", async (c) => {
 		readCampaignReport(c.env.DB, workspaceId, campaign),
 		listMessages(c.env.DB, workspaceId, { campaignId: campaign.id, status: null, limit: 10, after: null }),
 	]);
+	if (variant !== undefined && !testedVariants(report, campaign).some((v) => v.variant === variant)) {
+		throw new ApiError("not_found", `This campaign has no variant "${variant}".`);
+	}
 	return c.html(campaignPage({ campaign, report, variant: variant ?? null, recent }));
 });
 

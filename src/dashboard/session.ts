@@ -71,7 +71,12 @@ export function requireSession(): MiddlewareHandler<AppEnv> {
 	};
 }
 
-/** Where to go after signing in: a dashboard path only, never another site. */
+const HERE = "https://tapline.invalid";
+
+/** Where to go after signing in: a dashboard page of this site only, dot segments resolved first. */
 export function safeNext(next: string | undefined): string {
-	return next && /^\/dashboard(?:[/?#]|$)/.test(next) && !next.startsWith("//") ? next : "/dashboard";
+	if (!next?.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/dashboard";
+	const url = new URL(next, HERE);
+	if (url.origin !== HERE || !/^\/dashboard(?:\/|$)/.test(url.pathname)) return "/dashboard";
+	return url.pathname + url.search;
 }

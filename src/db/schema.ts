@@ -142,6 +142,8 @@ export const links = sqliteTable(
 			.on(t.campaignId, t.firstHumanClickAt, t.code)
 			.where(sql`kind = 'campaign' AND deleted_at IS NULL AND first_human_click_at IS NOT NULL`),
 		index("links_by_campaign_variant").on(t.campaignId, t.variant),
+		// Raw click-through: the links with any tap, bots included, counted per variant without reading the others.
+		index("links_tapped_by_campaign_variant").on(t.campaignId, t.variant).where(sql`clicks > 0`),
 		// Erasing a contact finds their links.
 		index("links_by_contact").on(t.contactId).where(sql`deleted_at IS NULL`),
 	],
@@ -371,6 +373,8 @@ export const messages = sqliteTable(
 			.on(t.provider, t.providerMessageId)
 			.where(sql`provider_message_id IS NOT NULL`),
 		index("messages_by_campaign_status").on(t.campaignId, t.status),
+		// The funnels count a campaign's messages by kind, variant and status from the index alone.
+		index("messages_by_campaign_kind_variant_status").on(t.campaignId, t.kind, t.variant, t.status),
 		// Lists, newest first: a campaign's messages, and the workspace's outbox.
 		index("messages_by_campaign_created").on(t.campaignId, t.createdAt),
 		index("messages_by_workspace_created").on(t.workspaceId, t.createdAt),

@@ -30,7 +30,7 @@ export interface MessageRow {
 	failedAt: number | null;
 	readAt: number | null;
 	firstTapAt: number | null;
-	/** The first verified purchase attributed to the message's link. */
+	/** The first purchase attributed to the message's link within the workspace's window, as the stats count it. */
 	purchasedAt: number | null;
 }
 
@@ -54,7 +54,8 @@ export async function listMessages(
 			        m.undelivered_at AS undeliveredAt, m.failed_at AS failedAt, m.read_at AS readAt,
 			        l.first_human_click_at AS firstTapAt,
 			        (SELECT min(p.occurred_at) FROM purchases p INDEXED BY purchases_by_contact
-			         WHERE p.contact_id = m.contact_id AND p.link_code = m.link_code AND p.verified = 1) AS purchasedAt
+			         WHERE p.contact_id = m.contact_id AND p.link_code = m.link_code AND (p.attributed_by = 'click_id'
+			           OR p.lag_ms <= (SELECT attribution_window_days FROM workspaces WHERE id = ?1) * 86400000)) AS purchasedAt
 			 FROM messages m ${query.campaignId ? "INDEXED BY messages_by_campaign_created" : "INDEXED BY messages_by_workspace_created"}
 			 LEFT JOIN contacts c ON c.id = m.contact_id
 			 LEFT JOIN links l ON l.code = m.link_code

@@ -216,6 +216,9 @@ export const CampaignStats = z
 		links: z.number().int(),
 		clicks: z.strictObject(clickCounts),
 		clickThroughRate: rate,
+		rawClickThroughRate: rate.describe(
+			"Links with any tap, bots and link previews included, per link: what counting every request would report.",
+		),
 		byReason: z.record(z.string(), z.number().int()),
 		byDay: z.array(Breakdown),
 		byVariant: z.array(
@@ -224,6 +227,7 @@ export const CampaignStats = z
 				links: z.number().int(),
 				...clickCounts,
 				clickThroughRate: rate,
+				rawClickThroughRate: rate,
 				purchases: z.strictObject(purchaseCounts),
 				messages: MessageFunnel,
 			}),
@@ -340,7 +344,9 @@ export const Message = z
 		failedAt: millis.nullable(),
 		readAt: millis.nullable(),
 		firstTapAt: millis.nullable(),
-		purchasedAt: millis.nullable().describe("The first verified purchase attributed to the message's link."),
+		purchasedAt: millis
+			.nullable()
+			.describe("The first purchase attributed to the message's link within the attribution window."),
 	})
 	.register(responseSchemas, { id: "Message" });
 

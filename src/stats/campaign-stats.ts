@@ -69,6 +69,8 @@ export interface VariantBreakdown extends ClickCounts {
 	links: number;
 	/** Unique human clickers per link minted: the click-through rate of the variant. */
 	clickThroughRate: number | null;
+	/** Links with any tap, bots and link previews included, per link minted. */
+	rawClickThroughRate: number | null;
 	purchases: PurchaseCounts & { byWindow: WindowCounts[] };
 	messages: MessageFunnel;
 }
@@ -87,6 +89,8 @@ export interface CampaignStats {
 	links: number;
 	clicks: ClickCounts;
 	clickThroughRate: number | null;
+	/** Links with any tap, bots and link previews included, per link minted: what counting every request reports. */
+	rawClickThroughRate: number | null;
 	byReason: Record<string, number>;
 	byDay: Breakdown[];
 	byVariant: VariantBreakdown[];
@@ -238,6 +242,7 @@ function bySource(rows: SourceRow[]): PurchaseFunnel["bySource"] {
 export function shapeCampaignStats({
 	stats: rows,
 	linksByVariant,
+	tappedLinksByVariant,
 	purchases,
 	bySource: sources,
 	purchasesByDay: purchaseDays,
@@ -268,6 +273,7 @@ export function shapeCampaignStats({
 		.map((variant) => {
 			const c = variantClicks.get(variant) ?? EMPTY;
 			const minted = linksByVariant.find((v) => v.variant === variant)?.links ?? 0;
+			const tapped = tappedLinksByVariant.find((v) => v.variant === variant)?.links ?? 0;
 			const bought = purchaseCounts(purchases, attributionWindowDays, variant);
 			// The median is kept for the whole campaign only: per variant it would take a query per variant.
 			const sentToVariant = messageFunnel(messageRows, deliveredTaps, variant, null);
@@ -276,6 +282,7 @@ export function shapeCampaignStats({
 				links: minted,
 				...c,
 				clickThroughRate: rate(c.uniqueHumans, minted),
+				rawClickThroughRate: rate(tapped, minted),
 				purchases: {
 					...bought,
 					conversionRate: rate(bought.purchasers, c.uniqueHumans),
@@ -291,6 +298,10 @@ export function shapeCampaignStats({
 		links,
 		clicks,
 		clickThroughRate: rate(clicks.uniqueHumans, links),
+		rawClickThroughRate: rate(
+			tappedLinksByVariant.reduce((n, v) => n + v.links, 0),
+			links,
+		),
 		byReason: Object.fromEntries(
 			dimension("reason")
 				.sort((a, b) => b.clicks - a.clicks)

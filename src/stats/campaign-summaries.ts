@@ -61,7 +61,8 @@ export async function readCampaignSummaries(
 			.prepare(
 				`SELECT m.campaign_id AS id, sum(m.status IN ('sent', 'delivered', 'undelivered', 'read')) AS sent,
 				        sum(m.status IN ('delivered', 'read')) AS delivered
-				 FROM json_each(?1) j CROSS JOIN messages m INDEXED BY messages_by_campaign_status ON m.campaign_id = j.value
+				 FROM json_each(?1) j
+				 CROSS JOIN messages m INDEXED BY messages_by_campaign_kind_variant_status ON m.campaign_id = j.value
 				 WHERE m.kind = 'campaign' GROUP BY m.campaign_id`,
 			)
 			.bind(ids),

@@ -46,16 +46,29 @@ const percent = (arm: Arm) => `${((arm.successes / arm.trials) * 100).toFixed(1)
 /**
  * Compares the leading variant with each of the others on one metric ("click-through") and says in plain words
  * whether it wins. The leader wins only when it beats every other variant; the weakest comparison is reported.
+ * Variants too small to test (a few links minted without a variant, say) are left out and named, so that they do not
+ * hold the verdict back for ever.
  */
 export function compareArms(arms: Arm[], metric: string): Verdict {
-	const ranked = arms.filter((a) => a.trials > 0).sort((x, y) => y.successes / y.trials - x.successes / x.trials);
+	const withTrials = arms.filter((a) => a.trials > 0);
+	const trials = withTrials.reduce((n, a) => n + a.trials, 0);
+	const overall = trials > 0 ? withTrials.reduce((n, a) => n + a.successes, 0) / trials : 0;
+	const testable = withTrials.filter(
+		(a) => a.trials * overall >= MIN_EXPECTED && a.trials * (1 - overall) >= MIN_EXPECTED,
+	);
+	const leftOut = withTrials.filter((a) => !testable.includes(a)).map((a) => a.name);
+	const note = leftOut.length > 0 ? ` ${leftOut.join(" and ")} left out: too few recipients.` : "";
+	const ranked = testable.sort((x, y) => y.successes / y.trials - x.successes / x.trials);
 	const [leader, ...others] = ranked;
-	if (!leader || others.length === 0) {
+	if (withTrials.length < 2) {
 		return { kind: "insufficient", message: "Not enough data yet: it takes two variants with recipients." };
 	}
 	const needed = `${MIN_EXPECTED} recipients who did and ${MIN_EXPECTED} who did not in each variant`;
-	if (!others.every((other) => enoughData(leader, other))) {
-		return { kind: "insufficient", message: `Not enough data yet to compare ${metric} (it takes about ${needed}).` };
+	if (!leader || others.length === 0 || !others.every((other) => enoughData(leader, other))) {
+		return {
+			kind: "insufficient",
+			message: `Not enough data yet to compare ${metric} (it takes about ${needed}).`,
+		};
 	}
 	// The comparison closest to chance decides.
 	const weakest = others
@@ -72,15 +85,18 @@ export function compareArms(arms: Arm[], metric: string): Verdict {
 				runnerUp: weakest.other.name,
 				confidence,
 				pValue: weakest.pValue,
-				message: `${leader.name} beats ${rivals} on ${metric}, ${confidence}% confidence (${rates}).`,
+				message: `${leader.name} beats ${rivals} on ${metric}, ${confidence}% confidence (${rates}).${note}`,
 			};
 		}
 	}
+	const level = percent(leader) === percent(weakest.other);
 	return {
 		kind: "no-difference",
 		leader: leader.name,
 		runnerUp: weakest.other.name,
 		pValue: weakest.pValue,
-		message: `No winner yet on ${metric}: ${leader.name} leads ${weakest.other.name}, but the difference could still be chance (${rates}).`,
+		message: level
+			? `No winner yet on ${metric}: ${leader.name} and ${weakest.other.name} are level (${rates}).${note}`
+			: `No winner yet on ${metric}: ${leader.name} leads ${weakest.other.name}, but the difference could still be chance (${rates}).${note}`,
 	};
 }

@@ -128,7 +128,15 @@ describe("dashboard sign-in", () => {
 
 	it("should never send the browser elsewhere after signing in", async () => {
 		const { key } = await newWorkspace();
-		for (const next of ["https://evil.example/", "//evil.example/dashboard", "/api/v1/workspace", "/dashboardx"]) {
+		for (const next of [
+			"https://evil.example/",
+			"//evil.example/dashboard",
+			"/\\evil.example/dashboard",
+			"/api/v1/workspace",
+			"/dashboardx",
+			"/dashboard/../api/v1/workspace",
+			"/dashboard/%2e%2e/api/v1/workspace",
+		]) {
 			const res = await call("/dashboard/sign-in", form({ apiKey: key, next }));
 			expect(res.headers.get("location"), next).toBe("/dashboard");
 		}
@@ -171,6 +179,7 @@ describe("dashboard pages", () => {
 		const { key, campaignId } = await seededCampaign();
 		const cookie = await signIn(key);
 		const stats = (await (await call(`/api/v1/campaigns/${campaignId}/stats`, { key })).json()) as {
+			rawClickThroughRate: number;
 			messages: { sent: number; delivered: number; tapped: number };
 			purchases: { purchasers: number };
 			byVariant: {
@@ -193,6 +202,10 @@ describe("dashboard pages", () => {
 		expect(funnelOf(html)).toEqual({ sent: 7, delivered: 7, tapped: 2, purchased: 1 });
 		expect(html).toContain("Not enough data yet to compare click-through");
 		expect(html).toContain("Link previews");
+		// Raw: 3 of 8 links had any tap (a preview among them); human: 2 of 8.
+		expect(stats.rawClickThroughRate).toBe(0.375);
+		expect(html).toMatch(/data-testid="raw-ctr">38%</);
+		expect(html).toMatch(/data-testid="human-ctr">25%</);
 		expect(html).toContain("+14155553000");
 
 		const b = stats.byVariant.find((v) => v.variant === "B");
@@ -215,6 +228,10 @@ describe("dashboard pages", () => {
 		expect(await res.text()).not.toContain("Winter Sale");
 		expect((await page(`/dashboard/campaigns/${other.campaignId}/export/recipients`, cookie)).status).toBe(404);
 		expect((await page("/dashboard?cursor=bogus", cookie)).status).toBe(400);
+		const own = await newCampaign(mine.key);
+		const noVariant = await page(`/dashboard/campaigns/${own}?variant=Z`, cookie);
+		expect(noVariant.status).toBe(404);
+		expect(await noVariant.text()).toContain("This campaign has no variant &quot;Z&quot;.");
 		expect((await page(`/dashboard/campaigns/${other.campaignId}/messages?status=nope`, cookie)).status).toBe(400);
 	});
 

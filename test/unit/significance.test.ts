@@ -74,6 +74,20 @@ describe("compareArms", () => {
 		expect(compareArms([arm("A", 0, 0), arm("B", 10, 100)], "purchases").kind).toBe("insufficient");
 	});
 
+	it("should leave out a variant too small to test, and say so, rather than wait for it for ever", () => {
+		const verdict = compareArms([arm("A", 100, 1000), arm("B", 150, 1000), arm("(none)", 1, 3)], "click-through");
+		expect(verdict).toMatchObject({ kind: "winner", winner: "B", runnerUp: "A" });
+		expect(verdict.message).toBe(
+			"B beats A on click-through, 99% confidence (B 15.0% vs A 10.0%). (none) left out: too few recipients.",
+		);
+	});
+
+	it("should call equal rates level, not a lead", () => {
+		expect(compareArms([arm("A", 50, 500), arm("B", 50, 500)], "purchases").message).toBe(
+			"No winner yet on purchases: A and B are level (A 10.0% vs B 10.0%).",
+		);
+	});
+
 	it("should ask more of each comparison when more variants run (Bonferroni)", () => {
 		// p ≈ 0.0547 for A against B alone: not 95% with two variants, and so not with three either.
 		const two = compareArms([arm("A", 30, 200), arm("B", 45, 200)], "click-through");
