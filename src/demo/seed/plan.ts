@@ -8,8 +8,11 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 /** Steps are grouped onto ticks of this length: the clock is set once per tick. */
 export const TICK = 5 * MINUTE;
-/** Hour (UTC) of the daily cron run: 13:00 in New York, 10:00 in Los Angeles, so inside everyone's sending hours. */
-const CRON_HOUR_UTC = 18;
+/**
+ * The daily cron run: 18:01 UTC (13:01 in New York, 10:01 in Los Angeles, inside everyone's sending hours). Not on
+ * a tick, so that a tap made on the 18:00 tick is a full day old at the next day's run, not 0 ms short of it.
+ */
+const CRON_AT = 18 * HOUR + MINUTE;
 
 export type Stage = "awareness" | "consideration" | "purchase" | "retention";
 
@@ -394,8 +397,8 @@ export function planDemo(random: Random, planner: Planner, recipients: number, u
 		purchases.push(planner.purchase(stranger, random.between(campaigns[0]?.sendAt ?? until, until), 55, null));
 	}
 	const firstDay = (campaigns[0]?.sendAt ?? until) - ((campaigns[0]?.sendAt ?? until) % DAY) + DAY;
-	for (let day = firstDay; day + CRON_HOUR_UTC * HOUR <= until; day += DAY) {
-		steps.push({ kind: "cron", at: day + CRON_HOUR_UTC * HOUR });
+	for (let day = firstDay; day + CRON_AT <= until; day += DAY) {
+		steps.push({ kind: "cron", at: day + CRON_AT });
 	}
 	// And once at the end, so that the last day's follow-ups are decided too.
 	steps.push({ kind: "cron", at: until });

@@ -58,6 +58,7 @@ interface MessageRow {
 	phone: string | null;
 	linkCode: string | null;
 	kind: string;
+	status: string;
 	sentAt: number | null;
 	createdAt: number;
 }
@@ -105,7 +106,11 @@ export async function runTimeline(o: RunOptions): Promise<{ apiKey: string; camp
 	let seq = 0;
 	const entries: Entry[] = [];
 	const schedule = (steps: Step[]) => {
-		for (const step of steps) entries.push({ step, tick: tickOf(step.at, plan.until), seq: seq++ });
+		for (const step of steps) {
+			// Sends and cron runs keep their exact moment; taps and replies share ticks.
+			const tick = step.kind === "send" || step.kind === "cron" ? step.at : tickOf(step.at, plan.until);
+			entries.push({ step, tick, seq: seq++ });
+		}
 		entries.sort((a, b) => b.tick - a.tick || ORDER[b.step.kind] - ORDER[a.step.kind] || b.seq - a.seq);
 	};
 	schedule(plan.steps);
@@ -284,7 +289,8 @@ export async function runTimeline(o: RunOptions): Promise<{ apiKey: string; camp
 			for (const m of rows) {
 				seen.add(m.id);
 				const person = m.phone ? byPhone.get(m.phone) : undefined;
-				if (!person || !m.linkCode) continue;
+				// The send consumer may cancel a follow-up (a purchase since the tap, its window closed): no receipt.
+				if (!person || !m.linkCode || m.status !== "sent") continue;
 				codes.set(linkKey(c.spec.key, person.phone, "followup"), m.linkCode);
 				const delivery = planner.deliver(m.sentAt ?? step.at);
 				events.push({ messageId: m.id, status: delivery.status, at: delivery.at, ...errorCodeOf(delivery.errorCode) });
@@ -297,7 +303,7 @@ export async function runTimeline(o: RunOptions): Promise<{ apiKey: string; camp
 			await postEvents(events);
 			const counted = delivered.get(c.spec.key);
 			if (counted) counted.followup += events.length;
-			sent += rows.length;
+			sent += events.length;
 		}
 		counts.followUps += sent;
 		const sends = counts.daySends.length > 0 ? `sent ${counts.daySends.join(", ")}; ` : "";
