@@ -27,7 +27,7 @@ export function FunnelChart(props: { steps: FunnelStep[]; caption: string }) {
 			<svg
 				viewBox={`0 0 ${WIDTH} ${props.steps.length * rowHeight}`}
 				width="100%"
-				style="max-width:40rem;display:block"
+				style="max-width:32rem;display:block"
 				role="img"
 				aria-label={`${props.caption}: ${summary}`}
 				data-testid="funnel"

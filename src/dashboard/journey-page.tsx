@@ -2,7 +2,7 @@
 import type { Campaign } from "../campaigns/queries";
 import type { Journey } from "../stats/journey";
 import { formatCount, formatMoney, formatRate, formatTime } from "./format";
-import { Page } from "./layout";
+import { Kpi, Page } from "./layout";
 
 /** Contacts who got at least as far as each stage, and the share of them who went on to the next. */
 export function stageConversions(stages: Journey["stages"]): { reached: number; onward: number | null }[] {
@@ -23,7 +23,7 @@ export function journeyPage(props: { journey: Journey; campaigns: Campaign[]; mo
 				consideration, a purchase to purchase. Every contact of the workspace starts in awareness, including those not
 				texted yet and those who opted out.
 			</p>
-			<ol class="grid" style="list-style:none;padding:0" data-testid="stages">
+			<ol class="stages" data-testid="stages">
 				{props.journey.stages.map((s, i) => {
 					const own = props.campaigns.filter((c) => c.stage === s.stage);
 					const onward = conversions[i]?.onward ?? null;
@@ -32,22 +32,10 @@ export function journeyPage(props: { journey: Journey; campaigns: Campaign[]; mo
 						<li class="card" data-stage={s.stage}>
 							<h2 style="text-transform:capitalize">{s.stage}</h2>
 							<ul class="kpis">
-								<li>
-									<span class="label">Contacts here</span>
-									<span class="value">{formatCount(s.contacts)}</span>
-								</li>
-								<li>
-									<span class="label">Sent</span>
-									<span class="value">{formatCount(s.messages.sent)}</span>
-								</li>
-								<li>
-									<span class="label">Click-through</span>
-									<span class="value">{formatRate(s.links > 0 ? s.clicks.uniqueHumans / s.links : null)}</span>
-								</li>
-								<li>
-									<span class="label">Revenue</span>
-									<span class="value">{formatMoney(s.revenue)}</span>
-								</li>
+								<Kpi label="Contacts here" value={formatCount(s.contacts)} />
+								<Kpi label="Sent" value={formatCount(s.messages.sent)} />
+								<Kpi label="Click-through" value={formatRate(s.links > 0 ? s.clicks.uniqueHumans / s.links : null)} />
+								<Kpi label="Revenue" value={formatMoney(s.revenue)} />
 							</ul>
 							{next ? (
 								<p class="small" data-testid={`onward-${s.stage}`}>

@@ -20,6 +20,8 @@ h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.15rem;margin:0 0 .75rem}
 .kpis{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));margin:0 0 1rem;padding:0;list-style:none}
 .kpis li{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:.75rem}
 .kpis .label{display:block;color:var(--muted);font-size:.85rem}.kpis .value{display:block;font-size:1.35rem;font-weight:650}
+.kpis .value.long{font-size:1rem}
+.stages{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,15rem),1fr));list-style:none;padding:0}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);white-space:nowrap}
@@ -85,7 +87,7 @@ export function Kpi(props: { label: string; value: string; testId?: string }) {
 	return (
 		<li>
 			<span class="label">{props.label}</span>
-			<span class="value" data-testid={props.testId}>
+			<span class={props.value.length > 12 ? "value long" : "value"} data-testid={props.testId}>
 				{props.value}
 			</span>
 		</li>
