@@ -5,14 +5,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	freePort,
-	ROOT,
-	spawnWrangler,
-	stopWrangler,
-	type Wrangler,
-	waitForWorker,
-} from "../../src/demo/seed/wrangler.ts";
+import { ROOT, startWranglerDev, stopWrangler, type Wrangler } from "../../src/demo/seed/wrangler.ts";
 
 const NODE = join(ROOT, "node_modules", ".bin", "node");
 const SEED_TIMEOUT_MS = 150_000;
@@ -58,27 +51,10 @@ beforeAll(async () => {
 	if (seedCode !== 0) return;
 	apiKey = JSON.parse(await readFile(join(persistDir, "demo-seed.json"), "utf8")).apiKey;
 
-	const port = await freePort();
-	let inspectorPort = await freePort();
-	while (inspectorPort === port) inspectorPort = await freePort();
-	workerUrl = `http://127.0.0.1:${port}`;
-	worker = spawnWrangler([
-		"dev",
-		"--ip",
-		"127.0.0.1",
-		"--port",
-		String(port),
-		"--inspector-ip",
-		"127.0.0.1",
-		"--inspector-port",
-		String(inspectorPort),
-		"--persist-to",
-		persistDir,
-		"--show-interactive-dev-session=false",
-		"--var",
-		"ADMIN_TOKEN:seed-test",
-	]);
-	await waitForWorker(workerUrl, worker);
+	({ url: workerUrl, worker } = await startWranglerDev({
+		persistTo: persistDir,
+		vars: () => ({ ADMIN_TOKEN: "seed-test" }),
+	}));
 }, SEED_TIMEOUT_MS);
 
 afterAll(async () => {

@@ -12,16 +12,7 @@ import { createApi } from "./http.ts";
 import { createRandom } from "./people.ts";
 import { createPlanner, MINUTE, planDemo } from "./plan.ts";
 import { type CampaignStats, type Journey, runTimeline } from "./run.ts";
-import {
-	freePort,
-	processesUsing,
-	ROOT,
-	runWrangler,
-	spawnWrangler,
-	stopWrangler,
-	type Wrangler,
-	waitForWorker,
-} from "./wrangler.ts";
+import { processesUsing, ROOT, runWrangler, startWranglerDev, stopWrangler, type Wrangler } from "./wrangler.ts";
 
 const USAGE = `Usage: npm run seed [-- options]
 
@@ -95,41 +86,25 @@ async function main() {
 	log(`applying migrations to the local D1 in ${shown(o.persistDir)}`);
 	await runWrangler(["d1", "migrations", "apply", "DB", "--local", ...persist]);
 
-	const port = await freePort();
-	let inspectorPort = await freePort();
-	while (inspectorPort === port) inspectorPort = await freePort();
 	const adminToken = randomUUID();
 	const twilioAuthToken = randomUUID();
-	const url = `http://127.0.0.1:${port}`;
-	log(`starting the seed Worker (wrangler dev src/demo/seed-worker.ts) on ${url}`);
-	const worker = spawnWrangler([
-		"dev",
-		"src/demo/seed-worker.ts",
-		"--ip",
-		"127.0.0.1",
-		"--port",
-		String(port),
-		"--inspector-ip",
-		"127.0.0.1",
-		"--inspector-port",
-		String(inspectorPort),
-		...persist,
-		"--show-interactive-dev-session=false",
-		"--var",
-		`ADMIN_TOKEN:${adminToken}`,
-		"--var",
-		`PUBLIC_URL:${o.publicUrl}`,
-		// Whatever .dev.vars says: the demo must never text anyone.
-		"--var",
-		"SMS_PROVIDER:outbox",
-		// Only so that the STOP replies can be posted to the inbound webhook, signed as Twilio would sign them.
-		"--var",
-		`TWILIO_AUTH_TOKEN:${twilioAuthToken}`,
-	]);
+	log("starting the seed Worker (wrangler dev src/demo/seed-worker.ts)");
+	const { url, worker } = await startWranglerDev({
+		script: "src/demo/seed-worker.ts",
+		persistTo: o.persistDir,
+		vars: () => ({
+			ADMIN_TOKEN: adminToken,
+			PUBLIC_URL: o.publicUrl,
+			// Whatever .dev.vars says: the demo must never text anyone.
+			SMS_PROVIDER: "outbox",
+			// Only so that the STOP replies can be posted to the inbound webhook, signed as Twilio would sign them.
+			TWILIO_AUTH_TOKEN: twilioAuthToken,
+		}),
+	});
+	log(`the seed Worker answers on ${url}`);
 	const stop = () => stopWrangler(worker);
 	process.once("SIGINT", () => void stop().finally(() => process.exit(130)));
 	try {
-		await waitForWorker(url, worker);
 		await seed(o, url, adminToken, twilioAuthToken, worker);
 	} finally {
 		await stop();

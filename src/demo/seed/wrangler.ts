@@ -1,5 +1,6 @@
-// Wrangler as the seed drives it: migrations, then `wrangler dev` on the seed Worker, in the project's own local
-// state (or --persist-to), stopped with everything it started.
+// Wrangler driven from Node: migrations, then `wrangler dev` in a local state, stopped with everything it started.
+// The seed runs its clock-moving Worker this way, and the browser and end-to-end suite (test/browser/global-setup.ts)
+// the real one.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
@@ -80,6 +81,45 @@ export async function stopWrangler(worker: Wrangler): Promise<void> {
 	clearTimeout(timer);
 	// workerd may outlive wrangler by a moment.
 	signal("SIGKILL");
+}
+
+/**
+ * `wrangler dev` (on `script`, else wrangler.toml's main) on free local ports, the Worker's and the inspector's, with
+ * the given vars (they may name the URL it will answer on); resolves once it serves.
+ */
+export async function startWranglerDev(options: {
+	script?: string;
+	persistTo: string;
+	vars: (url: string) => Record<string, string>;
+}): Promise<{ url: string; worker: Wrangler }> {
+	const port = await freePort();
+	let inspectorPort = await freePort();
+	// A closed port may be handed out again at once.
+	while (inspectorPort === port) inspectorPort = await freePort();
+	const url = `http://127.0.0.1:${port}`;
+	const worker = spawnWrangler([
+		"dev",
+		...(options.script ? [options.script] : []),
+		"--ip",
+		"127.0.0.1",
+		"--port",
+		String(port),
+		"--inspector-ip",
+		"127.0.0.1",
+		"--inspector-port",
+		String(inspectorPort),
+		"--persist-to",
+		options.persistTo,
+		"--show-interactive-dev-session=false",
+		...Object.entries(options.vars(url)).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+	]);
+	try {
+		await waitForWorker(url, worker);
+	} catch (error) {
+		await stopWrangler(worker);
+		throw error;
+	}
+	return { url, worker };
 }
 
 export function freePort(): Promise<number> {
