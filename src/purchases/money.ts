@@ -33,3 +33,10 @@ export function fromMinor(minor: number, currency: string): number {
 	const digits = minorDigits(currency);
 	return Number((minor / 10 ** digits).toFixed(digits));
 }
+
+/** Sums of minor units per currency, in major units: [{currency: "USD", revenueMinor: 4990}, …] → { USD: 49.9 }. */
+export function revenueByCurrency(rows: { currency: string; revenueMinor: number }[]): Record<string, number> {
+	const sums = new Map<string, number>();
+	for (const r of rows) sums.set(r.currency, (sums.get(r.currency) ?? 0) + r.revenueMinor);
+	return Object.fromEntries([...sums].map(([currency, minor]) => [currency, fromMinor(minor, currency)]));
+}

@@ -1,5 +1,5 @@
 import type { CampaignStage } from "../db/schema";
-import { fromMinor } from "../purchases/money";
+import { revenueByCurrency } from "../purchases/money";
 import { rate } from "./campaign-stats";
 
 /** One line of the campaign list: the headline numbers, computed as the campaign stats compute them. */
@@ -98,10 +98,6 @@ export async function readCampaignSummaries(
 		const uniqueHumans = clickCounts.get(c.id)?.uniqueHumans ?? 0;
 		const own = purchaseRows.filter((r) => r.id === c.id);
 		const purchasers = own.filter((r) => r.currency === "*").reduce((n, r) => n + r.purchasers, 0);
-		const revenueMinor = new Map<string, number>();
-		for (const r of own) {
-			if (r.currency !== "*") revenueMinor.set(r.currency, (revenueMinor.get(r.currency) ?? 0) + r.revenueMinor);
-		}
 		return {
 			...c,
 			links: linkCount,
@@ -112,7 +108,7 @@ export async function readCampaignSummaries(
 			clickThroughRate: rate(uniqueHumans, linkCount),
 			purchasers,
 			conversionRate: rate(purchasers, uniqueHumans),
-			revenue: Object.fromEntries([...revenueMinor].map(([currency, minor]) => [currency, fromMinor(minor, currency)])),
+			revenue: revenueByCurrency(own.filter((r) => r.currency !== "*")),
 		};
 	});
 }

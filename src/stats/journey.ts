@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { CAMPAIGN_STAGES } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
-import { fromMinor } from "../purchases/money";
+import { revenueByCurrency } from "../purchases/money";
 import { rate, revenuePer } from "./campaign-stats";
 
 interface StageRow {
@@ -17,12 +17,6 @@ interface MoneyRow {
 	currency: string;
 	orders: number;
 	revenueMinor: number;
-}
-
-function revenueOf(rows: { currency: string; revenueMinor: number }[]): Record<string, number> {
-	const sums = new Map<string, number>();
-	for (const r of rows) sums.set(r.currency, (sums.get(r.currency) ?? 0) + r.revenueMinor);
-	return Object.fromEntries([...sums].map(([currency, minor]) => [currency, fromMinor(minor, currency)]));
 }
 
 /** The workspace's campaigns grouped by journey stage, as GET /journey serves them and the dashboard draws them. */
@@ -109,7 +103,7 @@ export async function readJourney(d1: D1Database, workspaceId: string) {
 			const purchasers = all.reduce((n, r) => n + r.purchasers, 0);
 			const sent = messageRows.find((r) => r.stage === stage)?.sent ?? 0;
 			const delivered = messageRows.find((r) => r.stage === stage)?.delivered ?? 0;
-			const revenue = revenueOf(bought.filter((r) => r.currency !== "*"));
+			const revenue = revenueByCurrency(bought.filter((r) => r.currency !== "*"));
 			return {
 				stage,
 				campaigns: row?.campaigns ?? 0,
@@ -129,11 +123,11 @@ export async function readJourney(d1: D1Database, workspaceId: string) {
 		}),
 		unattributed: {
 			orders: unattributedRows.reduce((n, r) => n + r.orders, 0),
-			revenue: revenueOf(unattributedRows),
+			revenue: revenueByCurrency(unattributedRows),
 		},
 		outsideWindow: {
 			orders: outsideRows.filter((r) => r.currency === "*").reduce((n, r) => n + r.orders, 0),
-			revenue: revenueOf(outsideRows.filter((r) => r.currency !== "*" && r.orders !== 0)),
+			revenue: revenueByCurrency(outsideRows.filter((r) => r.currency !== "*" && r.orders !== 0)),
 		},
 	};
 }
