@@ -295,6 +295,7 @@ function FollowUps(props: { report: CampaignReport }) {
 				<Kpi label="Recovered revenue" value={formatMoney(f.purchases.revenue)} testId="recovered-revenue" />
 			</ul>
 			<FunnelChart
+				testId="follow-up-funnel"
 				caption="Follow-up funnel"
 				steps={[
 					{ key: "sent", label: "Sent", value: f.messages.sent },
@@ -420,6 +421,7 @@ export function campaignPage(props: {
 				<section class="card" aria-labelledby="funnel">
 					<h2 id="funnel">Funnel{selected ? ` · variant ${variantName(selected.variant)}` : ""}</h2>
 					<FunnelChart
+						testId="funnel"
 						caption={`Funnel${selected ? ` of variant ${variantName(selected.variant)}` : ""}`}
 						steps={funnelSteps({ ...scope, purchasers: scope.purchases.purchasers })}
 					/>

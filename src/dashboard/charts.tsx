@@ -11,7 +11,7 @@ export interface FunnelStep {
 const WIDTH = 360;
 
 /** Steps as bars against the first, each with its share of the step before (the drop between them). */
-export function FunnelChart(props: { steps: FunnelStep[]; caption: string }) {
+export function FunnelChart(props: { steps: FunnelStep[]; caption: string; testId: string }) {
 	const top = Math.max(1, props.steps[0]?.value ?? 0);
 	const rowHeight = 50;
 	const summary = props.steps
@@ -30,7 +30,7 @@ export function FunnelChart(props: { steps: FunnelStep[]; caption: string }) {
 				style="max-width:32rem;display:block"
 				role="img"
 				aria-label={`${props.caption}: ${summary}`}
-				data-testid="funnel"
+				data-testid={props.testId}
 			>
 				{props.steps.map((step, i) => {
 					const y = i * rowHeight;

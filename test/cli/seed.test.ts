@@ -1,14 +1,16 @@
 // `npm run seed` as a developer runs it, into a throwaway state, then read back by a plain `wrangler dev` (the
 // production Worker, as `npm run dev` starts it) through the API the dashboard reads.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startWranglerDev, stopWrangler, type Wrangler } from "../../src/demo/seed/wrangler.ts";
+import { launchChromium } from "../browser/chromium.ts";
 
 const NODE = join(ROOT, "node_modules", ".bin", "node");
 const SEED_TIMEOUT_MS = 150_000;
+const SHOTS = join(ROOT, "test-output", "dashboard");
 
 interface Stats {
 	campaign: { stage: string };
@@ -16,8 +18,8 @@ interface Stats {
 	byReason: Record<string, number>;
 	byDay: { value: string; human: number }[];
 	byCountry: { value: string }[];
-	messages: { sent: number; delivered: number; undelivered: number; failed: number };
-	purchases: { orders: number; revenue: Record<string, number> };
+	messages: { sent: number; delivered: number; undelivered: number; failed: number; tapped: number };
+	purchases: { orders: number; purchasers: number; revenue: Record<string, number> };
 	followUps: { sent: number; tapped: number };
 }
 
@@ -53,7 +55,7 @@ beforeAll(async () => {
 
 	({ url: workerUrl, worker } = await startWranglerDev({
 		persistTo: persistDir,
-		vars: () => ({ ADMIN_TOKEN: "seed-test" }),
+		vars: () => ({ ADMIN_TOKEN: "seed-test", SESSION_SECRET: "seed-test-session-secret" }),
 	}));
 }, SEED_TIMEOUT_MS);
 
@@ -88,6 +90,38 @@ describe("npm run seed", () => {
 
 		const journey = await api<{ stages: { stage: string; campaigns: number }[] }>("/journey");
 		expect(journey.stages.map((s) => s.campaigns)).toEqual([1, 1, 1, 1]);
+	});
+
+	it("should show the seeded A/B campaign on the dashboard with the API's numbers", async () => {
+		expect(seedCode, seedOutput).toBe(0);
+		const { campaigns } = await api<{ campaigns: { id: string; stage: string }[] }>("/campaigns");
+		const ab = campaigns.find((c) => c.stage === "consideration");
+		const stats = await api<Stats>(`/campaigns/${ab?.id}/stats`);
+		const browser = await launchChromium();
+		try {
+			const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+			await page.goto(`${workerUrl}/dashboard`);
+			await page.getByLabel("API key").fill(apiKey);
+			await page.getByRole("button", { name: "Sign in" }).click();
+			await page.waitForURL(`${workerUrl}/dashboard`);
+			expect(await page.locator("tr[data-campaign]").count()).toBe(4);
+			await page.locator(`tr[data-campaign="${ab?.id}"] a`).click();
+			await page.waitForURL(`${workerUrl}/dashboard/campaigns/${ab?.id}`);
+			const steps = await page.$$eval("[data-testid=funnel] [data-step]", (groups) =>
+				Object.fromEntries(groups.map((g) => [g.getAttribute("data-step"), Number(g.getAttribute("data-value"))])),
+			);
+			expect(steps).toEqual({
+				sent: stats.messages.sent,
+				delivered: stats.messages.delivered,
+				tapped: stats.messages.tapped,
+				purchased: stats.purchases.purchasers,
+			});
+			expect(await page.getByRole("link", { name: "Variant B" }).count()).toBe(1);
+			await mkdir(SHOTS, { recursive: true });
+			await page.screenshot({ path: join(SHOTS, "seeded-campaign.png"), fullPage: true });
+		} finally {
+			await browser.close();
+		}
 	});
 
 	it("should refuse to seed a state that a running Worker holds open", async () => {
