@@ -356,19 +356,7 @@ export function campaignPage(props: {
 	const base = `/dashboard/campaigns/${encodeURIComponent(campaign.id)}`;
 	const variants = testedVariants(report, campaign);
 	const selected = props.variant === null ? null : (variants.find((v) => v.variant === props.variant) ?? null);
-	const scope = selected
-		? {
-				links: selected.links,
-				uniqueHumans: selected.uniqueHumans,
-				messages: selected.messages,
-				purchases: selected.purchases,
-			}
-		: {
-				links: report.links,
-				uniqueHumans: report.clicks.uniqueHumans,
-				messages: report.messages,
-				purchases: report.purchases,
-			};
+	const scope = selected ?? { ...report, uniqueHumans: report.clicks.uniqueHumans };
 	const exportLink = (what: string, format: string) => `${base}/export/${what}?format=${format}`;
 	return (
 		<Page title={campaign.name} signedIn={true}>
@@ -405,11 +393,7 @@ export function campaignPage(props: {
 			<ul class="kpis">
 				<Kpi label="Sent" value={formatCount(scope.messages.sent)} testId="kpi-sent" />
 				<Kpi label="Delivery rate" value={formatRate(scope.messages.deliveryRate)} testId="kpi-delivery" />
-				<Kpi
-					label="Click-through"
-					value={formatRate(scope.links > 0 ? scope.uniqueHumans / scope.links : null)}
-					testId="kpi-ctr"
-				/>
+				<Kpi label="Click-through" value={formatRate(scope.clickThroughRate)} testId="kpi-ctr" />
 				<Kpi label="Buyers" value={formatCount(scope.purchases.purchasers)} testId="kpi-buyers" />
 				<Kpi label="Revenue" value={formatMoney(scope.purchases.revenue)} testId="kpi-revenue" />
 				<Kpi

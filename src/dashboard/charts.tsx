@@ -149,7 +149,7 @@ export function DailyChart(props: { series: DailySeries[]; label: string; colors
 }
 
 /** A ranked list with bars: device, OS, country. */
-export function BarList(props: { rows: { label: string; value: number; note?: string }[]; label: string }) {
+export function BarList(props: { rows: { label: string; value: number }[]; label: string }) {
 	const max = Math.max(1, ...props.rows.map((r) => r.value));
 	if (props.rows.length === 0) return <p class="muted small">No taps yet.</p>;
 	return (
@@ -158,10 +158,7 @@ export function BarList(props: { rows: { label: string; value: number; note?: st
 				<li>
 					<div class="row">
 						<span>{r.label}</span>
-						<span class="muted">
-							{formatCount(r.value)}
-							{r.note ? ` · ${r.note}` : ""}
-						</span>
+						<span class="muted">{formatCount(r.value)}</span>
 					</div>
 					<div class="track" aria-hidden="true">
 						<div class="fill" style={`width:${((r.value / max) * 100).toFixed(1)}%`} />

@@ -4,8 +4,8 @@ import type { Child } from "hono/jsx";
 
 // One small stylesheet inline: no extra request, no framework. Mobile first; tables scroll sideways on a phone.
 const STYLE = `
-:root{--ink:#1b1f24;--muted:#5b6470;--line:#d9dee5;--bg:#f6f7f9;--card:#fff;--accent:#2456d6;--accent2:#0f8a6a;
---bot:#b3bcc8;--warn:#a34a00;--good:#0f7a3d;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+:root{--ink:#1b1f24;--muted:#5b6470;--line:#d9dee5;--bg:#f6f7f9;--card:#fff;--accent:#2456d6;
+--warn:#a34a00;--good:#0f7a3d;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
 color:var(--ink);background:var(--bg);line-height:1.45}
 *{box-sizing:border-box}body{margin:0}
 a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #f0b400;outline-offset:2px}

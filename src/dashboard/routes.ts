@@ -84,10 +84,7 @@ const ListQuery = z.object({ cursor: z.string().max(200).optional() });
 dashboardRoutes.get("/", async (c) => {
 	const { cursor } = readQuery(c, ListQuery, "The page link is not valid.");
 	const after = decodeCursor(cursor);
-	const rows = await readCampaignSummaries(c.env.DB, c.get("workspaceId"), {
-		limit: CAMPAIGNS_PER_PAGE + 1,
-		after: after && { createdAt: after.at, id: after.id },
-	});
+	const rows = await readCampaignSummaries(c.env.DB, c.get("workspaceId"), { limit: CAMPAIGNS_PER_PAGE + 1, after });
 	const { page, nextCursor } = keysetPage(rows, CAMPAIGNS_PER_PAGE, (last) => ({ at: last.createdAt, id: last.id }));
 	return c.html(campaignListPage({ campaigns: page, nextCursor, first: after === null }));
 });

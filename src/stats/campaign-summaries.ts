@@ -1,6 +1,8 @@
 import type { CampaignStage } from "../db/schema";
+import type { PageCursor } from "../http/cursor";
 import { revenueByCurrency } from "../purchases/money";
 import { rate } from "./campaign-stats";
+import { DELIVERED, REACHED_CARRIER } from "./delivery-sql";
 
 /** One line of the campaign list: the headline numbers, computed as the campaign stats compute them. */
 export interface CampaignSummary {
@@ -22,11 +24,6 @@ export interface CampaignSummary {
 	revenue: Record<string, number>;
 }
 
-export interface CampaignPageCursor {
-	createdAt: number;
-	id: string;
-}
-
 interface CampaignRow {
 	id: string;
 	name: string;
@@ -38,7 +35,7 @@ interface CampaignRow {
 export async function readCampaignSummaries(
 	d1: D1Database,
 	workspaceId: string,
-	page: { limit: number; after: CampaignPageCursor | null },
+	page: { limit: number; after: PageCursor | null },
 ): Promise<CampaignSummary[]> {
 	const { results: campaigns } = await d1
 		.prepare(
@@ -46,7 +43,7 @@ export async function readCampaignSummaries(
 			 WHERE workspace_id = ?1 AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3))
 			 ORDER BY created_at DESC, id DESC LIMIT ?4`,
 		)
-		.bind(workspaceId, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit)
+		.bind(workspaceId, page.after?.at ?? null, page.after?.id ?? null, page.limit)
 		.all<CampaignRow>();
 	if (campaigns.length === 0) return [];
 	const ids = JSON.stringify(campaigns.map((c) => c.id));
@@ -59,8 +56,7 @@ export async function readCampaignSummaries(
 			.bind(ids),
 		d1
 			.prepare(
-				`SELECT m.campaign_id AS id, sum(m.status IN ('sent', 'delivered', 'undelivered', 'read')) AS sent,
-				        sum(m.status IN ('delivered', 'read')) AS delivered
+				`SELECT m.campaign_id AS id, sum(${REACHED_CARRIER}) AS sent, sum(${DELIVERED}) AS delivered
 				 FROM json_each(?1) j
 				 CROSS JOIN messages m INDEXED BY messages_by_campaign_kind_variant_status ON m.campaign_id = j.value
 				 WHERE m.kind = 'campaign' GROUP BY m.campaign_id`,

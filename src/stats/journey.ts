@@ -3,6 +3,7 @@ import { CAMPAIGN_STAGES } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
 import { revenueByCurrency } from "../purchases/money";
 import { rate, revenuePer } from "./campaign-stats";
+import { DELIVERED, REACHED_CARRIER } from "./delivery-sql";
 
 interface StageRow {
 	stage: string;
@@ -73,8 +74,7 @@ export async function readJourney(d1: D1Database, workspaceId: string) {
 		// The campaigns' own messages (not follow-ups) that reached the carrier, and those delivered.
 		d1
 			.prepare(
-				`SELECT c.stage, sum(m.status IN ('sent', 'delivered', 'undelivered', 'read')) AS sent,
-				        sum(m.status IN ('delivered', 'read')) AS delivered
+				`SELECT c.stage, sum(${REACHED_CARRIER}) AS sent, sum(${DELIVERED}) AS delivered
 				 FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.kind = 'campaign'
 				 WHERE c.workspace_id = ?1 GROUP BY c.stage`,
 			)

@@ -1,11 +1,9 @@
 // A stand-in for a customer's shop: plain pages that embed the snippet from the Worker the way the README tells
 // shops to. `ws` and `days` in a page's query string become the tag's data-workspace and data-days.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { type LocalServer, listenLocally } from "../fakes/local-server";
 
-export interface Shop {
-	url: string;
-	close: () => Promise<void>;
-}
+export type Shop = LocalServer;
 
 // The stub shops paste before the tag, so that calls made before the script has loaded are queued.
 const STUB =
@@ -32,21 +30,7 @@ catch (e) { window.storageProbe.localStorage = "throws"; }`,
 
 export function startShop(workerUrl: string): Promise<Shop> {
 	const server = createServer((req, res) => serve(workerUrl, req, res));
-	return new Promise((resolve, reject) => {
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			const port = typeof address === "object" && address ? address.port : 0;
-			resolve({
-				url: `http://127.0.0.1:${port}`,
-				close: () =>
-					new Promise<void>((done) => {
-						server.closeAllConnections();
-						server.close(() => done());
-					}),
-			});
-		});
-	});
+	return listenLocally(server);
 }
 
 function serve(workerUrl: string, req: IncomingMessage, res: ServerResponse): void {

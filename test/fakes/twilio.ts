@@ -5,11 +5,9 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { TwilioRecordedRequest, TwilioScript, TwilioWebhook } from "../twilio";
+import { type LocalServer, listenLocally, readBody } from "./local-server";
 
-export interface FakeTwilio {
-	url: string;
-	close: () => Promise<void>;
-}
+export type FakeTwilio = LocalServer;
 
 interface Message {
 	sid: string;
@@ -64,22 +62,7 @@ export function startFakeTwilio(): Promise<FakeTwilio> {
 			if (!res.headersSent) sendJson(res, 500, { error: String(error) });
 		});
 	});
-	return new Promise((resolve, reject) => {
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			const port = typeof address === "object" && address ? address.port : 0;
-			resolve({
-				url: `http://127.0.0.1:${port}`,
-				close: () =>
-					new Promise<void>((done) => {
-						// Also ends requests held by `hang`.
-						server.closeAllConnections();
-						server.close(() => done());
-					}),
-			});
-		});
-	});
+	return listenLocally(server);
 }
 
 async function serve(accounts: Map<string, Account>, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -356,15 +339,6 @@ function basicAuth(header: string | undefined): [string | null, string | null] {
 	const decoded = Buffer.from(match[1] ?? "", "base64").toString("utf8");
 	const colon = decoded.indexOf(":");
 	return colon < 0 ? [decoded, null] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		req.on("data", (chunk: Buffer) => chunks.push(chunk));
-		req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-		req.on("error", reject);
-	});
 }
 
 /** RFC 2822 in GMT, as Twilio writes dates: "Tue, 26 Jul 2016 12:50:07 +0000". */
