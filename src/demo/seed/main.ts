@@ -3,7 +3,7 @@
 // code: the seed starts `wrangler dev` on src/demo/seed-worker.ts (the real Worker with a movable clock) in the same
 // local state as `npm run dev`, walks the timeline of src/demo/seed/plan.ts against its HTTP API, and stops it.
 //
-//   npm run seed [-- --recipients 6000] [--persist-to <dir>] [--seed 1] [--public-url http://localhost:8787]
+//   npm run seed [-- --recipients 6000] [--persist-to <dir>] …   (npm run seed -- --help lists every option)
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -103,7 +103,14 @@ async function main() {
 	});
 	log(`the seed Worker answers on ${url}`);
 	const stop = () => stopWrangler(worker);
-	process.once("SIGINT", () => void stop().finally(() => process.exit(130)));
+	// Stopped however the seed is stopped, or its workerd would keep the database and the next seed would refuse.
+	for (const [signal, code] of [
+		["SIGINT", 130],
+		["SIGTERM", 143],
+		["SIGHUP", 129],
+	] as const) {
+		process.once(signal, () => void stop().finally(() => process.exit(code)));
+	}
 	try {
 		await seed(o, url, adminToken, twilioAuthToken, worker);
 	} finally {

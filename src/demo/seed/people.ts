@@ -1,6 +1,6 @@
 // Who the demo shop texts: phones, places and phones' browsers, drawn from a seeded generator so that every run with
-// the same seed makes the same people. Numbers use the 555 exchange (US, Canada) or UK mobile ranges: valid for
-// libphonenumber, and fictional.
+// the same seed makes the same people. Numbers use the 555 exchange (US, Canada) or UK mobile ranges, which
+// libphonenumber accepts. Some may belong to someone: they are never texted, as the seed forces SMS_PROVIDER=outbox.
 
 /** mulberry32: small, fast, and good enough to make demo data reproducible. */
 export function createRandom(seed: number) {

@@ -9,8 +9,8 @@ export const DAY = 24 * HOUR;
 /** Steps are grouped onto ticks of this length: the clock is set once per tick. */
 export const TICK = 5 * MINUTE;
 /**
- * The daily cron run: 18:01 UTC (13:01 in New York, 10:01 in Los Angeles, inside everyone's sending hours). Not on
- * a tick, so that a tap made on the 18:00 tick is a full day old at the next day's run, not 0 ms short of it.
+ * The daily cron run: 18:01 UTC, daytime in the demo's countries (quiet hours do not apply to the outbox anyway).
+ * Not on a tick, so that a tap made on the 18:00 tick is a full day old at the next day's run, not 0 ms short of it.
  */
 const CRON_AT = 18 * HOUR + MINUTE;
 
@@ -295,7 +295,7 @@ export function createPlanner(random: Random, until: number) {
 
 		if (random.chance(behaviour.buyRate)) {
 			const lag = random.weighted([
-				// At least two ticks after the tap, so that the tap is stored before the purchase's moment.
+				// At least two ticks after the tap: steps are rounded up to their tick, and the purchase must come after it.
 				[() => random.between(2 * TICK, 180 * MINUTE), 65],
 				[() => random.between(3, 22) * HOUR, 25],
 				[() => random.between(1.2, 5) * DAY, 10],

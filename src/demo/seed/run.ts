@@ -377,7 +377,11 @@ function hex(random: Random, length: number): string {
 	return out;
 }
 
-/** X-Twilio-Signature: HMAC-SHA1 over the URL and the parameters sorted by name, base64 (as src/twilio/signature.ts checks). */
+/**
+ * X-Twilio-Signature: HMAC-SHA1 over the URL and the parameters sorted by name, base64, as src/twilio/signature.ts
+ * checks it. That module is typed for the Workers runtime (its verifier uses crypto.subtle.timingSafeEqual), so
+ * this Node script signs with node:crypto, as the fake Twilio of the tests does.
+ */
 function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
 	const sorted = [...params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 	return createHmac("sha1", authToken)
