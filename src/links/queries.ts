@@ -1,5 +1,6 @@
 import type { Utm } from "../campaigns/destination";
 import { type UtmColumns, withUtm } from "../campaigns/queries";
+import { batch, first, query, type Rows, run } from "../db/sql";
 
 /** One recipient ready to be written: phone already E.164, code freshly generated (kept only if the link is new). */
 export interface LinkDraft {
@@ -11,16 +12,11 @@ export interface LinkDraft {
 	variant: string | null;
 }
 
-export interface MintedRow {
-	phone: string;
-	code: string;
-	contactId: string;
-	variant: string | null;
-}
+export type MintedRow = Pick<Rows["contacts"], "phone"> & Pick<Rows["links"], "code" | "contactId" | "variant">;
 
 // The drafts travel as one JSON parameter and are unpacked with json_each: D1 allows 100 bound parameters per
 // statement, and one parameter per chunk keeps a 10,000-recipient request to a few statements in one batch.
-const UPSERT_CONTACTS = `
+const UPSERT_CONTACTS = query<never, [workspaceId: string, now: number, drafts: string]>(`
 INSERT INTO contacts (id, workspace_id, phone, external_id, timezone, created_at)
 SELECT json_extract(j.value, '$.contactId'), ?1, json_extract(j.value, '$.phone'),
        json_extract(j.value, '$.externalId'), json_extract(j.value, '$.timezone'), ?2
@@ -29,23 +25,23 @@ ON CONFLICT (workspace_id, phone) DO UPDATE SET
   external_id = coalesce(excluded.external_id, contacts.external_id),
   timezone = coalesce(excluded.timezone, contacts.timezone)
 WHERE coalesce(excluded.external_id, contacts.external_id) IS NOT contacts.external_id
-   OR coalesce(excluded.timezone, contacts.timezone) IS NOT contacts.timezone`;
+   OR coalesce(excluded.timezone, contacts.timezone) IS NOT contacts.timezone`);
 
 // ON CONFLICT DO NOTHING covers both the live (campaign, contact) link, which makes re-minting return the existing
 // link, and the astronomically rare code collision, which the caller detects and retries with a new code.
-const INSERT_LINKS = `
+const INSERT_LINKS = query<never, [workspaceId: string, campaignId: string, now: number, drafts: string]>(`
 INSERT INTO links (code, workspace_id, campaign_id, contact_id, variant, created_at)
 SELECT json_extract(j.value, '$.code'), ?1, ?2, c.id, json_extract(j.value, '$.variant'), ?3
 FROM json_each(?4) AS j
 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = json_extract(j.value, '$.phone')
 WHERE true
-ON CONFLICT DO NOTHING`;
+ON CONFLICT DO NOTHING`);
 
-const SELECT_LINKS = `
+const SELECT_LINKS = query<MintedRow, [workspaceId: string, campaignId: string, drafts: string]>(`
 SELECT c.phone AS phone, l.code AS code, l.contact_id AS contactId, l.variant AS variant
 FROM json_each(?3) AS j
 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = json_extract(j.value, '$.phone')
-CROSS JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.kind = 'campaign' AND l.deleted_at IS NULL`;
+CROSS JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.kind = 'campaign' AND l.deleted_at IS NULL`);
 
 const CHUNK = 1000;
 
@@ -63,88 +59,83 @@ export async function mintLinkRows(
 	drafts: LinkDraft[],
 	now: number,
 ): Promise<MintedRow[]> {
-	const statements: D1PreparedStatement[] = [];
-	for (let i = 0; i < drafts.length; i += CHUNK) {
-		const json = JSON.stringify(drafts.slice(i, i + CHUNK));
-		statements.push(
-			d1.prepare(UPSERT_CONTACTS).bind(workspaceId, now, json),
-			d1.prepare(INSERT_LINKS).bind(workspaceId, campaignId, now, json),
-			d1.prepare(SELECT_LINKS).bind(workspaceId, campaignId, json),
-		);
-	}
-	const results = await d1.batch<MintedRow>(statements);
+	const chunks: string[] = [];
+	for (let i = 0; i < drafts.length; i += CHUNK) chunks.push(JSON.stringify(drafts.slice(i, i + CHUNK)));
+	const results = await batch(
+		d1,
+		chunks.flatMap((json) => [
+			UPSERT_CONTACTS.bind(d1, workspaceId, now, json),
+			INSERT_LINKS.bind(d1, workspaceId, campaignId, now, json),
+			SELECT_LINKS.bind(d1, workspaceId, campaignId, json),
+		]),
+	);
 	return results.filter((_, i) => i % 3 === 2).flatMap((r) => r.results);
 }
 
-interface LinkDetailsRow extends UtmColumns {
-	code: string;
-	campaignId: string;
-	contactId: string;
-	phone: string;
-	variant: string | null;
-	createdAt: number;
-	destinationUrl: string;
-	clicks: number;
-	humanClicks: number;
-	botClicks: number;
-	firstHumanClickAt: number | null;
-	lastHumanClickAt: number | null;
-}
+type LinkDetailsRow = Pick<
+	Rows["links"],
+	| "code"
+	| "campaignId"
+	| "contactId"
+	| "variant"
+	| "createdAt"
+	| "clicks"
+	| "humanClicks"
+	| "botClicks"
+	| "firstHumanClickAt"
+	| "lastHumanClickAt"
+> &
+	Pick<Rows["contacts"], "phone"> &
+	Pick<Rows["campaigns"], "destinationUrl"> &
+	UtmColumns;
 
 /** A link with its campaign's destination and UTM values, and its click counters. */
 export type LinkDetails = Omit<LinkDetailsRow, keyof UtmColumns> & { utm: Utm };
 
+const FIND_LINK = query<LinkDetailsRow, [code: string, workspaceId: string]>(
+	`SELECT l.code, l.campaign_id AS campaignId, l.contact_id AS contactId, ct.phone, l.variant,
+	        l.created_at AS createdAt, c.destination_url AS destinationUrl,
+	        c.utm_source AS utmSource, c.utm_medium AS utmMedium, c.utm_campaign AS utmCampaign,
+	        c.utm_term AS utmTerm, c.utm_content AS utmContent,
+	        l.clicks, l.human_clicks AS humanClicks, l.bot_clicks AS botClicks,
+	        l.first_human_click_at AS firstHumanClickAt, l.last_human_click_at AS lastHumanClickAt
+	 FROM links l
+	 JOIN campaigns c ON c.id = l.campaign_id
+	 JOIN contacts ct ON ct.id = l.contact_id
+	 WHERE l.code = ?1 AND l.workspace_id = ?2 AND l.deleted_at IS NULL`,
+);
+
 export async function findLink(d1: D1Database, workspaceId: string, code: string): Promise<LinkDetails | null> {
-	const row = await d1
-		.prepare(
-			`SELECT l.code, l.campaign_id AS campaignId, l.contact_id AS contactId, ct.phone, l.variant,
-			        l.created_at AS createdAt, c.destination_url AS destinationUrl,
-			        c.utm_source AS utmSource, c.utm_medium AS utmMedium, c.utm_campaign AS utmCampaign,
-			        c.utm_term AS utmTerm, c.utm_content AS utmContent,
-			        l.clicks, l.human_clicks AS humanClicks, l.bot_clicks AS botClicks,
-			        l.first_human_click_at AS firstHumanClickAt, l.last_human_click_at AS lastHumanClickAt
-			 FROM links l
-			 JOIN campaigns c ON c.id = l.campaign_id
-			 JOIN contacts ct ON ct.id = l.contact_id
-			 WHERE l.code = ?1 AND l.workspace_id = ?2 AND l.deleted_at IS NULL`,
-		)
-		.bind(code, workspaceId)
-		.first<LinkDetailsRow>();
+	const row = await first(FIND_LINK.bind(d1, code, workspaceId));
 	return row ? withUtm(row) : null;
 }
 
+const DELETE_LINK = query<never, [code: string, workspaceId: string, now: number]>(
+	"UPDATE links SET deleted_at = ?3 WHERE code = ?1 AND workspace_id = ?2 AND deleted_at IS NULL",
+);
+
 /** Soft-deletes a link: its code stops redirecting, its clicks stay in the stats. */
 export async function deleteLink(d1: D1Database, workspaceId: string, code: string, now: number): Promise<boolean> {
-	const result = await d1
-		.prepare("UPDATE links SET deleted_at = ?3 WHERE code = ?1 AND workspace_id = ?2 AND deleted_at IS NULL")
-		.bind(code, workspaceId, now)
-		.run();
-	return result.meta.changes > 0;
+	return (await run(DELETE_LINK.bind(d1, code, workspaceId, now))) > 0;
 }
 
-interface RedirectRow extends UtmColumns {
-	code: string;
-	workspaceId: string;
-	campaignId: string;
-	contactId: string;
-	variant: string | null;
-	destinationUrl: string;
-}
+type RedirectRow = Pick<Rows["links"], "code" | "workspaceId" | "campaignId" | "contactId" | "variant"> &
+	Pick<Rows["campaigns"], "destinationUrl"> &
+	UtmColumns;
 
 /** What the redirect needs to know about a live code. */
 export type RedirectTarget = Omit<RedirectRow, keyof UtmColumns> & { utm: Utm };
 
+const FIND_REDIRECT_TARGET = query<RedirectRow, [code: string]>(
+	`SELECT l.code, l.workspace_id AS workspaceId, l.campaign_id AS campaignId, l.contact_id AS contactId,
+	        l.variant, c.destination_url AS destinationUrl, c.utm_source AS utmSource,
+	        c.utm_medium AS utmMedium, c.utm_campaign AS utmCampaign, c.utm_term AS utmTerm,
+	        c.utm_content AS utmContent
+	 FROM links l JOIN campaigns c ON c.id = l.campaign_id
+	 WHERE l.code = ?1 AND l.deleted_at IS NULL`,
+);
+
 export async function findRedirectTarget(d1: D1Database, code: string): Promise<RedirectTarget | null> {
-	const row = await d1
-		.prepare(
-			`SELECT l.code, l.workspace_id AS workspaceId, l.campaign_id AS campaignId, l.contact_id AS contactId,
-			        l.variant, c.destination_url AS destinationUrl, c.utm_source AS utmSource,
-			        c.utm_medium AS utmMedium, c.utm_campaign AS utmCampaign, c.utm_term AS utmTerm,
-			        c.utm_content AS utmContent
-			 FROM links l JOIN campaigns c ON c.id = l.campaign_id
-			 WHERE l.code = ?1 AND l.deleted_at IS NULL`,
-		)
-		.bind(code)
-		.first<RedirectRow>();
+	const row = await first(FIND_REDIRECT_TARGET.bind(d1, code));
 	return row ? withUtm(row) : null;
 }
