@@ -1,3 +1,4 @@
+import { batch, query, type Statement } from "../db/sql";
 import type { ClickRow } from "./click-row";
 
 // The aggregator's write, as one D1 batch (one transaction). New clicks are inserted with counted = 0, every
@@ -6,7 +7,7 @@ import type { ClickRow } from "./click-row";
 // retry starts clean. The aggregates never depend on which messages came in which batch.
 // Every read of the pending rows names the partial index clicks_uncounted: D1 keeps no planner statistics, and
 // left alone SQLite prefers an index that suits the GROUP BY and scans the whole table on every batch.
-const INSERT_CLICKS = `
+const INSERT_CLICKS = query<never, [clicks: string]>(`
 INSERT INTO clicks (id, workspace_id, campaign_id, link_code, contact_id, variant, clicked_at, human, bot_reason,
                     device_type, os, browser, country, region, city, colo, referer, user_agent)
 SELECT json_extract(j.value, '$.id'), json_extract(j.value, '$.workspaceId'), json_extract(j.value, '$.campaignId'),
@@ -19,10 +20,10 @@ FROM json_each(?1) AS j
 CROSS JOIN links l ON l.code = json_extract(j.value, '$.linkCode')
 -- Other isolates may serve a deleted link from their cache for up to a minute; those taps are not counted.
 WHERE l.deleted_at IS NULL OR l.deleted_at > json_extract(j.value, '$.clickedAt')
-ON CONFLICT (id) DO NOTHING`;
+ON CONFLICT (id) DO NOTHING`);
 
 // The first human tap on a link whose human count is still 0 makes its recipient a unique human clicker.
-const MARK_FIRST_HUMAN = `
+const MARK_FIRST_HUMAN = query(`
 UPDATE clicks SET first_human = 1
 WHERE id IN (
   SELECT id FROM (
@@ -30,11 +31,11 @@ WHERE id IN (
     FROM clicks c INDEXED BY clicks_uncounted JOIN links l ON l.code = c.link_code
     WHERE c.counted = 0 AND c.human = 1 AND l.human_clicks = 0
   ) WHERE rn = 1
-)`;
+)`);
 
 // One pass over the pending rows per dimension, spelled as a join on the list of dimensions: D1 caps compound
 // SELECTs at a few terms, so a UNION ALL per dimension is not an option.
-const ADD_TO_CAMPAIGN_STATS = `
+const ADD_TO_CAMPAIGN_STATS = query(`
 INSERT INTO campaign_stats (campaign_id, dimension, value, clicks, human_clicks, bot_clicks, unique_humans)
 SELECT c.campaign_id, d.value,
        CASE d.value
@@ -57,9 +58,9 @@ ON CONFLICT (campaign_id, dimension, value) DO UPDATE SET
   clicks = clicks + excluded.clicks,
   human_clicks = human_clicks + excluded.human_clicks,
   bot_clicks = bot_clicks + excluded.bot_clicks,
-  unique_humans = unique_humans + excluded.unique_humans`;
+  unique_humans = unique_humans + excluded.unique_humans`);
 
-const ADD_TO_LINKS = `
+const ADD_TO_LINKS = query(`
 UPDATE links SET
   clicks = links.clicks + p.n,
   human_clicks = links.human_clicks + p.h,
@@ -72,42 +73,42 @@ FROM (
          max(CASE WHEN human = 1 THEN clicked_at END) AS last_h
   FROM clicks INDEXED BY clicks_uncounted WHERE counted = 0 GROUP BY link_code
 ) AS p
-WHERE links.code = p.link_code`;
+WHERE links.code = p.link_code`);
 
 // A human tap moves a contact who had not engaged yet to the consideration stage of the journey.
-const ADVANCE_CONTACT_STAGES = `
+const ADVANCE_CONTACT_STAGES = query(`
 UPDATE contacts SET stage = 'consideration'
 WHERE stage IS NULL
-  AND id IN (SELECT contact_id FROM clicks INDEXED BY clicks_uncounted WHERE counted = 0 AND human = 1)`;
+  AND id IN (SELECT contact_id FROM clicks INDEXED BY clicks_uncounted WHERE counted = 0 AND human = 1)`);
 
-const MARK_COUNTED = "UPDATE clicks INDEXED BY clicks_uncounted SET counted = 1 WHERE counted = 0";
+const MARK_COUNTED = query("UPDATE clicks INDEXED BY clicks_uncounted SET counted = 1 WHERE counted = 0");
 
 // Keeps each JSON parameter far below D1's 2 MB value limit (a stored click is well under 2 KB).
 const ROWS_PER_INSERT = 500;
 
 /** The statements that read pending rows, for tests that check their query plans. */
 export const PENDING_ROW_READS = {
-	MARK_FIRST_HUMAN,
-	ADD_TO_CAMPAIGN_STATS,
-	ADD_TO_LINKS,
-	ADVANCE_CONTACT_STAGES,
-	MARK_COUNTED,
+	MARK_FIRST_HUMAN: MARK_FIRST_HUMAN.sql,
+	ADD_TO_CAMPAIGN_STATS: ADD_TO_CAMPAIGN_STATS.sql,
+	ADD_TO_LINKS: ADD_TO_LINKS.sql,
+	ADVANCE_CONTACT_STAGES: ADVANCE_CONTACT_STAGES.sql,
+	MARK_COUNTED: MARK_COUNTED.sql,
 };
 
 /** Stores clicks and adds them to the campaign and link aggregates, exactly once per click id. */
 export async function recordClicks(d1: D1Database, rows: ClickRow[]): Promise<{ inserted: number }> {
 	if (rows.length === 0) return { inserted: 0 };
-	const inserts: D1PreparedStatement[] = [];
+	const inserts: Statement<never>[] = [];
 	for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-		inserts.push(d1.prepare(INSERT_CLICKS).bind(JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT))));
+		inserts.push(INSERT_CLICKS.bind(d1, JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT))));
 	}
-	const results = await d1.batch([
+	const results = await batch(d1, [
 		...inserts,
-		d1.prepare(MARK_FIRST_HUMAN),
-		d1.prepare(ADD_TO_CAMPAIGN_STATS),
-		d1.prepare(ADD_TO_LINKS),
-		d1.prepare(ADVANCE_CONTACT_STAGES),
-		d1.prepare(MARK_COUNTED),
+		MARK_FIRST_HUMAN.bind(d1),
+		ADD_TO_CAMPAIGN_STATS.bind(d1),
+		ADD_TO_LINKS.bind(d1),
+		ADVANCE_CONTACT_STAGES.bind(d1),
+		MARK_COUNTED.bind(d1),
 	]);
 	const inserted = results.slice(0, inserts.length).reduce((n, r) => n + r.meta.changes, 0);
 	return { inserted };

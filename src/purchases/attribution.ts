@@ -1,6 +1,5 @@
 import { ATTRIBUTION_WINDOWS } from "../db/schema";
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../time";
 
 /** Purchases are matched to a contact's last human tap at most this long before them. */
 export const LONGEST_WINDOW_MS = Math.max(...ATTRIBUTION_WINDOWS) * DAY_MS;
