@@ -1,26 +1,14 @@
+import { batch, query, type Rows } from "../db/sql";
+import { inAttributionWindow, workspaceWindowDays } from "../purchases/attribution-sql";
 import { DELIVERY_TO_TAP_MS, medianLag, TAPPED_AFTER_DELIVERY } from "./delivery-sql";
 import { type FollowUpStatRows, followUpStatRows, followUpStatStatements } from "./follow-up-queries";
 
-export interface StatRow {
-	dimension: string;
-	value: string;
-	clicks: number;
-	humanClicks: number;
-	botClicks: number;
-	uniqueHumans: number;
-}
+export type StatRow = Omit<Rows["campaignStats"], "campaignId">;
 
-export interface PurchaseStatRow {
-	windowDays: number;
-	variant: string;
-	currency: string;
-	orders: number;
-	revenueMinor: number;
-	purchasers: number;
-}
+export type PurchaseStatRow = Omit<Rows["campaignPurchaseStats"], "campaignId">;
 
 export interface SourceRow {
-	source: string;
+	source: Rows["purchases"]["source"];
 	currency: string;
 	orders: number;
 	revenueMinor: number;
@@ -35,7 +23,7 @@ export interface PurchaseDayRow {
 
 export interface MessageStatusRow {
 	variant: string;
-	status: string;
+	status: Rows["messages"]["status"];
 	messages: number;
 }
 
@@ -68,6 +56,55 @@ SELECT coalesce(m.variant, '') AS variant, ${DELIVERY_TO_TAP_MS} AS lag
 FROM messages m JOIN links l ON l.code = m.link_code
 WHERE m.campaign_id = ?1 AND m.kind = 'campaign' AND ${TAPPED_AFTER_DELIVERY}`;
 
+type Campaign = [campaignId: string];
+type VariantLinks = { variant: string; links: number };
+
+const STATS = query<StatRow, Campaign>(
+	`SELECT dimension, value, clicks, human_clicks AS humanClicks, bot_clicks AS botClicks,
+	        unique_humans AS uniqueHumans
+	 FROM campaign_stats WHERE campaign_id = ?1`,
+);
+// Every link ever minted counts, deleted ones too: their taps stay in the click counts.
+const LINKS_BY_VARIANT = query<VariantLinks, Campaign>(
+	"SELECT coalesce(variant, '') AS variant, count(*) AS links FROM links WHERE campaign_id = ?1 GROUP BY variant",
+);
+const TAPPED_LINKS_BY_VARIANT = query<VariantLinks, Campaign>(
+	`SELECT coalesce(variant, '') AS variant, count(*) AS links
+	 FROM links INDEXED BY links_tapped_by_campaign_variant
+	 WHERE campaign_id = ?1 AND clicks > 0 GROUP BY variant`,
+);
+const PURCHASE_STATS = query<PurchaseStatRow, Campaign>(
+	`SELECT window_days AS windowDays, variant, currency, orders, revenue_minor AS revenueMinor, purchasers
+	 FROM campaign_purchase_stats WHERE campaign_id = ?1`,
+);
+const ATTRIBUTION_WINDOW = query<{ days: number }, [workspaceId: string]>(
+	"SELECT attribution_window_days AS days FROM workspaces WHERE id = ?1",
+);
+// Which way the purchases in the workspace's window were reported: the pixel is unsigned, so it is shown apart.
+const PURCHASES_BY_SOURCE = query<SourceRow, [campaignId: string, workspaceId: string]>(
+	`SELECT source, currency, count(*) AS orders, sum(value_minor) AS revenueMinor FROM purchases
+	 WHERE campaign_id = ?1 AND ${inAttributionWindow("purchases", workspaceWindowDays("?2"))}
+	 GROUP BY source, currency`,
+);
+// The same purchases by the UTC day they were made.
+const PURCHASES_BY_DAY = query<PurchaseDayRow, [campaignId: string, workspaceId: string]>(
+	`SELECT date(occurred_at / 1000, 'unixepoch') AS day, currency, count(*) AS orders,
+	        sum(value_minor) AS revenueMinor FROM purchases
+	 WHERE campaign_id = ?1 AND ${inAttributionWindow("purchases", workspaceWindowDays("?2"))}
+	 GROUP BY day, currency`,
+);
+// The campaign's own messages (follow-ups have their own funnel).
+const MESSAGES_BY_STATUS = query<MessageStatusRow, Campaign>(
+	`SELECT coalesce(variant, '') AS variant, status, count(*) AS messages
+	 FROM messages INDEXED BY messages_by_campaign_kind_variant_status
+	 WHERE campaign_id = ?1 AND kind = 'campaign' GROUP BY variant, status`,
+);
+const DELIVERED_TAPS_BY_VARIANT = query<DeliveredTapRow, Campaign>(
+	`SELECT variant, count(*) AS tapped, count(lag) AS timed, coalesce(sum(lag), 0) AS lagMsSum
+	 FROM (${DELIVERED_TAPS}) GROUP BY variant`,
+);
+const MEDIAN_DELIVERY_TO_TAP = query<{ lag: number }, Campaign>(medianLag(DELIVERED_TAPS));
+
 /** Everything the campaign stats show, read in one D1 batch (one round trip). */
 export async function readCampaignStats(
 	d1: D1Database,
@@ -87,81 +124,30 @@ export async function readCampaignStats(
 		deliveredTaps,
 		median,
 		...followUps
-	] = await d1.batch<Record<string, unknown>>([
-		d1
-			.prepare(
-				`SELECT dimension, value, clicks, human_clicks AS humanClicks, bot_clicks AS botClicks,
-				        unique_humans AS uniqueHumans
-				 FROM campaign_stats WHERE campaign_id = ?1`,
-			)
-			.bind(campaignId),
-		// Every link ever minted counts, deleted ones too: their taps stay in the click counts.
-		d1
-			.prepare(
-				"SELECT coalesce(variant, '') AS variant, count(*) AS links FROM links WHERE campaign_id = ?1 GROUP BY variant",
-			)
-			.bind(campaignId),
-		d1
-			.prepare(
-				`SELECT coalesce(variant, '') AS variant, count(*) AS links
-				 FROM links INDEXED BY links_tapped_by_campaign_variant
-				 WHERE campaign_id = ?1 AND clicks > 0 GROUP BY variant`,
-			)
-			.bind(campaignId),
-		d1
-			.prepare(
-				`SELECT window_days AS windowDays, variant, currency, orders, revenue_minor AS revenueMinor, purchasers
-				 FROM campaign_purchase_stats WHERE campaign_id = ?1`,
-			)
-			.bind(campaignId),
-		d1.prepare("SELECT attribution_window_days AS days FROM workspaces WHERE id = ?1").bind(workspaceId),
-		// Which way the purchases in the workspace's window were reported: the pixel is unsigned, so it is shown apart.
-		d1
-			.prepare(
-				`SELECT source, currency, count(*) AS orders, sum(value_minor) AS revenueMinor FROM purchases
-				 WHERE campaign_id = ?1 AND (attributed_by = 'click_id'
-				   OR lag_ms <= (SELECT attribution_window_days FROM workspaces WHERE id = ?2) * 86400000)
-				 GROUP BY source, currency`,
-			)
-			.bind(campaignId, workspaceId),
-		// The same purchases by the UTC day they were made.
-		d1
-			.prepare(
-				`SELECT date(occurred_at / 1000, 'unixepoch') AS day, currency, count(*) AS orders,
-				        sum(value_minor) AS revenueMinor FROM purchases
-				 WHERE campaign_id = ?1 AND (attributed_by = 'click_id'
-				   OR lag_ms <= (SELECT attribution_window_days FROM workspaces WHERE id = ?2) * 86400000)
-				 GROUP BY day, currency`,
-			)
-			.bind(campaignId, workspaceId),
-		// The campaign's own messages (follow-ups have their own funnel).
-		d1
-			.prepare(
-				`SELECT coalesce(variant, '') AS variant, status, count(*) AS messages
-				 FROM messages INDEXED BY messages_by_campaign_kind_variant_status
-				 WHERE campaign_id = ?1 AND kind = 'campaign' GROUP BY variant, status`,
-			)
-			.bind(campaignId),
-		d1
-			.prepare(
-				`SELECT variant, count(*) AS tapped, count(lag) AS timed, coalesce(sum(lag), 0) AS lagMsSum
-				 FROM (${DELIVERED_TAPS}) GROUP BY variant`,
-			)
-			.bind(campaignId),
-		d1.prepare(medianLag(DELIVERED_TAPS)).bind(campaignId),
+	] = await batch(d1, [
+		STATS.bind(d1, campaignId),
+		LINKS_BY_VARIANT.bind(d1, campaignId),
+		TAPPED_LINKS_BY_VARIANT.bind(d1, campaignId),
+		PURCHASE_STATS.bind(d1, campaignId),
+		ATTRIBUTION_WINDOW.bind(d1, workspaceId),
+		PURCHASES_BY_SOURCE.bind(d1, campaignId, workspaceId),
+		PURCHASES_BY_DAY.bind(d1, campaignId, workspaceId),
+		MESSAGES_BY_STATUS.bind(d1, campaignId),
+		DELIVERED_TAPS_BY_VARIANT.bind(d1, campaignId),
+		MEDIAN_DELIVERY_TO_TAP.bind(d1, campaignId),
 		...followUpStatStatements(d1, workspaceId, campaignId, campaign.followUp.afterHours),
 	]);
 	return {
-		stats: (stats?.results ?? []) as unknown as StatRow[],
-		linksByVariant: (links?.results ?? []) as unknown as { variant: string; links: number }[],
-		tappedLinksByVariant: (tappedLinks?.results ?? []) as unknown as { variant: string; links: number }[],
-		purchases: (purchases?.results ?? []) as unknown as PurchaseStatRow[],
-		bySource: (bySource?.results ?? []) as unknown as SourceRow[],
-		purchasesByDay: (byDay?.results ?? []) as unknown as PurchaseDayRow[],
-		attributionWindowDays: Number(workspace?.results[0]?.days ?? 7),
-		messages: (messages?.results ?? []) as unknown as MessageStatusRow[],
-		deliveredTaps: (deliveredTaps?.results ?? []) as unknown as DeliveredTapRow[],
-		medianDeliveryToTapMs: median?.results[0] ? Number(median.results[0].lag) : null,
+		stats: stats.results,
+		linksByVariant: links.results,
+		tappedLinksByVariant: tappedLinks.results,
+		purchases: purchases.results,
+		bySource: bySource.results,
+		purchasesByDay: byDay.results,
+		attributionWindowDays: workspace.results[0]?.days ?? 7,
+		messages: messages.results,
+		deliveredTaps: deliveredTaps.results,
+		medianDeliveryToTapMs: median.results[0]?.lag ?? null,
 		followUps: followUpStatRows(followUps),
 	};
 }
