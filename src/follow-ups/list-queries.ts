@@ -1,4 +1,5 @@
 import type { FollowUpReason } from "../db/schema";
+import { all, query, type Rows } from "../db/sql";
 import type { MessageStatus } from "../messages/status";
 
 /** Where a page of the follow-up listing starts: after this (first tap, contact), newest first. */
@@ -7,25 +8,18 @@ export interface FollowUpCursor {
 	contactId: string;
 }
 
-export interface FollowUpListRow {
-	contactId: string;
+export type FollowUpListRow = Pick<Rows["followUps"], "contactId" | "status" | "reason" | "heldBy" | "firstTapAt" | "retryAt" | "messageId"> & {
 	/** Null once the contact is erased. */
-	phone: string | null;
-	externalId: string | null;
-	status: "sent" | "waiting" | "skipped";
-	reason: FollowUpReason | null;
-	heldBy: FollowUpReason | null;
-	firstTapAt: number;
-	retryAt: number | null;
-	decidedAt: number;
-	messageId: string | null;
+	phone: Rows["contacts"]["phone"] | null;
+	externalId: Rows["contacts"]["externalId"];
+	decidedAt: Rows["followUps"]["updatedAt"];
 	messageStatus: MessageStatus | null;
-	sentAt: number | null;
-	deliveredAt: number | null;
-	errorCode: string | null;
-	followUpCode: string | null;
-	followUpFirstTapAt: number | null;
-}
+	sentAt: Rows["messages"]["sentAt"];
+	deliveredAt: Rows["messages"]["deliveredAt"];
+	errorCode: Rows["messages"]["errorCode"];
+	followUpCode: Rows["links"]["code"] | null;
+	followUpFirstTapAt: Rows["links"]["firstHumanClickAt"];
+};
 
 /**
  * A campaign's follow-up decisions, newest first tap first, after the cursor. One range of
@@ -35,7 +29,7 @@ export interface FollowUpListRow {
 export async function listFollowUps(
 	d1: D1Database,
 	campaignId: string,
-	query: {
+	filter: {
 		status: FollowUpListRow["status"] | null;
 		reason: FollowUpReason | null;
 		limit: number;
@@ -43,31 +37,41 @@ export async function listFollowUps(
 	},
 ): Promise<FollowUpListRow[]> {
 	const where = ["f.campaign_id = ?1"];
-	if (query.status) where.push("f.status = ?2");
-	if (query.reason) where.push("f.reason = ?3");
-	if (query.after) where.push("f.first_tap_at <= ?4 AND (f.first_tap_at < ?4 OR f.contact_id < ?5)");
-	const { results } = await d1
-		.prepare(
-			`SELECT f.contact_id AS contactId, CASE WHEN c.erased_at IS NULL THEN c.phone END AS phone,
-			        CASE WHEN c.erased_at IS NULL THEN c.external_id END AS externalId, f.status, f.reason,
-			        f.held_by AS heldBy, f.first_tap_at AS firstTapAt, f.retry_at AS retryAt, f.updated_at AS decidedAt,
-			        m.id AS messageId, m.status AS messageStatus, m.sent_at AS sentAt, m.delivered_at AS deliveredAt,
-			        m.error_code AS errorCode, l.code AS followUpCode, l.first_human_click_at AS followUpFirstTapAt
-			 FROM follow_ups f INDEXED BY follow_ups_by_campaign_first_tap
-			 LEFT JOIN contacts c ON c.id = f.contact_id
-			 LEFT JOIN messages m ON m.id = f.message_id
-			 LEFT JOIN links l ON l.code = m.link_code
-			 WHERE ${where.join(" AND ")}
-			 ORDER BY f.first_tap_at DESC, f.contact_id DESC LIMIT ?6`,
-		)
-		.bind(
+	if (filter.status) where.push("f.status = ?2");
+	if (filter.reason) where.push("f.reason = ?3");
+	if (filter.after) where.push("f.first_tap_at <= ?4 AND (f.first_tap_at < ?4 OR f.contact_id < ?5)");
+	const list = query<
+		FollowUpListRow,
+		[
+			campaignId: string,
+			status: FollowUpListRow["status"] | null,
+			reason: FollowUpReason | null,
+			afterAt: number | null,
+			afterContact: string | null,
+			limit: number,
+		]
+	>(
+		`SELECT f.contact_id AS contactId, CASE WHEN c.erased_at IS NULL THEN c.phone END AS phone,
+		        CASE WHEN c.erased_at IS NULL THEN c.external_id END AS externalId, f.status, f.reason,
+		        f.held_by AS heldBy, f.first_tap_at AS firstTapAt, f.retry_at AS retryAt, f.updated_at AS decidedAt,
+		        m.id AS messageId, m.status AS messageStatus, m.sent_at AS sentAt, m.delivered_at AS deliveredAt,
+		        m.error_code AS errorCode, l.code AS followUpCode, l.first_human_click_at AS followUpFirstTapAt
+		 FROM follow_ups f INDEXED BY follow_ups_by_campaign_first_tap
+		 LEFT JOIN contacts c ON c.id = f.contact_id
+		 LEFT JOIN messages m ON m.id = f.message_id
+		 LEFT JOIN links l ON l.code = m.link_code
+		 WHERE ${where.join(" AND ")}
+		 ORDER BY f.first_tap_at DESC, f.contact_id DESC LIMIT ?6`,
+	);
+	return all(
+		list.bind(
+			d1,
 			campaignId,
-			query.status,
-			query.reason,
-			query.after?.firstTapAt ?? null,
-			query.after?.contactId ?? null,
-			query.limit,
-		)
-		.all<FollowUpListRow>();
-	return results;
+			filter.status,
+			filter.reason,
+			filter.after?.firstTapAt ?? null,
+			filter.after?.contactId ?? null,
+			filter.limit,
+		),
+	);
 }
