@@ -1,24 +1,25 @@
 import type { FollowUpReason } from "../db/schema";
+import { all, batch, bindNamed, type BoundQuery, query, type Rows, type Statement } from "../db/sql";
+import { DAY_MS, HOUR_MS } from "../time";
 
-const HOUR_MS = 3_600_000;
+export type { BoundQuery };
 
 /** A campaign with its follow-up switched on, and what the cron needs of its workspace. */
 export interface FollowUpCampaign {
-	id: string;
-	workspaceId: string;
-	afterHours: number;
-	windowHours: number;
-	message: string;
-	variant: string;
-	origin: string | null;
-	frequencyCapHours: number;
+	id: Rows["campaigns"]["id"];
+	workspaceId: Rows["campaigns"]["workspaceId"];
+	afterHours: Rows["campaigns"]["followUpAfterHours"];
+	windowHours: Rows["campaigns"]["followUpWindowHours"];
+	/** Never null: campaigns without a message are not read. */
+	message: NonNullable<Rows["campaigns"]["followUpMessage"]>;
+	variant: Rows["campaigns"]["followUpVariant"];
+	origin: Rows["campaigns"]["followUpOrigin"];
+	frequencyCapHours: Rows["workspaces"]["frequencyCapHours"];
 	/** Every contact whose first tap is before this has been decided; null: nothing scanned yet. */
-	scannedUntil: number | null;
+	scannedUntil: Rows["campaigns"]["followUpScannedUntil"];
 }
 
-export async function followUpCampaigns(d1: D1Database): Promise<FollowUpCampaign[]> {
-	const { results } = await d1
-		.prepare(
+const FOLLOW_UP_CAMPAIGNS = query<FollowUpCampaign, []>(
 			`SELECT c.id, c.workspace_id AS workspaceId, c.follow_up_after_hours AS afterHours,
 			        c.follow_up_window_hours AS windowHours, c.follow_up_message AS message, c.follow_up_variant AS variant,
 			        c.follow_up_origin AS origin, w.frequency_cap_hours AS frequencyCapHours,
@@ -27,9 +28,10 @@ export async function followUpCampaigns(d1: D1Database): Promise<FollowUpCampaig
 			 JOIN workspaces w ON w.id = c.workspace_id
 			 WHERE c.follow_up_enabled = 1 AND c.follow_up_message IS NOT NULL
 			 ORDER BY c.id`,
-		)
-		.all<FollowUpCampaign>();
-	return results;
+);
+
+export async function followUpCampaigns(d1: D1Database): Promise<FollowUpCampaign[]> {
+	return all(FOLLOW_UP_CAMPAIGNS.bind(d1));
 }
 
 /** A contact whose first human tap on the campaign's link falls in the range the cron looks at. */
@@ -64,7 +66,7 @@ const CANDIDATE_COLUMNS = `
                WHERE p.contact_id = l.contact_id AND p.verified = 1 AND p.occurred_at >= l.first_human_click_at)
          AS purchased,
        (SELECT max(coalesce(m.submitted_at, m.created_at)) FROM messages m INDEXED BY messages_by_contact_created
-        WHERE m.contact_id = l.contact_id AND m.created_at > ?capFrom - 172800000 AND m.status <> 'canceled'
+        WHERE m.contact_id = l.contact_id AND m.created_at > ?capFrom - ${2 * DAY_MS} AND m.status <> 'canceled'
           AND coalesce(m.submitted_at, m.created_at) > ?capFrom) AS lastMessageAt`;
 
 // Contacts not looked at yet: one range of links_by_first_human_tap (campaign, first tap, code), which holds only
@@ -111,23 +113,6 @@ export interface DueCandidates {
 	limit: number;
 }
 
-/** A query with its parameters in the order D1 binds them. */
-export interface BoundQuery {
-	sql: string;
-	params: (number | string)[];
-}
-
-// Named parameters read better in the SQL; D1 binds by position, so each name gets its number here.
-function bindNamed(statement: string, values: Record<string, number | string>): BoundQuery {
-	const names: string[] = [];
-	const sql = statement.replace(/\?([A-Za-z]+)/g, (_, name: string) => {
-		if (!(name in values)) throw new Error(`no value for ?${name}`);
-		if (!names.includes(name)) names.push(name);
-		return `?${names.indexOf(name) + 1}`;
-	});
-	return { sql, params: names.map((name) => values[name] as number | string) };
-}
-
 export function newCandidatesQuery(r: NewCandidates): BoundQuery {
 	return bindNamed(NEW_CANDIDATES, {
 		campaign: r.campaignId,
@@ -144,20 +129,21 @@ export function dueCandidatesQuery(r: DueCandidates): BoundQuery {
 	return bindNamed(DUE_CANDIDATES, { campaign: r.campaignId, now: r.now, capFrom: r.capFrom, limit: r.limit });
 }
 
+// SQLite answers booleans as 0 and 1.
+type CandidateRow = Omit<Candidate, "optedOut" | "purchased"> & { optedOut: number; purchased: number };
+
 export async function readCandidates(d1: D1Database, { sql, params }: BoundQuery): Promise<Candidate[]> {
-	const { results } = await d1
-		.prepare(sql)
-		.bind(...params)
-		.all<Candidate>();
+	const results = await all(query<CandidateRow>(sql).bind(d1, ...params));
 	return results.map((r) => ({ ...r, optedOut: Boolean(r.optedOut), purchased: Boolean(r.purchased) }));
 }
+
+const MARK_SCANNED = query<never, [campaignId: string, until: number]>(
+	"UPDATE campaigns SET follow_up_scanned_until = max(coalesce(follow_up_scanned_until, 0), ?2) WHERE id = ?1",
+);
+
 /** Every contact with a first tap before `until` has been decided: the next runs read new contacts from there. */
-export function markScanned(d1: D1Database, campaignId: string, until: number) {
-	return d1
-		.prepare(
-			`UPDATE campaigns SET follow_up_scanned_until = max(coalesce(follow_up_scanned_until, 0), ?2) WHERE id = ?1`,
-		)
-		.bind(campaignId, until);
+export function markScanned(d1: D1Database, campaignId: string, until: number): Statement<never> {
+	return MARK_SCANNED.bind(d1, campaignId, until);
 }
 
 /** The hours a follow-up may go out for a contact: from afterHours after the first tap, for windowHours. */
@@ -170,17 +156,34 @@ export function followUpWindow(
 }
 
 /** A follow-up link of a contact, as minted (or found). */
-export interface FollowUpLink {
-	contactId: string;
-	code: string;
-}
+export type FollowUpLink = Pick<Rows["links"], "contactId" | "code">;
 
 /** A contact's live follow-up link after minting: null when a code collided (draw again) or the contact is erased. */
 export interface MintedFollowUpLink {
-	contactId: string;
-	code: string | null;
+	contactId: Rows["contacts"]["id"];
+	code: Rows["links"]["code"] | null;
 	erased: boolean;
 }
+
+const INSERT_FOLLOW_UP_LINKS = query<
+	never,
+	[workspaceId: string, campaignId: string, variant: string, now: number, links: string]
+>(
+	`INSERT INTO links (code, workspace_id, campaign_id, contact_id, variant, kind, created_at)
+	 SELECT j.value ->> '$.code', ?1, ?2, c.id, ?3, 'followup', ?4
+	 FROM json_each(?5) AS j
+	 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
+	 WHERE c.erased_at IS NULL
+	 ON CONFLICT DO NOTHING`,
+);
+
+const FOLLOW_UP_LINKS = query<Omit<MintedFollowUpLink, "erased"> & { erased: number }, [campaignId: string, links: string]>(
+	`SELECT c.id AS contactId, l.code, c.erased_at IS NOT NULL AS erased
+	 FROM json_each(?2) AS j
+	 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
+	 LEFT JOIN links l ON l.campaign_id = ?1 AND l.contact_id = c.id AND l.kind = 'followup'
+	   AND l.deleted_at IS NULL`,
+);
 
 /**
  * Inserts a follow-up link for each contact that has none and is not erased, and returns where each contact
@@ -195,28 +198,11 @@ export async function mintFollowUpLinks(
 ): Promise<MintedFollowUpLink[]> {
 	if (drafts.length === 0) return [];
 	const json = JSON.stringify(drafts);
-	const [, found] = await d1.batch<MintedFollowUpLink>([
-		d1
-			.prepare(
-				`INSERT INTO links (code, workspace_id, campaign_id, contact_id, variant, kind, created_at)
-				 SELECT j.value ->> '$.code', ?1, ?2, c.id, ?3, 'followup', ?4
-				 FROM json_each(?5) AS j
-				 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
-				 WHERE c.erased_at IS NULL
-				 ON CONFLICT DO NOTHING`,
-			)
-			.bind(campaign.workspaceId, campaign.id, campaign.variant, now, json),
-		d1
-			.prepare(
-				`SELECT c.id AS contactId, l.code, c.erased_at IS NOT NULL AS erased
-				 FROM json_each(?2) AS j
-				 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
-				 LEFT JOIN links l ON l.campaign_id = ?1 AND l.contact_id = c.id AND l.kind = 'followup'
-				   AND l.deleted_at IS NULL`,
-			)
-			.bind(campaign.id, json),
+	const [, found] = await batch(d1, [
+		INSERT_FOLLOW_UP_LINKS.bind(d1, campaign.workspaceId, campaign.id, campaign.variant, now, json),
+		FOLLOW_UP_LINKS.bind(d1, campaign.id, json),
 	]);
-	return (found?.results ?? []).map((r) => ({ ...r, erased: Boolean(r.erased) }));
+	return found.results.map((r) => ({ ...r, erased: Boolean(r.erased) }));
 }
 
 /** The cron's decision about one contact. */
@@ -245,7 +231,7 @@ export interface FollowUpDraft {
 // A decision replaces only a waiting one: a contact sent a follow-up, or skipped for good, stays so. A contact
 // erased since they were read is skipped as an opt-out (as the erasure itself does), in the same transaction as the
 // message it would otherwise get.
-const RECORD_DECISIONS = `
+const RECORD_DECISIONS = query<never, [campaignId: string, workspaceId: string, now: number, decisions: string]>(`
 INSERT INTO follow_ups (campaign_id, contact_id, workspace_id, link_code, first_tap_at, status, reason, held_by,
                         retry_at, message_id, created_at, updated_at)
 SELECT ?1, c.id, ?2, j.value ->> '$.linkCode', j.value ->> '$.firstTapAt',
@@ -259,14 +245,14 @@ WHERE true
 ON CONFLICT (campaign_id, contact_id) DO UPDATE SET
   status = excluded.status, reason = excluded.reason, held_by = excluded.held_by, retry_at = excluded.retry_at,
   message_id = excluded.message_id, updated_at = excluded.updated_at
-WHERE follow_ups.status = 'waiting'`;
+WHERE follow_ups.status = 'waiting'`);
 
 // The claim: a message only for the contacts whose follow-up row names this very draft, so of two runs deciding
 // at once only the one that recorded its decision first writes a message; the unique (campaign, contact, kind)
 // index stands behind that. The sender checks opt-outs, purchases, the cap and quiet hours again before it sends.
 // updated_at 0 marks it not queued yet (the sweep queues such messages), until the run has queued it: a run cut
 // short between this write and the queue loses nothing.
-const INSERT_MESSAGES = `
+const INSERT_MESSAGES = query<never, [campaignId: string, workspaceId: string, variant: string, provider: string, now: number, drafts: string]>(`
 INSERT INTO messages (id, workspace_id, campaign_id, contact_id, link_code, variant, kind, provider, body, segments,
                       encoding, status, created_at, updated_at)
 SELECT j.value ->> '$.id', ?2, ?1, f.contact_id, j.value ->> '$.linkCode', ?3, 'followup', ?4, j.value ->> '$.body',
@@ -274,7 +260,12 @@ SELECT j.value ->> '$.id', ?2, ?1, f.contact_id, j.value ->> '$.linkCode', ?3, '
 FROM json_each(?6) AS j
 CROSS JOIN follow_ups f ON f.campaign_id = ?1 AND f.contact_id = j.value ->> '$.contactId'
 WHERE f.status = 'sent' AND f.message_id = j.value ->> '$.id'
-ON CONFLICT DO NOTHING`;
+ON CONFLICT DO NOTHING`);
+
+const WRITTEN_MESSAGES = query<Pick<Rows["messages"], "id">, [ids: string, now: number]>(
+	`SELECT m.id FROM json_each(?1) AS j CROSS JOIN messages m ON m.id = j.value
+	 WHERE m.status = 'pending' AND m.created_at = ?2`,
+);
 
 const DECISION_CHUNK = 1000;
 // A draft carries up to 1,600 characters of text: up to about 6 KB as JSON, and D1 takes about 2 MB per value.
@@ -293,51 +284,36 @@ export async function recordDecisions(
 	now: number,
 ): Promise<string[]> {
 	if (decisions.length === 0) return [];
-	const statements: D1PreparedStatement[] = [];
+	const statements: Statement<{ id: string }>[] = [];
 	for (let i = 0; i < decisions.length; i += DECISION_CHUNK) {
-		statements.push(
-			d1
-				.prepare(RECORD_DECISIONS)
-				.bind(campaign.id, campaign.workspaceId, now, JSON.stringify(decisions.slice(i, i + DECISION_CHUNK))),
-		);
+		const chunk = JSON.stringify(decisions.slice(i, i + DECISION_CHUNK));
+		statements.push(RECORD_DECISIONS.bind(d1, campaign.id, campaign.workspaceId, now, chunk));
 	}
 	for (let i = 0; i < drafts.length; i += DRAFT_CHUNK) {
-		statements.push(
-			d1
-				.prepare(INSERT_MESSAGES)
-				.bind(
-					campaign.id,
-					campaign.workspaceId,
-					campaign.variant,
-					provider,
-					now,
-					JSON.stringify(drafts.slice(i, i + DRAFT_CHUNK)),
-				),
-		);
+		const chunk = JSON.stringify(drafts.slice(i, i + DRAFT_CHUNK));
+		statements.push(INSERT_MESSAGES.bind(d1, campaign.id, campaign.workspaceId, campaign.variant, provider, now, chunk));
 	}
-	const ids = drafts.map((d) => d.id);
-	statements.push(
-		d1
-			.prepare(
-				`SELECT m.id FROM json_each(?1) AS j CROSS JOIN messages m ON m.id = j.value
-				 WHERE m.status = 'pending' AND m.created_at = ?2`,
-			)
-			.bind(JSON.stringify(ids), now),
-	);
-	const results = await d1.batch<{ id: string }>(statements);
+	statements.push(WRITTEN_MESSAGES.bind(d1, JSON.stringify(drafts.map((d) => d.id)), now));
+	const results = await batch(d1, statements);
 	return (results.at(-1)?.results ?? []).map((r) => r.id);
 }
+
+const SKIP_CANCELLED_FOLLOW_UP = query<never, [messageId: string, reason: FollowUpReason, now: number]>(
+	`UPDATE follow_ups SET status = 'skipped', reason = ?2, updated_at = ?3
+	 WHERE message_id = ?1 AND status = 'sent'
+	   AND EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND status = 'canceled' AND canceled_at = ?3)`,
+);
 
 /**
  * A follow-up the sender cancelled (a purchase or a STOP came first, or its window closed): the contact's row says
  * so, if the message really was cancelled by the statement before it in the same batch.
  */
-export function skipCancelledFollowUp(d1: D1Database, messageId: string, reason: FollowUpReason, now: number) {
-	return d1
-		.prepare(
-			`UPDATE follow_ups SET status = 'skipped', reason = ?2, updated_at = ?3
-			 WHERE message_id = ?1 AND status = 'sent'
-			   AND EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND status = 'canceled' AND canceled_at = ?3)`,
-		)
-		.bind(messageId, reason, now);
+export function skipCancelledFollowUp(
+	d1: D1Database,
+	messageId: string,
+	reason: FollowUpReason,
+	now: number,
+): Statement<never> {
+	return SKIP_CANCELLED_FOLLOW_UP.bind(d1, messageId, reason, now);
 }
+

@@ -1,6 +1,7 @@
 import { newId } from "../db/ids";
 import type { FollowUpReason } from "../db/schema";
 import { sendInBatches } from "../events/queue-batches";
+import { mintRetryingCollisions } from "../links/code-collisions";
 import { codeLength, newCode } from "../links/codes";
 import { touchPending } from "../messages/queries";
 import { sendableAt } from "../messages/quiet-hours";
@@ -8,6 +9,7 @@ import { countSegments } from "../messages/segments";
 import type { SendMessage } from "../messages/sender";
 import { smsSettings } from "../messages/settings";
 import { renderTemplate, type Template } from "../messages/template";
+import { HOUR_MS } from "../time";
 import { parseFollowUpTemplate } from "./config";
 import {
 	type Candidate,
@@ -26,7 +28,6 @@ import {
 	recordDecisions,
 } from "./queries";
 
-const HOUR_MS = 3_600_000;
 // A contact whose window closed is still looked at for this long, so that a cron that stopped for days records why
 // they got no follow-up ("window_passed") instead of forgetting them.
 const LOOK_BACK_MS = 7 * 24 * HOUR_MS;
@@ -250,8 +251,6 @@ async function decidePage(job: CampaignJob, page: Candidate[], summary: FollowUp
 	}
 }
 
-const MAX_CODE_ATTEMPTS = 3;
-
 /**
  * The follow-up link of each contact to text: minted now, or found from an earlier run that stopped midway; and
  * the contacts erased since they were read, who get none.
@@ -263,16 +262,18 @@ async function followUpLinks(
 	const links = new Map<string, string>();
 	const erased = new Set<string>();
 	const length = codeLength(job.env.CODE_LENGTH);
-	let missing = contacts.map((c) => c.contactId);
-	for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS && missing.length > 0; attempt++) {
-		const drafts: FollowUpLink[] = missing.map((contactId) => ({ contactId, code: newCode(length) }));
-		for (const link of await mintFollowUpLinks(job.env.DB, job.campaign, drafts, job.now)) {
-			if (link.erased) erased.add(link.contactId);
-			else if (link.code) links.set(link.contactId, link.code);
-		}
-		// A contact still without a link lost its insert to a code collision: draw again.
-		missing = missing.filter((id) => !links.has(id) && !erased.has(id));
-	}
-	if (missing.length > 0) throw new Error(`could not mint unique follow-up codes for ${missing.length} contacts`);
+	await mintRetryingCollisions(
+		contacts.map((c) => c.contactId),
+		async (missing) => {
+			const drafts: FollowUpLink[] = missing.map((contactId) => ({ contactId, code: newCode(length) }));
+			for (const link of await mintFollowUpLinks(job.env.DB, job.campaign, drafts, job.now)) {
+				if (link.erased) erased.add(link.contactId);
+				else if (link.code) links.set(link.contactId, link.code);
+			}
+			// A contact still without a link lost its insert to a code collision.
+			return missing.filter((id) => !links.has(id) && !erased.has(id));
+		},
+		(left) => `could not mint unique follow-up codes for ${left} contacts`,
+	);
 	return { links, erased };
 }

@@ -1,4 +1,5 @@
 import { newId } from "../db/ids";
+import { mintRetryingCollisions } from "./code-collisions";
 import { newCode } from "./codes";
 import { type LinkDraft, type MintedRow, mintLinkRows } from "./queries";
 
@@ -14,8 +15,6 @@ export interface MintedLink extends MintedRow {
 	/** False when the (campaign, phone) already had a live link, which is returned instead. */
 	created: boolean;
 }
-
-const MAX_ATTEMPTS = 3;
 
 /**
  * Mints one link per distinct phone, idempotently: a phone that already has a live link in this campaign gets that
@@ -33,17 +32,19 @@ export async function mintLinks(
 	for (const r of recipients) if (!byPhone.has(r.phone)) byPhone.set(r.phone, r);
 
 	const minted = new Map<string, MintedLink>();
-	let pending = [...byPhone.values()];
-	for (let attempt = 0; attempt < MAX_ATTEMPTS && pending.length > 0; attempt++) {
-		const drafts: LinkDraft[] = pending.map((r) => ({ ...r, code: newCode(codeLength), contactId: newId("ct") }));
-		const draftCodes = new Map(drafts.map((d) => [d.phone, d.code]));
-		for (const row of await mintLinkRows(d1, workspaceId, campaignId, drafts, now)) {
-			minted.set(row.phone, { ...row, created: draftCodes.get(row.phone) === row.code });
-		}
-		// A phone with no live link lost its insert to a code collision: draw a new code for it.
-		pending = pending.filter((r) => !minted.has(r.phone));
-	}
-	if (pending.length > 0) throw new Error(`could not mint unique codes for ${pending.length} recipients`);
+	await mintRetryingCollisions(
+		[...byPhone.values()],
+		async (pending) => {
+			const drafts: LinkDraft[] = pending.map((r) => ({ ...r, code: newCode(codeLength), contactId: newId("ct") }));
+			const draftCodes = new Map(drafts.map((d) => [d.phone, d.code]));
+			for (const row of await mintLinkRows(d1, workspaceId, campaignId, drafts, now)) {
+				minted.set(row.phone, { ...row, created: draftCodes.get(row.phone) === row.code });
+			}
+			// A phone with no live link lost its insert to a code collision.
+			return pending.filter((r) => !minted.has(r.phone));
+		},
+		(left) => `could not mint unique codes for ${left} recipients`,
+	);
 
 	return recipients.map((r) => {
 		const link = minted.get(r.phone);
