@@ -1,17 +1,19 @@
 import { consentHistory } from "../consent/queries";
+import { all, batch, first, query, type Rows } from "../db/sql";
 
-export interface ContactDetails {
-	id: string;
-	phone: string;
-	externalId: string | null;
-	timezone: string | null;
-	stage: string | null;
-	createdAt: number;
-	optedOutAt: number | null;
-}
+export type ContactDetails = Pick<
+	Rows["contacts"],
+	"id" | "phone" | "externalId" | "timezone" | "stage" | "createdAt" | "optedOutAt"
+>;
 
 const CONTACT_COLUMNS = `id, phone, external_id AS externalId, timezone, stage, created_at AS createdAt,
                          opted_out_at AS optedOutAt`;
+const CONTACT_BY_ID = query<ContactDetails, [workspaceId: string, id: string]>(
+	`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = ?1 AND id = ?2 AND erased_at IS NULL`,
+);
+const CONTACT_BY_PHONE = query<ContactDetails, [workspaceId: string, phone: string]>(
+	`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = ?1 AND phone = ?2 AND erased_at IS NULL`,
+);
 
 /** A live (not erased) contact of the workspace, by id or by E.164 phone. */
 export async function findContact(
@@ -19,29 +21,30 @@ export async function findContact(
 	workspaceId: string,
 	by: { id: string } | { phone: string },
 ): Promise<ContactDetails | null> {
-	const statement =
-		"id" in by
-			? d1.prepare(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = ?1 AND id = ?2 AND erased_at IS NULL`)
-			: d1.prepare(
-					`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = ?1 AND phone = ?2 AND erased_at IS NULL`,
-				);
-	return statement.bind(workspaceId, "id" in by ? by.id : by.phone).first<ContactDetails>();
+	return first(
+		"id" in by ? CONTACT_BY_ID.bind(d1, workspaceId, by.id) : CONTACT_BY_PHONE.bind(d1, workspaceId, by.phone),
+	);
 }
+
+const CONTACT_MESSAGES = query<
+	Pick<
+		Rows["messages"],
+		"id" | "campaignId" | "kind" | "status" | "createdAt" | "sentAt" | "deliveredAt" | "errorCode"
+	>,
+	[contactId: string]
+>(
+	`SELECT id, campaign_id AS campaignId, kind, status, created_at AS createdAt, sent_at AS sentAt,
+	        delivered_at AS deliveredAt, error_code AS errorCode
+	 FROM messages WHERE contact_id = ?1 ORDER BY created_at DESC LIMIT 100`,
+);
 
 /** The contact with its consent history and its messages, newest first. */
 export async function contactProfile(d1: D1Database, contact: ContactDetails) {
 	const [consent, messages] = await Promise.all([
 		consentHistory(d1, contact.id),
-		d1
-			.prepare(
-				`SELECT id, campaign_id AS campaignId, kind, status, created_at AS createdAt, sent_at AS sentAt,
-				        delivered_at AS deliveredAt, error_code AS errorCode
-				 FROM messages WHERE contact_id = ?1 ORDER BY created_at DESC LIMIT 100`,
-			)
-			.bind(contact.id)
-			.all(),
+		all(CONTACT_MESSAGES.bind(d1, contact.id)),
 	]);
-	return { consent, messages: messages.results };
+	return { consent, messages };
 }
 
 /**
@@ -52,45 +55,27 @@ export async function contactProfile(d1: D1Database, contact: ContactDetails) {
  * that stopped redirecting, for the caller to evict from the link cache.
  */
 export async function eraseContact(d1: D1Database, contactId: string, now: number): Promise<string[]> {
-	const results = await d1.batch<{ code: string }>([
-		d1.prepare("SELECT code FROM links WHERE contact_id = ?1 AND deleted_at IS NULL").bind(contactId),
-		d1.prepare("UPDATE links SET deleted_at = ?2 WHERE contact_id = ?1 AND deleted_at IS NULL").bind(contactId, now),
-		d1
-			.prepare(
-				`UPDATE messages SET status = 'canceled', canceled_at = ?2, error_code = 'erased', updated_at = ?2
-				 WHERE contact_id = ?1 AND status = 'pending'`,
-			)
-			.bind(contactId, now),
+	const [live] = await batch(d1, [
+		query<Pick<Rows["links"], "code">, [contactId: string]>(
+			"SELECT code FROM links WHERE contact_id = ?1 AND deleted_at IS NULL",
+		).bind(d1, contactId),
+		query("UPDATE links SET deleted_at = ?2 WHERE contact_id = ?1 AND deleted_at IS NULL").bind(d1, contactId, now),
+		query(`UPDATE messages SET status = 'canceled', canceled_at = ?2, error_code = 'erased', updated_at = ?2
+				 WHERE contact_id = ?1 AND status = 'pending'`).bind(d1, contactId, now),
 		// No follow-up will go: one waiting, or one just cancelled above, is skipped as for an opt-out (an erasure is
 		// the strongest one), keeping what had held it back.
-		d1
-			.prepare(
-				`UPDATE follow_ups SET status = 'skipped', reason = 'opted_out', updated_at = ?2,
+		query(`UPDATE follow_ups SET status = 'skipped', reason = 'opted_out', updated_at = ?2,
 				        held_by = CASE WHEN status = 'waiting' AND reason IN ('quiet_hours', 'capped') THEN reason ELSE held_by END
 				 WHERE contact_id = ?1 AND (status = 'waiting' OR (status = 'sent' AND message_id IN (
-				   SELECT id FROM messages WHERE contact_id = ?1 AND status = 'canceled' AND canceled_at = ?2)))`,
-			)
-			.bind(contactId, now),
-		d1
-			.prepare(
-				`UPDATE messages SET body = NULL, provider_message_id = NULL, error_message = NULL, updated_at = ?2
-				 WHERE contact_id = ?1`,
-			)
-			.bind(contactId, now),
-		d1
-			.prepare(
-				`UPDATE clicks SET contact_id = NULL, user_agent = NULL, referer = NULL, city = NULL, region = NULL
-				 WHERE contact_id = ?1`,
-			)
-			.bind(contactId),
-		d1.prepare("DELETE FROM consent_events WHERE contact_id = ?1").bind(contactId),
-		d1
-			.prepare(
-				`UPDATE contacts SET phone = 'erased:' || id, external_id = NULL, timezone = NULL, opted_out_at = NULL,
+				   SELECT id FROM messages WHERE contact_id = ?1 AND status = 'canceled' AND canceled_at = ?2)))`).bind(d1, contactId, now),
+		query(`UPDATE messages SET body = NULL, provider_message_id = NULL, error_message = NULL, updated_at = ?2
+				 WHERE contact_id = ?1`).bind(d1, contactId, now),
+		query(`UPDATE clicks SET contact_id = NULL, user_agent = NULL, referer = NULL, city = NULL, region = NULL
+				 WHERE contact_id = ?1`).bind(d1, contactId),
+		query("DELETE FROM consent_events WHERE contact_id = ?1").bind(d1, contactId),
+		query(`UPDATE contacts SET phone = 'erased:' || id, external_id = NULL, timezone = NULL, opted_out_at = NULL,
 				        erased_at = ?2
-				 WHERE id = ?1`,
-			)
-			.bind(contactId, now),
+				 WHERE id = ?1`).bind(d1, contactId, now),
 	]);
-	return (results[0]?.results ?? []).map((r) => r.code);
+	return live.results.map((r) => r.code);
 }

@@ -1,3 +1,5 @@
+import { all, first, query, type Rows } from "../db/sql";
+
 // Reads for the campaign exports, one page at a time so that an export of any size keeps memory flat. Pages are
 // keyed, never offset: each query starts where the last one stopped.
 
@@ -32,10 +34,14 @@ export interface RecipientCursor {
 	afterRowid: number;
 }
 
+type Variant = { variant: string };
+type RecipientKey = { variant: string | null; rid: number };
+type RecipientEndParams = [campaignId: string, variant: string | null, afterRowid: number, rows: number];
+
 // links_by_campaign_variant is (campaign_id, variant) and, like every SQLite index, ends with the rowid: with both
 // columns fixed its entries are in rowid order, so each page is one index range with no sort. Named because D1
 // keeps no planner statistics, and left alone SQLite may walk the primary key (every link of every campaign).
-const RECIPIENTS_PAGE = `
+const RECIPIENTS_PAGE = query<RecipientRow, [campaignId: string, variant: string | null, afterRowid: number, limit: number, throughRowid: number]>(`
 SELECT l.rowid AS rid, l.code, CASE WHEN c.erased_at IS NULL THEN c.phone END AS phone,
        CASE WHEN c.erased_at IS NULL THEN c.external_id END AS externalId, l.variant,
        m.status AS messageStatus, m.sent_at AS sentAt, m.delivered_at AS deliveredAt, m.error_code AS errorCode,
@@ -49,76 +55,68 @@ LEFT JOIN messages m INDEXED BY messages_by_campaign_contact_kind
   ON m.campaign_id = l.campaign_id AND m.contact_id = l.contact_id AND m.kind = l.kind
 WHERE l.campaign_id = ?1 AND l.variant IS ?2 AND l.rowid > ?3 AND l.rowid <= ?5
 ORDER BY l.rowid
-LIMIT ?4`;
+LIMIT ?4`);
 
 // The next variant after the given one, by one index seek; NULL (links without a variant) comes first.
-const FIRST_VARIANT = `
+const FIRST_VARIANT = query<Variant, [campaignId: string]>(`
 SELECT variant FROM links INDEXED BY links_by_campaign_variant
-WHERE campaign_id = ?1 AND variant IS NOT NULL ORDER BY variant LIMIT 1`;
-const NEXT_VARIANT = `
+WHERE campaign_id = ?1 AND variant IS NOT NULL ORDER BY variant LIMIT 1`);
+const NEXT_VARIANT = query<Variant, [campaignId: string, variant: string]>(`
 SELECT variant FROM links INDEXED BY links_by_campaign_variant
-WHERE campaign_id = ?1 AND variant > ?2 ORDER BY variant LIMIT 1`;
+WHERE campaign_id = ?1 AND variant > ?2 ORDER BY variant LIMIT 1`);
 
 // Where one response of a paged export ends: the last link it holds and the one after (none: it reaches the end),
 // the rows at offset ?4 - 1 and ?4 after the cursor in export order. Both arms are ranges of the covering index
 // links_by_campaign_variant, merged in (variant, rowid) order without a sort; the OFFSET walks index entries only.
 // Two statements because `variant > NULL` is never true: after the NULL variant, every non-NULL one follows.
-const RECIPIENTS_END_FROM_NULL = `
+const RECIPIENTS_END_FROM_NULL = query<RecipientKey, RecipientEndParams>(`
 SELECT variant, rowid AS rid FROM links INDEXED BY links_by_campaign_variant
 WHERE campaign_id = ?1 AND variant IS NULL AND rowid > ?3
 UNION ALL
 SELECT variant, rowid AS rid FROM links INDEXED BY links_by_campaign_variant
 WHERE campaign_id = ?1 AND variant IS NOT NULL
 ORDER BY 1, 2
-LIMIT 2 OFFSET ?4 - 1`;
-const RECIPIENTS_END_FROM_VARIANT = `
+LIMIT 2 OFFSET ?4 - 1`);
+const RECIPIENTS_END_FROM_VARIANT = query<RecipientKey, RecipientEndParams>(`
 SELECT variant, rowid AS rid FROM links INDEXED BY links_by_campaign_variant
 WHERE campaign_id = ?1 AND variant = ?2 AND rowid > ?3
 UNION ALL
 SELECT variant, rowid AS rid FROM links INDEXED BY links_by_campaign_variant
 WHERE campaign_id = ?1 AND variant > ?2
 ORDER BY 1, 2
-LIMIT 2 OFFSET ?4 - 1`;
+LIMIT 2 OFFSET ?4 - 1`);
 
-export interface ClickExportRow {
-	id: string;
-	clickedAt: number;
-	linkCode: string;
-	variant: string | null;
-	human: number;
-	botReason: string | null;
-	deviceType: string | null;
-	os: string | null;
-	browser: string | null;
-	country: string | null;
-}
+export type ClickExportRow = Pick<
+	Rows["clicks"],
+	"id" | "clickedAt" | "linkCode" | "variant" | "human" | "botReason" | "deviceType" | "os" | "browser" | "country"
+>;
 
 // Keyed on the click id, through the campaign's range of clicks_by_campaign (named: D1 keeps no statistics, and the
 // primary key would also serve the ORDER BY).
-const CLICKS_PAGE = `
+const CLICKS_PAGE = query<ClickExportRow, [campaignId: string, afterId: string, limit: number, throughId: string]>(`
 SELECT id, clicked_at AS clickedAt, link_code AS linkCode, variant, human, bot_reason AS botReason,
        device_type AS deviceType, os, browser, country
 FROM clicks INDEXED BY clicks_by_campaign
 WHERE campaign_id = ?1 AND id > ?2 AND id <= ?4
 ORDER BY id
-LIMIT ?3`;
+LIMIT ?3`);
 
 // The same for clicks: the ids at offset ?3 - 1 and ?3 after the cursor, from the covering index clicks_by_campaign.
-const CLICKS_END = `
+const CLICKS_END = query<Pick<Rows["clicks"], "id">, [campaignId: string, afterId: string, rows: number]>(`
 SELECT id FROM clicks INDEXED BY clicks_by_campaign
 WHERE campaign_id = ?1 AND id > ?2
 ORDER BY id
-LIMIT 2 OFFSET ?3 - 1`;
+LIMIT 2 OFFSET ?3 - 1`);
 
 /** The statements, for tests that check their query plans. */
 export const EXPORT_READS = {
-	RECIPIENTS_PAGE,
-	FIRST_VARIANT,
-	NEXT_VARIANT,
-	RECIPIENTS_END_FROM_NULL,
-	RECIPIENTS_END_FROM_VARIANT,
-	CLICKS_PAGE,
-	CLICKS_END,
+	RECIPIENTS_PAGE: RECIPIENTS_PAGE.sql,
+	FIRST_VARIANT: FIRST_VARIANT.sql,
+	NEXT_VARIANT: NEXT_VARIANT.sql,
+	RECIPIENTS_END_FROM_NULL: RECIPIENTS_END_FROM_NULL.sql,
+	RECIPIENTS_END_FROM_VARIANT: RECIPIENTS_END_FROM_VARIANT.sql,
+	CLICKS_PAGE: CLICKS_PAGE.sql,
+	CLICKS_END: CLICKS_END.sql,
 };
 
 /**
@@ -132,11 +130,7 @@ export async function readRecipientsPage(
 	throughRowid = NO_ROWID_BOUND,
 	limit = EXPORT_PAGE_SIZE,
 ): Promise<RecipientRow[]> {
-	const { results } = await d1
-		.prepare(RECIPIENTS_PAGE)
-		.bind(campaignId, cursor.variant, cursor.afterRowid, limit, throughRowid)
-		.all<RecipientRow>();
-	return results;
+	return all(RECIPIENTS_PAGE.bind(d1, campaignId, cursor.variant, cursor.afterRowid, limit, throughRowid));
 }
 
 /** How far `rows` rows from the cursor reach: the last one, and whether any follow. */
@@ -152,12 +146,8 @@ export async function findRecipientsEnd(
 	cursor: RecipientCursor,
 	rows: number,
 ): Promise<ExportEnd<RecipientCursor> | undefined> {
-	const sql = cursor.variant === null ? RECIPIENTS_END_FROM_NULL : RECIPIENTS_END_FROM_VARIANT;
-	const { results } = await d1
-		.prepare(sql)
-		.bind(campaignId, cursor.variant, cursor.afterRowid, rows)
-		.all<{ variant: string | null; rid: number }>();
-	const [last, next] = results;
+	const end = cursor.variant === null ? RECIPIENTS_END_FROM_NULL : RECIPIENTS_END_FROM_VARIANT;
+	const [last, next] = await all(end.bind(d1, campaignId, cursor.variant, cursor.afterRowid, rows));
 	return last && { last: { variant: last.variant, afterRowid: last.rid }, more: next !== undefined };
 }
 
@@ -168,8 +158,7 @@ export async function findClicksEnd(
 	afterId: string,
 	rows: number,
 ): Promise<ExportEnd<string> | undefined> {
-	const { results } = await d1.prepare(CLICKS_END).bind(campaignId, afterId, rows).all<{ id: string }>();
-	const [last, next] = results;
+	const [last, next] = await all(CLICKS_END.bind(d1, campaignId, afterId, rows));
 	return last && { last: last.id, more: next !== undefined };
 }
 
@@ -179,9 +168,9 @@ export async function findNextVariant(
 	campaignId: string,
 	variant: string | null,
 ): Promise<string | undefined> {
-	const statement =
-		variant === null ? d1.prepare(FIRST_VARIANT).bind(campaignId) : d1.prepare(NEXT_VARIANT).bind(campaignId, variant);
-	const row = await statement.first<{ variant: string }>();
+	const row = await first(
+		variant === null ? FIRST_VARIANT.bind(d1, campaignId) : NEXT_VARIANT.bind(d1, campaignId, variant),
+	);
 	return row?.variant;
 }
 
@@ -193,6 +182,5 @@ export async function readClicksPage(
 	throughId: string,
 	limit = EXPORT_PAGE_SIZE,
 ): Promise<ClickExportRow[]> {
-	const { results } = await d1.prepare(CLICKS_PAGE).bind(campaignId, afterId, limit, throughId).all<ClickExportRow>();
-	return results;
+	return all(CLICKS_PAGE.bind(d1, campaignId, afterId, limit, throughId));
 }
