@@ -12,6 +12,9 @@ type TableName = { [K in keyof Schema]: Schema[K] extends { $inferSelect: object
  */
 export type Rows = { [K in TableName]: Schema[K] extends { $inferSelect: infer R } ? R : never };
 
+/** A row as SQLite answers it: a boolean comes back as 0 or 1 (convert it with Boolean). */
+export type SqliteRow<Row> = { [K in keyof Row]: Row[K] extends boolean ? number : Row[K] };
+
 /** A value D1 binds to a `?N` parameter. */
 export type Param = string | number | boolean | null;
 

@@ -1,5 +1,5 @@
 import type { FollowUpReason } from "../db/schema";
-import { all, batch, bindNamed, type BoundQuery, query, type Rows, type Statement } from "../db/sql";
+import { all, batch, bindNamed, type BoundQuery, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
 import { DAY_MS, HOUR_MS } from "../time";
 
 export type { BoundQuery };
@@ -129,11 +129,8 @@ export function dueCandidatesQuery(r: DueCandidates): BoundQuery {
 	return bindNamed(DUE_CANDIDATES, { campaign: r.campaignId, now: r.now, capFrom: r.capFrom, limit: r.limit });
 }
 
-// SQLite answers booleans as 0 and 1.
-type CandidateRow = Omit<Candidate, "optedOut" | "purchased"> & { optedOut: number; purchased: number };
-
 export async function readCandidates(d1: D1Database, { sql, params }: BoundQuery): Promise<Candidate[]> {
-	const results = await all(query<CandidateRow>(sql).bind(d1, ...params));
+	const results = await all(query<SqliteRow<Candidate>>(sql).bind(d1, ...params));
 	return results.map((r) => ({ ...r, optedOut: Boolean(r.optedOut), purchased: Boolean(r.purchased) }));
 }
 
@@ -177,7 +174,7 @@ const INSERT_FOLLOW_UP_LINKS = query<
 	 ON CONFLICT DO NOTHING`,
 );
 
-const FOLLOW_UP_LINKS = query<Omit<MintedFollowUpLink, "erased"> & { erased: number }, [campaignId: string, links: string]>(
+const FOLLOW_UP_LINKS = query<SqliteRow<MintedFollowUpLink>, [campaignId: string, links: string]>(
 	`SELECT c.id AS contactId, l.code, c.erased_at IS NOT NULL AS erased
 	 FROM json_each(?2) AS j
 	 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'

@@ -1,6 +1,7 @@
 import { recordConsent } from "../consent/queries";
 import { contactOptedOut, messageDelivered, type WebhookEvent } from "../webhooks/events";
-import { applyChanges, type ChangedMessage } from "./queries";
+import { batch, type Statement } from "../db/sql";
+import { applyChanges, messageOwners } from "./queries";
 import type { ReceiptEvent } from "./receipt-event";
 
 // Twilio: "Attempt to send to unsubscribed recipient". Arrives in a receipt when a Messaging Service sends.
@@ -30,10 +31,11 @@ export async function recordReceipts(
 		})),
 		now,
 	);
-	const statements = [...changes];
+	const consent: Statement<never>[] = [];
 	const events: WebhookEvent[] = [];
 	const unsubscribed = receipts.filter((r) => r.errorCode === UNSUBSCRIBED_CODE);
-	for (const owner of await messageOwners(d1, unsubscribed)) {
+	const owners = unsubscribed.length === 0 ? [] : await messageOwners(d1, unsubscribed);
+	for (const owner of owners) {
 		const change = {
 			workspaceId: owner.workspaceId,
 			contactId: owner.contactId,
@@ -43,11 +45,11 @@ export async function recordReceipts(
 			sourceId: `message:${owner.id}`,
 			at: owner.at,
 		};
-		statements.push(...recordConsent(d1, change));
+		consent.push(...recordConsent(d1, change));
 		if (owner.phone) events.push(contactOptedOut({ ...change, phone: owner.phone }));
 	}
-	if (statements.length === 0) return { events };
-	const results = await d1.batch<ChangedMessage>(statements);
+	if (changes.length + consent.length === 0) return { events };
+	const results = await batch(d1, [...changes, ...consent]);
 
 	// When each message was reported delivered in this batch: by Tapline's id, or by the provider's.
 	const deliveredAt = new Map<string, Set<number>>();
@@ -67,23 +69,4 @@ export async function recordReceipts(
 		}
 	}
 	return { events };
-}
-
-async function messageOwners(d1: D1Database, receipts: ReceiptEvent[]) {
-	if (receipts.length === 0) return [];
-	const keys = receipts.map((r) => ({ id: r.messageId ?? null, sid: r.providerMessageId ?? null, at: r.at }));
-	const { results } = await d1
-		.prepare(
-			`SELECT m.id, m.workspace_id AS workspaceId, m.contact_id AS contactId, j.value ->> '$.at' AS at,
-			        (SELECT c.phone FROM contacts c WHERE c.id = m.contact_id AND c.erased_at IS NULL) AS phone
-			 FROM json_each(?1) AS j CROSS JOIN messages m ON m.id = j.value ->> '$.id'
-			 UNION ALL
-			 SELECT m.id, m.workspace_id, m.contact_id, j.value ->> '$.at',
-			        (SELECT c.phone FROM contacts c WHERE c.id = m.contact_id AND c.erased_at IS NULL)
-			 FROM json_each(?1) AS j CROSS JOIN messages m
-			   ON j.value ->> '$.id' IS NULL AND m.provider = 'twilio' AND m.provider_message_id = j.value ->> '$.sid'`,
-		)
-		.bind(JSON.stringify(keys))
-		.all<{ id: string; workspaceId: string; contactId: string; at: number; phone: string | null }>();
-	return results;
 }
