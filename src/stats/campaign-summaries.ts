@@ -2,7 +2,7 @@ import type { CampaignStage } from "../db/schema";
 import type { PageCursor } from "../http/cursor";
 import { revenueByCurrency } from "../purchases/money";
 import { rate } from "./campaign-stats";
-import { DELIVERED, REACHED_CARRIER } from "./delivery-sql";
+import { readCampaignPage, readSummaryCounts } from "./campaign-summary-queries";
 
 /** One line of the campaign list: the headline numbers, computed as the campaign stats compute them. */
 export interface CampaignSummary {
@@ -24,69 +24,24 @@ export interface CampaignSummary {
 	revenue: Record<string, number>;
 }
 
-interface CampaignRow {
-	id: string;
-	name: string;
-	stage: CampaignStage;
-	createdAt: number;
-}
-
 /** The workspace's campaigns, newest first, after the cursor; `limit` of them (ask one more to know if more follow). */
 export async function readCampaignSummaries(
 	d1: D1Database,
 	workspaceId: string,
 	page: { limit: number; after: PageCursor | null },
 ): Promise<CampaignSummary[]> {
-	const { results: campaigns } = await d1
-		.prepare(
-			`SELECT id, name, stage, created_at AS createdAt FROM campaigns INDEXED BY campaigns_by_workspace_created
-			 WHERE workspace_id = ?1 AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3))
-			 ORDER BY created_at DESC, id DESC LIMIT ?4`,
-		)
-		.bind(workspaceId, page.after?.at ?? null, page.after?.id ?? null, page.limit)
-		.all<CampaignRow>();
+	const campaigns = await readCampaignPage(d1, workspaceId, page);
 	if (campaigns.length === 0) return [];
-	const ids = JSON.stringify(campaigns.map((c) => c.id));
-	const [links, messages, clicks, purchases] = await d1.batch<Record<string, unknown>>([
-		d1
-			.prepare(
-				`SELECT l.campaign_id AS id, count(*) AS links FROM json_each(?1) j
-				 CROSS JOIN links l INDEXED BY links_by_campaign_variant ON l.campaign_id = j.value GROUP BY l.campaign_id`,
-			)
-			.bind(ids),
-		d1
-			.prepare(
-				`SELECT m.campaign_id AS id, sum(${REACHED_CARRIER}) AS sent, sum(${DELIVERED}) AS delivered
-				 FROM json_each(?1) j
-				 CROSS JOIN messages m INDEXED BY messages_by_campaign_kind_variant_status ON m.campaign_id = j.value
-				 WHERE m.kind = 'campaign' GROUP BY m.campaign_id`,
-			)
-			.bind(ids),
-		d1
-			.prepare(
-				`SELECT s.campaign_id AS id, s.unique_humans AS uniqueHumans FROM json_each(?1) j
-				 CROSS JOIN campaign_stats s ON s.campaign_id = j.value AND s.dimension = 'total' AND s.value = ''`,
-			)
-			.bind(ids),
-		d1
-			.prepare(
-				`SELECT p.campaign_id AS id, p.currency, p.purchasers, p.revenue_minor AS revenueMinor FROM json_each(?1) j
-				 CROSS JOIN campaign_purchase_stats p ON p.campaign_id = j.value
-				   AND p.window_days = (SELECT attribution_window_days FROM workspaces WHERE id = ?2)`,
-			)
-			.bind(ids, workspaceId),
-	]);
-	const byId = <Row extends { id: string }>(rows: unknown[] | undefined) =>
-		new Map(((rows ?? []) as Row[]).map((r) => [r.id, r]));
-	const linkCounts = byId<{ id: string; links: number }>(links?.results);
-	const messageCounts = byId<{ id: string; sent: number; delivered: number }>(messages?.results);
-	const clickCounts = byId<{ id: string; uniqueHumans: number }>(clicks?.results);
-	const purchaseRows = (purchases?.results ?? []) as {
-		id: string;
-		currency: string;
-		purchasers: number;
-		revenueMinor: number;
-	}[];
+	const counts = await readSummaryCounts(
+		d1,
+		workspaceId,
+		campaigns.map((c) => c.id),
+	);
+	const byId = <Row extends { id: string }>(rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
+	const linkCounts = byId(counts.links);
+	const messageCounts = byId(counts.messages);
+	const clickCounts = byId(counts.clicks);
+	const purchaseRows = counts.purchases;
 	return campaigns.map((c) => {
 		const linkCount = linkCounts.get(c.id)?.links ?? 0;
 		const sent = messageCounts.get(c.id)?.sent ?? 0;
