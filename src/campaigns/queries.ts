@@ -1,7 +1,6 @@
-import { and, desc, eq } from "drizzle-orm";
-import { database } from "../db/client";
 import { newId } from "../db/ids";
-import { type CampaignStage, campaigns } from "../db/schema";
+import type { CampaignStage } from "../db/schema";
+import { all, first, query, type Rows, run } from "../db/sql";
 import { DEFAULT_FOLLOW_UP, type FollowUpConfig } from "../follow-ups/config";
 import type { Utm } from "./destination";
 
@@ -26,7 +25,7 @@ export interface NewCampaign {
 	followUpOrigin?: string;
 }
 
-type CampaignRow = typeof campaigns.$inferSelect;
+type CampaignRow = Rows["campaigns"];
 
 export type UtmColumns = Pick<CampaignRow, "utmSource" | "utmMedium" | "utmCampaign" | "utmTerm" | "utmContent">;
 
@@ -89,6 +88,63 @@ function columnsOf(c: NewCampaign): Omit<
 	};
 }
 
+const COLUMNS = `id, workspace_id AS workspaceId, name, stage, destination_url AS destinationUrl,
+  utm_source AS utmSource, utm_medium AS utmMedium, utm_campaign AS utmCampaign, utm_term AS utmTerm,
+  utm_content AS utmContent, created_at AS createdAt, updated_at AS updatedAt, follow_up_enabled AS followUpEnabled,
+  follow_up_after_hours AS followUpAfterHours, follow_up_window_hours AS followUpWindowHours,
+  follow_up_message AS followUpMessage, follow_up_variant AS followUpVariant, follow_up_origin AS followUpOrigin,
+  follow_up_scanned_until AS followUpScannedUntil`;
+
+// The editable columns in the order of ?3 to ?15 in INSERT_CAMPAIGN and UPDATE_CAMPAIGN.
+const editable = (c: Omit<ReturnType<typeof columnsOf>, "followUpOrigin">) =>
+	[
+		c.name,
+		c.stage,
+		c.destinationUrl,
+		c.utmSource,
+		c.utmMedium,
+		c.utmCampaign,
+		c.utmTerm,
+		c.utmContent,
+		c.followUpEnabled,
+		c.followUpAfterHours,
+		c.followUpWindowHours,
+		c.followUpMessage,
+		c.followUpVariant,
+	] as const;
+type EditableParams = ReturnType<typeof editable>;
+
+const INSERT_CAMPAIGN = query<
+	never,
+	[id: string, workspaceId: string, ...EditableParams, followUpOrigin: string | null, now: number]
+>(
+	`INSERT INTO campaigns (id, workspace_id, name, stage, destination_url, utm_source, utm_medium, utm_campaign,
+	                        utm_term, utm_content, follow_up_enabled, follow_up_after_hours, follow_up_window_hours,
+	                        follow_up_message, follow_up_variant, follow_up_origin, follow_up_scanned_until,
+	                        created_at, updated_at)
+	 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, ?17, ?17)`,
+);
+
+// A follow-up origin is set once it is known and kept while none is given.
+const UPDATE_CAMPAIGN = query<
+	never,
+	[id: string, workspaceId: string, ...EditableParams, followUpOrigin: string | null, now: number]
+>(
+	`UPDATE campaigns SET name = ?3, stage = ?4, destination_url = ?5, utm_source = ?6, utm_medium = ?7,
+	   utm_campaign = ?8, utm_term = ?9, utm_content = ?10, follow_up_enabled = ?11, follow_up_after_hours = ?12,
+	   follow_up_window_hours = ?13, follow_up_message = ?14, follow_up_variant = ?15,
+	   follow_up_origin = coalesce(?16, follow_up_origin), updated_at = ?17
+	 WHERE id = ?1 AND workspace_id = ?2`,
+);
+
+const FIND_CAMPAIGN = query<CampaignRow, [id: string, workspaceId: string]>(
+	`SELECT ${COLUMNS} FROM campaigns WHERE id = ?1 AND workspace_id = ?2`,
+);
+
+const LIST_CAMPAIGNS = query<CampaignRow, [workspaceId: string, limit: number]>(
+	`SELECT ${COLUMNS} FROM campaigns WHERE workspace_id = ?1 ORDER BY created_at DESC LIMIT ?2`,
+);
+
 export async function createCampaign(
 	d1: D1Database,
 	workspaceId: string,
@@ -104,29 +160,18 @@ export async function createCampaign(
 		createdAt: now,
 		updatedAt: now,
 	};
-	await database(d1).insert(campaigns).values(row);
+	await run(INSERT_CAMPAIGN.bind(d1, row.id, workspaceId, ...editable(row), row.followUpOrigin, now));
 	return toCampaign(row);
 }
 
 /** A campaign of this workspace, or null: another workspace's campaign is indistinguishable from a missing one. */
 export async function findCampaign(d1: D1Database, workspaceId: string, id: string): Promise<Campaign | null> {
-	const row = await database(d1)
-		.select()
-		.from(campaigns)
-		.where(and(eq(campaigns.id, id), eq(campaigns.workspaceId, workspaceId)))
-		.get();
+	const row = await first(FIND_CAMPAIGN.bind(d1, id, workspaceId));
 	return row ? toCampaign(row) : null;
 }
 
 export async function listCampaigns(d1: D1Database, workspaceId: string, limit: number): Promise<Campaign[]> {
-	const rows = await database(d1)
-		.select()
-		.from(campaigns)
-		.where(eq(campaigns.workspaceId, workspaceId))
-		.orderBy(desc(campaigns.createdAt))
-		.limit(limit)
-		.all();
-	return rows.map(toCampaign);
+	return (await all(LIST_CAMPAIGNS.bind(d1, workspaceId, limit))).map(toCampaign);
 }
 
 export async function updateCampaign(
@@ -135,10 +180,10 @@ export async function updateCampaign(
 	campaign: Campaign & Pick<NewCampaign, "followUpOrigin">,
 	now: number,
 ): Promise<Campaign> {
-	await database(d1)
-		.update(campaigns)
-		.set({ ...columnsOf(campaign), updatedAt: now })
-		.where(and(eq(campaigns.id, campaign.id), eq(campaigns.workspaceId, workspaceId)));
+	const columns = columnsOf(campaign);
+	await run(
+		UPDATE_CAMPAIGN.bind(d1, campaign.id, workspaceId, ...editable(columns), columns.followUpOrigin ?? null, now),
+	);
 	const { followUpOrigin, ...updated } = campaign;
 	return { ...updated, updatedAt: now };
 }

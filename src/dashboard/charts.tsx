@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // Charts drawn on the server as SVG: no script, readable by screen readers through their labels and data tables.
+import { DAY_MS } from "../time";
 import { formatCount, formatDay, formatRate } from "./format";
 
 export interface FunnelStep {
@@ -80,9 +81,9 @@ export function everyDay<T>(rows: T[], dayOf: (row: T) => string, empty: (day: s
 	const byDay = new Map(rows.map((r) => [dayOf(r), r]));
 	const sorted = [...byDay.keys()].sort();
 	const last = Date.parse(`${sorted[sorted.length - 1]}T00:00:00Z`);
-	const first = Math.max(Date.parse(`${sorted[0]}T00:00:00Z`), last - 89 * 86_400_000);
+	const first = Math.max(Date.parse(`${sorted[0]}T00:00:00Z`), last - 89 * DAY_MS);
 	const out: T[] = [];
-	for (let t = first; t <= last; t += 86_400_000) {
+	for (let t = first; t <= last; t += DAY_MS) {
 		const day = new Date(t).toISOString().slice(0, 10);
 		out.push(byDay.get(day) ?? empty(day));
 	}

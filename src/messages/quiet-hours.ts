@@ -20,6 +20,7 @@
 import { getCountries, getCountryCallingCode, parsePhoneNumber } from "libphonenumber-js/max";
 import { lookupAreaCode } from "./nanp-area-codes";
 import { DEFAULT_WINDOW, type QuietHoursWindow, REGION_RULES } from "./quiet-hours-rules";
+import { MINUTE_MS } from "../time";
 
 export type LocalWindow = {
 	/** The IANA zones the window must hold in, all at once. */
@@ -33,13 +34,12 @@ export type LocalWindow = {
 
 export type QuietHoursContact = { phone: string; timezone: string | null };
 
-const MINUTE = 60_000;
 const DAY_MINUTES = 1440;
 // Offsets only change at whole hours, half hours or quarter hours of UTC (every zone's offset and transition
 // time are multiples of 15 minutes), so one lookup per zone and quarter hour is exact.
-const OFFSET_BUCKET = 15 * MINUTE;
+const OFFSET_BUCKET = 15 * MINUTE_MS;
 // Windows that never meet across a zone set are caught well within a week of searching.
-const SEARCH_LIMIT = 8 * DAY_MINUTES * MINUTE;
+const SEARCH_LIMIT = 8 * DAY_MINUTES * MINUTE_MS;
 
 const RULES = new Map(REGION_RULES.map((rule) => [rule.region, rule]));
 const STRICTEST: QuietHoursWindow = REGION_RULES.reduce(narrow, DEFAULT_WINDOW);
@@ -243,7 +243,7 @@ function offsetAt(zone: string, t: number): number {
 }
 
 function localMinute(zone: string, t: number): number {
-	const local = Math.floor((t + offsetAt(zone, t)) / MINUTE);
+	const local = Math.floor((t + offsetAt(zone, t)) / MINUTE_MS);
 	return ((local % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
 }
 
@@ -258,7 +258,7 @@ function inside(zone: string, t: number, window: QuietHoursWindow): boolean {
  */
 function nextInside(now: number, window: LocalWindow): number | null {
 	if (window.zones.every((zone) => inside(zone, now, window))) return now;
-	let t = Math.ceil(now / MINUTE) * MINUTE;
+	let t = Math.ceil(now / MINUTE_MS) * MINUTE_MS;
 	while (t - now <= SEARCH_LIMIT) {
 		let latest = t;
 		for (const zone of window.zones) latest = Math.max(latest, nextOpening(zone, t, window));
@@ -276,10 +276,10 @@ function nextOpening(zone: string, t: number, window: QuietHoursWindow): number 
 	const minute = localMinute(zone, t);
 	if (minute >= window.startMinute && minute < window.endMinute) return t;
 	const wait = minute < window.startMinute ? window.startMinute - minute : DAY_MINUTES - minute + window.startMinute;
-	const guess = t + wait * MINUTE;
+	const guess = t + wait * MINUTE_MS;
 	// Wall-clock minutes equal real minutes unless the offset changes on the way. Stepping back by the change
 	// never overshoots: forward, the opening comes that much sooner (or at the end of a skipped hour, later);
 	// backward, it comes later and the next call lands on it.
 	const change = Math.abs(offsetAt(zone, guess) - offsetAt(zone, t));
-	return Math.max(guess - change, t + MINUTE);
+	return Math.max(guess - change, t + MINUTE_MS);
 }

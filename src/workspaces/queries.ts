@@ -1,23 +1,27 @@
-import { and, eq, isNull } from "drizzle-orm";
-import { database } from "../db/client";
 import { newId } from "../db/ids";
-import { apiKeys, workspaces } from "../db/schema";
+import { batch, first, query, type Rows, run } from "../db/sql";
 import type { NewApiKey } from "./api-keys";
 
-export interface Workspace {
-	id: string;
-	name: string;
-	createdAt: number;
-	attributionWindowDays: number;
-	/** The answer to an inbound HELP; null: a default that names the workspace. */
-	helpText: string | null;
-	/** No follow-up goes to a contact who had any Tapline SMS in this many hours (0: no cap). */
-	frequencyCapHours: number;
-}
+/**
+ * A workspace. helpText: the answer to an inbound HELP (null: a default that names the workspace);
+ * frequencyCapHours: no follow-up goes to a contact who had any Tapline SMS in this many hours (0: no cap).
+ */
+export type Workspace = Rows["workspaces"];
+
+const INSERT_WORKSPACE = query<
+	never,
+	[id: string, name: string, createdAt: number, attributionWindowDays: number, helpText: null, frequencyCapHours: number]
+>(
+	`INSERT INTO workspaces (id, name, created_at, attribution_window_days, help_text, frequency_cap_hours)
+	 VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
+);
+
+const INSERT_API_KEY = query<never, [id: string, workspaceId: string, keyHash: string, start: string, createdAt: number]>(
+	"INSERT INTO api_keys (id, workspace_id, key_hash, start, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+);
 
 /** Creates a workspace and its first API key together. */
 export async function createWorkspace(d1: D1Database, name: string, key: NewApiKey, now: number): Promise<Workspace> {
-	const db = database(d1);
 	const workspace = {
 		id: newId("ws"),
 		name,
@@ -26,31 +30,41 @@ export async function createWorkspace(d1: D1Database, name: string, key: NewApiK
 		helpText: null,
 		frequencyCapHours: 24,
 	};
-	await db.batch([
-		db.insert(workspaces).values(workspace),
-		db.insert(apiKeys).values({
-			id: newId("key"),
-			workspaceId: workspace.id,
-			keyHash: key.hash,
-			start: key.start,
-			createdAt: now,
-		}),
+	const { id, attributionWindowDays, helpText, frequencyCapHours } = workspace;
+	await batch(d1, [
+		INSERT_WORKSPACE.bind(d1, id, name, now, attributionWindowDays, helpText, frequencyCapHours),
+		INSERT_API_KEY.bind(d1, newId("key"), id, key.hash, key.start, now),
 	]);
 	return workspace;
 }
 
+const WORKSPACE_ID_BY_KEY = query<Pick<Rows["apiKeys"], "workspaceId">, [keyHash: string]>(
+	"SELECT workspace_id AS workspaceId FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+);
+
 export async function findWorkspaceIdByKey(d1: D1Database, keyHash: string): Promise<string | null> {
-	const row = await database(d1)
-		.select({ workspaceId: apiKeys.workspaceId })
-		.from(apiKeys)
-		.where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
-		.get();
-	return row?.workspaceId ?? null;
+	return (await first(WORKSPACE_ID_BY_KEY.bind(d1, keyHash)))?.workspaceId ?? null;
 }
 
-export async function findWorkspace(d1: D1Database, id: string): Promise<Workspace | null> {
-	return (await database(d1).select().from(workspaces).where(eq(workspaces.id, id)).get()) ?? null;
+const FIND_WORKSPACE = query<Workspace, [id: string]>(
+	`SELECT id, name, created_at AS createdAt, attribution_window_days AS attributionWindowDays, help_text AS helpText,
+	        frequency_cap_hours AS frequencyCapHours
+	 FROM workspaces WHERE id = ?1`,
+);
+
+export function findWorkspace(d1: D1Database, id: string): Promise<Workspace | null> {
+	return first(FIND_WORKSPACE.bind(d1, id));
 }
+
+// Each setting left out keeps its value.
+const UPDATE_WORKSPACE = query<
+	never,
+	[id: string, attributionWindowDays: number | null, setsHelpText: number, helpText: string | null, frequencyCapHours: number | null]
+>(
+	`UPDATE workspaces SET attribution_window_days = coalesce(?2, attribution_window_days),
+	   help_text = iif(?3, ?4, help_text), frequency_cap_hours = coalesce(?5, frequency_cap_hours)
+	 WHERE id = ?1`,
+);
 
 export async function updateWorkspace(
 	d1: D1Database,
@@ -58,5 +72,15 @@ export async function updateWorkspace(
 	changes: { attributionWindowDays?: number; helpText?: string | null; frequencyCapHours?: number },
 ): Promise<void> {
 	if (Object.keys(changes).length === 0) return;
-	await database(d1).update(workspaces).set(changes).where(eq(workspaces.id, id));
+	const { attributionWindowDays, helpText, frequencyCapHours } = changes;
+	await run(
+		UPDATE_WORKSPACE.bind(
+			d1,
+			id,
+			attributionWindowDays ?? null,
+			helpText === undefined ? 0 : 1,
+			helpText ?? null,
+			frequencyCapHours ?? null,
+		),
+	);
 }
