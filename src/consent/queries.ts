@@ -15,7 +15,9 @@ const UNSEEN = `NOT EXISTS (SELECT 1 FROM consent_events WHERE workspace_id = ?2
 const OPT_OUT = query<never, Change>(
 	`UPDATE contacts SET opted_out_at = ?4 WHERE id = ?1 AND opted_out_at IS NULL AND ${UNSEEN}`,
 );
-const OPT_IN = query<never, [contactId: string, workspaceId: string, sourceId: string]>(`UPDATE contacts SET opted_out_at = NULL WHERE id = ?1 AND ${UNSEEN}`);
+const OPT_IN = query<never, [contactId: string, workspaceId: string, sourceId: string]>(
+	`UPDATE contacts SET opted_out_at = NULL WHERE id = ?1 AND ${UNSEEN}`,
+);
 const CANCEL_PENDING_MESSAGES = query<never, Change>(
 	`UPDATE messages SET status = 'canceled', canceled_at = ?4, error_code = 'opted_out', updated_at = ?4
 	 WHERE contact_id = ?1 AND status = 'pending' AND ${UNSEEN}`,
@@ -60,7 +62,17 @@ export function recordConsent(d1: D1Database, change: ConsentChange): Statement<
 				]
 			: [OPT_IN.bind(d1, contactId, workspaceId, sourceId)];
 	statements.push(
-		INSERT_CONSENT_EVENT.bind(d1, newId("cev"), workspaceId, contactId, change.kind, change.source, change.detail, sourceId, at),
+		INSERT_CONSENT_EVENT.bind(
+			d1,
+			newId("cev"),
+			workspaceId,
+			contactId,
+			change.kind,
+			change.source,
+			change.detail,
+			sourceId,
+			at,
+		),
 	);
 	return statements;
 }

@@ -67,7 +67,11 @@ export async function eraseContact(d1: D1Database, contactId: string, now: numbe
 		query(`UPDATE follow_ups SET status = 'skipped', reason = 'opted_out', updated_at = ?2,
 				        held_by = CASE WHEN status = 'waiting' AND reason IN ('quiet_hours', 'capped') THEN reason ELSE held_by END
 				 WHERE contact_id = ?1 AND (status = 'waiting' OR (status = 'sent' AND message_id IN (
-				   SELECT id FROM messages WHERE contact_id = ?1 AND status = 'canceled' AND canceled_at = ?2)))`).bind(d1, contactId, now),
+				   SELECT id FROM messages WHERE contact_id = ?1 AND status = 'canceled' AND canceled_at = ?2)))`).bind(
+			d1,
+			contactId,
+			now,
+		),
 		query(`UPDATE messages SET body = NULL, provider_message_id = NULL, error_message = NULL, updated_at = ?2
 				 WHERE contact_id = ?1`).bind(d1, contactId, now),
 		query(`UPDATE clicks SET contact_id = NULL, user_agent = NULL, referer = NULL, city = NULL, region = NULL

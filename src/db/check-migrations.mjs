@@ -24,7 +24,6 @@ function fail(lines) {
 }
 
 function check() {
-
 	const sqlFiles = readdirSync(migrations).filter((f) => f.endsWith(".sql"));
 	const journal = JSON.parse(readFileSync(join(migrations, "meta", "_journal.json"), "utf8"));
 	const tags = journal.entries.map((e) => `${e.tag}.sql`);

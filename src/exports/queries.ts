@@ -41,7 +41,10 @@ type RecipientEndParams = [campaignId: string, variant: string | null, afterRowi
 // links_by_campaign_variant is (campaign_id, variant) and, like every SQLite index, ends with the rowid: with both
 // columns fixed its entries are in rowid order, so each page is one index range with no sort. Named because D1
 // keeps no planner statistics, and left alone SQLite may walk the primary key (every link of every campaign).
-const RECIPIENTS_PAGE = query<RecipientRow, [campaignId: string, variant: string | null, afterRowid: number, limit: number, throughRowid: number]>(`
+const RECIPIENTS_PAGE = query<
+	RecipientRow,
+	[campaignId: string, variant: string | null, afterRowid: number, limit: number, throughRowid: number]
+>(`
 SELECT l.rowid AS rid, l.code, CASE WHEN c.erased_at IS NULL THEN c.phone END AS phone,
        CASE WHEN c.erased_at IS NULL THEN c.external_id END AS externalId, l.variant,
        m.status AS messageStatus, m.sent_at AS sentAt, m.delivered_at AS deliveredAt, m.error_code AS errorCode,

@@ -8,7 +8,10 @@ export interface FollowUpCursor {
 	contactId: string;
 }
 
-export type FollowUpListRow = Pick<Rows["followUps"], "contactId" | "status" | "reason" | "heldBy" | "firstTapAt" | "retryAt" | "messageId"> & {
+export type FollowUpListRow = Pick<
+	Rows["followUps"],
+	"contactId" | "status" | "reason" | "heldBy" | "firstTapAt" | "retryAt" | "messageId"
+> & {
 	/** Null once the contact is erased. */
 	phone: Rows["contacts"]["phone"] | null;
 	externalId: Rows["contacts"]["externalId"];

@@ -1,5 +1,5 @@
 import type { FollowUpReason } from "../db/schema";
-import { all, batch, bindNamed, type BoundQuery, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
+import { all, type BoundQuery, batch, bindNamed, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
 import { DAY_MS, HOUR_MS } from "../time";
 
 export type { BoundQuery };
@@ -20,7 +20,7 @@ export interface FollowUpCampaign {
 }
 
 const FOLLOW_UP_CAMPAIGNS = query<FollowUpCampaign, []>(
-			`SELECT c.id, c.workspace_id AS workspaceId, c.follow_up_after_hours AS afterHours,
+	`SELECT c.id, c.workspace_id AS workspaceId, c.follow_up_after_hours AS afterHours,
 			        c.follow_up_window_hours AS windowHours, c.follow_up_message AS message, c.follow_up_variant AS variant,
 			        c.follow_up_origin AS origin, w.frequency_cap_hours AS frequencyCapHours,
 			        c.follow_up_scanned_until AS scannedUntil
@@ -249,7 +249,10 @@ WHERE follow_ups.status = 'waiting'`);
 // index stands behind that. The sender checks opt-outs, purchases, the cap and quiet hours again before it sends.
 // updated_at 0 marks it not queued yet (the sweep queues such messages), until the run has queued it: a run cut
 // short between this write and the queue loses nothing.
-const INSERT_MESSAGES = query<never, [campaignId: string, workspaceId: string, variant: string, provider: string, now: number, drafts: string]>(`
+const INSERT_MESSAGES = query<
+	never,
+	[campaignId: string, workspaceId: string, variant: string, provider: string, now: number, drafts: string]
+>(`
 INSERT INTO messages (id, workspace_id, campaign_id, contact_id, link_code, variant, kind, provider, body, segments,
                       encoding, status, created_at, updated_at)
 SELECT j.value ->> '$.id', ?2, ?1, f.contact_id, j.value ->> '$.linkCode', ?3, 'followup', ?4, j.value ->> '$.body',
@@ -288,7 +291,9 @@ export async function recordDecisions(
 	}
 	for (let i = 0; i < drafts.length; i += DRAFT_CHUNK) {
 		const chunk = JSON.stringify(drafts.slice(i, i + DRAFT_CHUNK));
-		statements.push(INSERT_MESSAGES.bind(d1, campaign.id, campaign.workspaceId, campaign.variant, provider, now, chunk));
+		statements.push(
+			INSERT_MESSAGES.bind(d1, campaign.id, campaign.workspaceId, campaign.variant, provider, now, chunk),
+		);
 	}
 	statements.push(WRITTEN_MESSAGES.bind(d1, JSON.stringify(drafts.map((d) => d.id)), now));
 	const results = await batch(d1, statements);
@@ -313,4 +318,3 @@ export function skipCancelledFollowUp(
 ): Statement<never> {
 	return SKIP_CANCELLED_FOLLOW_UP.bind(d1, messageId, reason, now);
 }
-

@@ -14,6 +14,7 @@ export async function mintRetryingCollisions<T>(
 	failure: (left: number) => string,
 ): Promise<void> {
 	let pending = items;
-	for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS && pending.length > 0; attempt++) pending = await mintRound(pending);
+	for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS && pending.length > 0; attempt++)
+		pending = await mintRound(pending);
 	if (pending.length > 0) throw new Error(failure(pending.length));
 }

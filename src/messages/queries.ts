@@ -293,7 +293,15 @@ const BY_PROVIDER_ID = APPLY_CHANGES("messages.provider = r.provider AND message
 /** A message as an UPDATE of applyChanges left it. */
 export type ChangedMessage = Pick<
 	Rows["messages"],
-	"id" | "workspaceId" | "campaignId" | "contactId" | "linkCode" | "variant" | "deliveredAt" | "provider" | "providerMessageId"
+	| "id"
+	| "workspaceId"
+	| "campaignId"
+	| "contactId"
+	| "linkCode"
+	| "variant"
+	| "deliveredAt"
+	| "provider"
+	| "providerMessageId"
 > & { status: MessageStatus };
 
 /** The statements that apply state changes to their messages, a few hundred messages per statement. */

@@ -18,9 +18,9 @@
 // was the alternative; its zone1970-based lists add foreign zones (Asia/Tokyo for AU, America/Panama for CA).
 // CLDR keeps some old IANA names (Asia/Calcutta, Asia/Katmandu): Intl treats them as the same zones.
 import { getCountries, getCountryCallingCode, parsePhoneNumber } from "libphonenumber-js/max";
+import { MINUTE_MS } from "../time";
 import { lookupAreaCode } from "./nanp-area-codes";
 import { DEFAULT_WINDOW, type QuietHoursWindow, REGION_RULES } from "./quiet-hours-rules";
-import { MINUTE_MS } from "../time";
 
 export type LocalWindow = {
 	/** The IANA zones the window must hold in, all at once. */

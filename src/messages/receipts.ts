@@ -1,6 +1,6 @@
 import { recordConsent } from "../consent/queries";
-import { contactOptedOut, messageDelivered, type WebhookEvent } from "../webhooks/events";
 import { batch, type Statement } from "../db/sql";
+import { contactOptedOut, messageDelivered, type WebhookEvent } from "../webhooks/events";
 import { applyChanges, messageOwners } from "./queries";
 import type { ReceiptEvent } from "./receipt-event";
 

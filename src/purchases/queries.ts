@@ -1,7 +1,7 @@
 import { ATTRIBUTION_WINDOWS } from "../db/schema";
 import { all, batch, query, type Rows } from "../db/sql";
-import { inAttributionWindow } from "./attribution-sql";
 import type { ClickFacts } from "./attribution";
+import { inAttributionWindow } from "./attribution-sql";
 import type { PurchaseEvent } from "./purchase-event";
 
 /** What the consumer needs to know before it can attribute a batch of purchases: one round trip of reads. */

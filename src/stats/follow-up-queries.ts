@@ -1,4 +1,3 @@
-import type { FollowUpReason } from "../db/schema";
 import { type batch, query, type Rows } from "../db/sql";
 import { inAttributionWindow, workspaceWindowDays } from "../purchases/attribution-sql";
 import { DAY_MS, HOUR_MS } from "../time";
@@ -22,7 +21,7 @@ const COHORT = `CASE WHEN f.status = 'sent' THEN 'followedUp'
 export type FollowUpDecisionRow = Pick<Rows["followUps"], "status" | "reason"> & {
 	cohort: Cohort | null;
 	contacts: number;
-}
+};
 
 export interface FollowUpMessageRow {
 	status: Rows["messages"]["status"];

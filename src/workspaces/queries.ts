@@ -10,15 +10,23 @@ export type Workspace = Rows["workspaces"];
 
 const INSERT_WORKSPACE = query<
 	never,
-	[id: string, name: string, createdAt: number, attributionWindowDays: number, helpText: null, frequencyCapHours: number]
+	[
+		id: string,
+		name: string,
+		createdAt: number,
+		attributionWindowDays: number,
+		helpText: null,
+		frequencyCapHours: number,
+	]
 >(
 	`INSERT INTO workspaces (id, name, created_at, attribution_window_days, help_text, frequency_cap_hours)
 	 VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
 );
 
-const INSERT_API_KEY = query<never, [id: string, workspaceId: string, keyHash: string, start: string, createdAt: number]>(
-	"INSERT INTO api_keys (id, workspace_id, key_hash, start, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-);
+const INSERT_API_KEY = query<
+	never,
+	[id: string, workspaceId: string, keyHash: string, start: string, createdAt: number]
+>("INSERT INTO api_keys (id, workspace_id, key_hash, start, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
 
 /** Creates a workspace and its first API key together. */
 export async function createWorkspace(d1: D1Database, name: string, key: NewApiKey, now: number): Promise<Workspace> {
@@ -59,7 +67,13 @@ export function findWorkspace(d1: D1Database, id: string): Promise<Workspace | n
 // Each setting left out keeps its value.
 const UPDATE_WORKSPACE = query<
 	never,
-	[id: string, attributionWindowDays: number | null, setsHelpText: number, helpText: string | null, frequencyCapHours: number | null]
+	[
+		id: string,
+		attributionWindowDays: number | null,
+		setsHelpText: number,
+		helpText: string | null,
+		frequencyCapHours: number | null,
+	]
 >(
 	`UPDATE workspaces SET attribution_window_days = coalesce(?2, attribution_window_days),
 	   help_text = iif(?3, ?4, help_text), frequency_cap_hours = coalesce(?5, frequency_cap_hours)

@@ -5,7 +5,10 @@ import { MAX_CODE_ATTEMPTS, mintRetryingCollisions } from "../../src/links/code-
 describe("mintRetryingCollisions", () => {
 	it("should mint again only the items whose codes collided, and give up after the last attempt", async () => {
 		// Each round, a random subset of the pending items collides.
-		const rounds = fc.array(fc.array(fc.boolean(), { maxLength: 20 }), { minLength: MAX_CODE_ATTEMPTS, maxLength: MAX_CODE_ATTEMPTS });
+		const rounds = fc.array(fc.array(fc.boolean(), { maxLength: 20 }), {
+			minLength: MAX_CODE_ATTEMPTS,
+			maxLength: MAX_CODE_ATTEMPTS,
+		});
 		await fc.assert(
 			fc.asyncProperty(fc.uniqueArray(fc.nat(), { maxLength: 20 }), rounds, async (items, collisions) => {
 				const seen: number[][] = [];
@@ -31,10 +34,14 @@ describe("mintRetryingCollisions", () => {
 
 	it("should not mint at all when there is nothing to mint", async () => {
 		let rounds = 0;
-		await mintRetryingCollisions([], async () => {
-			rounds++;
-			return [];
-		}, String);
+		await mintRetryingCollisions(
+			[],
+			async () => {
+				rounds++;
+				return [];
+			},
+			String,
+		);
 		expect(rounds).toBe(0);
 	});
 

@@ -6,22 +6,26 @@ const name = fc.stringMatching(/^[A-Za-z]{1,8}$/);
 const value = fc.oneof(fc.string(), fc.integer(), fc.constant(null));
 
 // Rebuilds the statement with the named parameters back in place of their numbers.
-function unbind({ sql, params }: BoundQuery, names: string[]): string {
+function unbind({ sql }: BoundQuery, names: string[]): string {
 	return sql.replace(/\?(\d+)/g, (_, n: string) => `?${names[Number(n) - 1]}`);
 }
 
 describe("bindNamed", () => {
 	it("should number each name once, in order of first use, and list the values in that order", () => {
 		fc.assert(
-			fc.property(fc.uniqueArray(name, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 20 }), (names, picks) => {
-				const used = [...names, ...picks.map((i) => names[i % names.length] as string)];
-				const statement = used.map((n) => `x = ?${n}`).join(" AND ");
-				const values = Object.fromEntries(names.map((n, i) => [n, i]));
-				const bound = bindNamed(statement, values);
-				expect(bound.params).toEqual(names.map((_, i) => i));
-				expect(new Set(bound.sql.match(/\?\d+/g)).size).toBe(names.length);
-				expect(unbind(bound, names)).toBe(statement);
-			}),
+			fc.property(
+				fc.uniqueArray(name, { minLength: 1, maxLength: 6 }),
+				fc.array(fc.nat(), { maxLength: 20 }),
+				(names, picks) => {
+					const used = [...names, ...picks.map((i) => names[i % names.length] as string)];
+					const statement = used.map((n) => `x = ?${n}`).join(" AND ");
+					const values = Object.fromEntries(names.map((n, i) => [n, i]));
+					const bound = bindNamed(statement, values);
+					expect(bound.params).toEqual(names.map((_, i) => i));
+					expect(new Set(bound.sql.match(/\?\d+/g)).size).toBe(names.length);
+					expect(unbind(bound, names)).toBe(statement);
+				},
+			),
 		);
 	});
 
@@ -56,7 +60,9 @@ describe("row types", () => {
 
 	it("should keep each statement's row type through a batch", () => {
 		type Code = Pick<Rows["links"], "code">;
-		type Results = Awaited<ReturnType<typeof batch<[Statement<Code>, Statement<never>, ...Statement<{ n: number }>[]]>>>;
+		type Results = Awaited<
+			ReturnType<typeof batch<[Statement<Code>, Statement<never>, ...Statement<{ n: number }>[]]>>
+		>;
 		expectTypeOf<Results[0]["results"]>().toEqualTypeOf<Code[]>();
 		expectTypeOf<Results[1]["results"]>().toEqualTypeOf<never[]>();
 		expectTypeOf<Results[2]["results"]>().toEqualTypeOf<{ n: number }[]>();
