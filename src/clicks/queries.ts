@@ -1,4 +1,4 @@
-import { batch, query, type Statement } from "../db/sql";
+import { all, batch, query, type Rows, run, type Statement } from "../db/sql";
 import type { ClickRow } from "./click-row";
 
 // The aggregator's write, as one D1 batch (one transaction). New clicks are inserted with counted = 0, every
@@ -112,4 +112,24 @@ export async function recordClicks(d1: D1Database, rows: ClickRow[]): Promise<{ 
 	]);
 	const inserted = results.slice(0, inserts.length).reduce((n, r) => n + r.meta.changes, 0);
 	return { inserted };
+}
+
+const STORED_CLICK_IDS = query<Pick<Rows["clicks"], "id">, [ids: string]>(
+	"SELECT id FROM clicks WHERE id IN (SELECT value FROM json_each(?1))",
+);
+
+/** Which of these click ids are stored (a tap on a link deleted before it was counted is not). */
+export async function storedClickIds(d1: D1Database, ids: (string | null)[]): Promise<Set<string>> {
+	return new Set((await all(STORED_CLICK_IDS.bind(d1, JSON.stringify(ids)))).map((r) => r.id));
+}
+
+const CLEAR_RAW_CLICK_DETAILS = query<never, [cutoff: number, limit: number]>(
+	`UPDATE clicks SET user_agent = NULL, referer = NULL
+	 WHERE id IN (SELECT id FROM clicks
+	              WHERE (user_agent IS NOT NULL OR referer IS NOT NULL) AND clicked_at < ?1 LIMIT ?2)`,
+);
+
+/** Clears the raw user agent and referer of up to `limit` clicks older than `cutoff`; answers how many. */
+export function clearRawClickDetailsPage(d1: D1Database, cutoff: number, limit: number): Promise<number> {
+	return run(CLEAR_RAW_CLICK_DETAILS.bind(d1, cutoff, limit));
 }
