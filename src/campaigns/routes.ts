@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { publicOrigin } from "../config";
 import { CAMPAIGN_STAGES } from "../db/schema";
-import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "../follow-ups/config";
+import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "../follow-ups/settings";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
-import { publicOrigin } from "../http/public-origin";
 import { evictCampaignLinks } from "../redirect/link-cache";
 import { checkDestinationUrl, defaultUtm } from "./destination";
 import { campaignFromPath } from "./from-path";
