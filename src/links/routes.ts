@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { evictLink } from "../cache/link-cache";
 import { buildLinkDestination } from "../campaigns/destination";
 import { campaignFromPath } from "../campaigns/from-path";
 import { config, publicOrigin } from "../config";
@@ -8,7 +9,6 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
-import { evictLink } from "../redirect/link-cache";
 import { looksLikeCode } from "./codes";
 import { type MintRecipient, mintLinks } from "./mint";
 import { deleteLink, findLink } from "./queries";
