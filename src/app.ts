@@ -5,7 +5,6 @@ import { dashboardRoutes } from "./dashboard/routes";
 import { campaignExportRoutes } from "./exports/routes";
 import { campaignFollowUpRoutes } from "./follow-ups/routes";
 import type { AppEnv } from "./http/app-env";
-import { requireApiKey } from "./http/auth";
 import { ApiError, renderError } from "./http/errors";
 import { campaignLinkRoutes, linkRoutes } from "./links/routes";
 import { messageRoutes } from "./messages/routes";
@@ -20,6 +19,7 @@ import { journeyRoutes } from "./stats/journey";
 import { campaignStatsRoutes } from "./stats/routes";
 import { twilioWebhookRoutes } from "./twilio/webhook-routes";
 import { webhookEndpointRoutes } from "./webhooks/routes";
+import { requireApiKey } from "./workspaces/auth";
 import { currentWorkspaceRoutes, workspaceRoutes } from "./workspaces/routes";
 
 const api = new Hono<AppEnv>();

@@ -1,8 +1,8 @@
 import { newId } from "../db/ids";
 import type { CampaignStage } from "../db/schema";
 import { all, first, query, type Rows, run } from "../db/sql";
-import { DEFAULT_FOLLOW_UP, type FollowUpConfig } from "../follow-ups/config";
 import type { Utm } from "./destination";
+import { DEFAULT_FOLLOW_UP, type FollowUpConfig } from "./follow-up-settings";
 
 export interface Campaign {
 	id: string;

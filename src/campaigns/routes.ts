@@ -1,14 +1,14 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { evictCampaignLinks } from "../cache/link-cache";
+import { publicOrigin } from "../config";
 import { CAMPAIGN_STAGES } from "../db/schema";
-import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "../follow-ups/config";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
-import { publicOrigin } from "../http/public-origin";
-import { evictCampaignLinks } from "../redirect/link-cache";
 import { checkDestinationUrl, defaultUtm } from "./destination";
+import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "./follow-up-settings";
 import { campaignFromPath } from "./from-path";
 import { createCampaign, listCampaigns, updateCampaign } from "./queries";
 

@@ -118,8 +118,8 @@ const STORED_CLICK_IDS = query<Pick<Rows["clicks"], "id">, [ids: string]>(
 	"SELECT id FROM clicks WHERE id IN (SELECT value FROM json_each(?1))",
 );
 
-/** Which of these click ids are stored (a tap on a link deleted before it was counted is not). */
-export async function storedClickIds(d1: D1Database, ids: (string | null)[]): Promise<Set<string>> {
+/** Which of these click ids are stored: a tap on a link deleted (or erased) before it was written is not. */
+export async function storedClickIds(d1: D1Database, ids: string[]): Promise<Set<string>> {
 	return new Set((await all(STORED_CLICK_IDS.bind(d1, JSON.stringify(ids)))).map((r) => r.id));
 }
 

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
+import { evictLink } from "../cache/link-cache";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
-import { evictLink } from "../redirect/link-cache";
 import { normalisePhone } from "./phone";
 import { type ContactDetails, contactProfile, eraseContact, findContact } from "./queries";
 

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { campaignFromPath } from "../campaigns/from-path";
+import { publicOrigin } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { readQuery } from "../http/json-body";
-import { publicOrigin } from "../http/public-origin";
 import { fromMinor, minorDigits } from "../purchases/money";
 import { type Cell, csvLine } from "./csv";
 import {

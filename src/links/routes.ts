@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { evictLink } from "../cache/link-cache";
 import { buildLinkDestination } from "../campaigns/destination";
 import { campaignFromPath } from "../campaigns/from-path";
+import { config, publicOrigin } from "../config";
 import { checkRecipients, DefaultCountry, RecipientsList } from "../contacts/recipients";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
-import { publicOrigin } from "../http/public-origin";
-import { evictLink } from "../redirect/link-cache";
-import { codeLength, looksLikeCode } from "./codes";
+import { looksLikeCode } from "./codes";
 import { type MintRecipient, mintLinks } from "./mint";
 import { deleteLink, findLink } from "./queries";
 
@@ -61,14 +61,7 @@ campaignLinkRoutes.post("/:id/links", limitBody(6 * 1024 * 1024), async (c) => {
 	const input = await readJson(c, MintRequest);
 
 	const recipients = recipientsToMint(input.recipients, input.defaultCountry);
-	const minted = await mintLinks(
-		c.env.DB,
-		workspaceId,
-		campaign.id,
-		recipients,
-		codeLength(c.env.CODE_LENGTH),
-		Date.now(),
-	);
+	const minted = await mintLinks(c.env.DB, workspaceId, campaign.id, recipients, config(c.env).codeLength, Date.now());
 	const origin = publicOrigin(c.env, c.req.url);
 	return c.json({
 		links: minted.map((l) => ({

@@ -1,4 +1,4 @@
-import type { MessageProvider } from "../db/schema";
+import type { FollowUpReason, MessageProvider } from "../db/schema";
 import { all, batch, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
 import { DAY_MS, HOUR_MS } from "../time";
 import { type MessageStatus, statusRank, statusRankSql } from "./status";
@@ -354,6 +354,25 @@ const CANCEL_PENDING = query<never, [messageId: string, reason: string, now: num
 /** A message that will never be sent (the contact opted out or was erased before it went out). */
 export function cancelPending(d1: D1Database, messageId: string, reason: string, now: number): Statement<never> {
 	return CANCEL_PENDING.bind(d1, messageId, reason, now);
+}
+
+const SKIP_CANCELLED_FOLLOW_UP = query<never, [messageId: string, reason: FollowUpReason, now: number]>(
+	`UPDATE follow_ups SET status = 'skipped', reason = ?2, updated_at = ?3
+	 WHERE message_id = ?1 AND status = 'sent'
+	   AND EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND status = 'canceled' AND canceled_at = ?3)`,
+);
+
+/**
+ * A follow-up the sender cancelled (a purchase or a STOP came first, or its window closed): the contact's row says
+ * so, if the message really was cancelled by the statement before it in the same batch.
+ */
+export function skipCancelledFollowUp(
+	d1: D1Database,
+	messageId: string,
+	reason: FollowUpReason,
+	now: number,
+): Statement<never> {
+	return SKIP_CANCELLED_FOLLOW_UP.bind(d1, messageId, reason, now);
 }
 
 /** Where a phone stands in a campaign before anything is written: for dry runs. */

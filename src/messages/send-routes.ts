@@ -1,22 +1,20 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { campaignFromPath } from "../campaigns/from-path";
+import { config, publicOrigin } from "../config";
 import { checkRecipients, DefaultCountry, type Recipient, RecipientsList } from "../contacts/recipients";
 import { newId } from "../db/ids";
-import { sendInBatches } from "../events/queue-batches";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
-import { publicOrigin } from "../http/public-origin";
-import { codeLength } from "../links/codes";
 import { mintLinks } from "../links/mint";
+import { countSegments } from "../sms-text/segments";
+import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "../sms-text/template";
 import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "./queries";
 import { sendableAt } from "./quiet-hours";
-import { countSegments } from "./segments";
-import { quietDelaySeconds, type SendMessage } from "./sender";
-import { smsSettings } from "./settings";
-import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "./template";
+import { queueSends, type SendEnvelope, sendRequest } from "./send-envelope";
+import { quietDelaySeconds } from "./send-policy";
 
 export const MAX_SEND_RECIPIENTS = 10_000;
 
@@ -113,7 +111,7 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 			valid.map((v) => v.recipient.phone),
 		);
 		// A recipient without a link yet gets a placeholder of the real length, so the segment count is exact.
-		const placeholder = `${origin}/${"x".repeat(codeLength(c.env.CODE_LENGTH))}`;
+		const placeholder = `${origin}/${"x".repeat(config(c.env).codeLength)}`;
 		const sendable = valid.filter(({ index, recipient }) => {
 			const state = states.get(recipient.phone);
 			const reason = state?.optedOut
@@ -153,12 +151,12 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 		});
 	}
 
-	const config = smsSettings(c.env);
-	if (!config.ok) {
+	const sms = config(c.env).sms;
+	if (!sms.ok) {
 		throw new ApiError(
 			"not_configured",
 			"SMS sending is not configured on this deployment; nothing was sent.",
-			config.problems.map((message) => ({ path: "configuration", message })),
+			sms.problems.map((message) => ({ path: "configuration", message })),
 		);
 	}
 
@@ -167,7 +165,7 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 		workspaceId,
 		campaign.id,
 		valid.map(({ recipient: { phone, externalId, variant, timezone } }) => ({ phone, externalId, variant, timezone })),
-		codeLength(c.env.CODE_LENGTH),
+		config(c.env).codeLength,
 		now,
 	);
 	const linkByPhone = new Map(links.map((l) => [l.phone, l]));
@@ -190,12 +188,12 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 		workspaceId,
 		campaign.id,
 		"campaign",
-		config.settings.provider,
+		sms.settings.provider,
 		drafts,
 		now,
 	);
 
-	const queue: MessageSendRequest<SendMessage>[] = [];
+	const queue: MessageSendRequest<SendEnvelope>[] = [];
 	let deferred = 0;
 	rendered.forEach((r, i) => {
 		const draft = drafts[i] as MessageDraft;
@@ -218,13 +216,9 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 			return;
 		}
 		// The outbox texts nobody, so it holds nothing back for the night.
-		const delaySeconds = config.settings.provider === "outbox" ? 0 : quietDelaySeconds(now, r.recipient);
+		const delaySeconds = sms.settings.provider === "outbox" ? 0 : quietDelaySeconds(now, r.recipient);
 		if (delaySeconds > 0) deferred++;
-		queue.push({
-			body: { v: 1, type: "send", messageId: state.messageId },
-			contentType: "json",
-			...(delaySeconds > 0 ? { delaySeconds } : {}),
-		});
+		queue.push(sendRequest(state.messageId, delaySeconds));
 	});
 	await enqueue(c.env, queue);
 	return c.json({ queued: queue.length, deferred, skipped: sortByIndex(skipped) }, 202);
@@ -248,9 +242,9 @@ function sortByIndex(skipped: Skipped[]): Skipped[] {
  * Queues the sends. A failure midway loses nothing: the messages are marked for the cron's next sweep (within
  * minutes), and a repeated request queues them too; the claim makes any duplicate harmless.
  */
-async function enqueue(env: Env, messages: MessageSendRequest<SendMessage>[]): Promise<void> {
+async function enqueue(env: Env, messages: MessageSendRequest<SendEnvelope>[]): Promise<void> {
 	try {
-		await sendInBatches(env.SENDS, messages);
+		await queueSends(env.SENDS, messages);
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "send queueing failed", error: String(err) }));
 		try {

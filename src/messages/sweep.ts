@@ -1,7 +1,6 @@
-import { sendInBatches } from "../events/queue-batches";
 import { HOUR_MS, MINUTE_MS } from "../time";
 import { sweepStalled } from "./queries";
-import type { SendMessage } from "./sender";
+import { queueSends, sendRequest } from "./send-envelope";
 
 // Longer than any delay a send is queued with (12 hours): a message pending this long has no queue message left
 // (its retries ran out into the dead-letter queue, or the request that claimed it could not queue it).
@@ -21,9 +20,9 @@ export async function sweepStalledSends(env: Env, now: number): Promise<{ requeu
 		submittingBefore: now - STALLED_SUBMITTING_MS,
 		limit: SWEEP_LIMIT,
 	});
-	await sendInBatches<SendMessage>(
+	await queueSends(
 		env.SENDS,
-		ids.map((messageId) => ({ body: { v: 1, type: "send", messageId }, contentType: "json" })),
+		ids.map((id) => sendRequest(id)),
 	);
 	return { requeued: ids.length, unknown };
 }

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { publicOrigin } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
-import { publicOrigin } from "../http/public-origin";
 import { findShopifyIntegration, saveShopifyIntegration } from "./integration-queries";
 import { sendPurchase } from "./send";
 import { readShopifyOrder, verifyShopifyHmac } from "./shopify";

@@ -1,10 +1,11 @@
 import { Hono } from "hono";
+import { type CachedLink, lookupLink } from "../cache/link-cache";
 import { prefetchHints } from "../clicks/classify";
 import { newClickId, queueTap } from "../clicks/send";
 import { describeTap } from "../clicks/tap-event";
 import type { AppEnv } from "../http/app-env";
 import { looksLikeCode } from "../links/codes";
-import { type CachedLink, lookupLink } from "./link-cache";
+import { loadLink } from "./load-link";
 import { declinedPrefetch, notFoundPage, unavailablePage } from "./responses";
 
 export const redirectRoutes = new Hono<AppEnv>();
@@ -16,7 +17,7 @@ redirectRoutes.get("/:code", async (c) => {
 	const now = Date.now();
 	let link: CachedLink | null = null;
 	try {
-		link = looksLikeCode(code) ? await lookupLink(c.env.DB, code, now) : null;
+		link = looksLikeCode(code) ? await lookupLink(code, now, (missed) => loadLink(c.env.DB, missed)) : null;
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "link lookup failed", error: String(err) }));
 		return unavailablePage();

@@ -1,11 +1,11 @@
 import { type Context, Hono } from "hono";
+import { config } from "../config";
 import { classifyInbound } from "../consent/keywords";
 import { contactsForInbound, recordConsent } from "../consent/queries";
-import { RECEIPTS_MESSAGE_VERSION, type ReceiptsMessage } from "../events/messages";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
-import { publicUrlOf } from "../messages/settings";
+import { queueReceipts } from "../messages/receipt-event";
 import { normaliseProviderStatus } from "../messages/status";
 import { emitEvents } from "../webhooks/emit";
 import { contactOptedOut } from "../webhooks/events";
@@ -17,8 +17,7 @@ import { verifyTwilioSignature } from "./signature";
  * Missing header → 400, wrong signature → 403; nothing is read or stored before this passes.
  */
 async function verifiedParams(c: Context<AppEnv>): Promise<URLSearchParams> {
-	const token = c.env.TWILIO_AUTH_TOKEN?.trim();
-	const publicUrl = publicUrlOf(c.env);
+	const { twilioAuthToken: token, publicUrl } = config(c.env);
 	if (!token || !publicUrl) {
 		throw new ApiError("not_configured", "Twilio webhooks need TWILIO_AUTH_TOKEN and PUBLIC_URL to be set.");
 	}
@@ -46,22 +45,17 @@ twilioWebhookRoutes.post("/status", limitBody(64 * 1024), async (c) => {
 	// Statuses of inbound messages (receiving, received) say nothing about ours.
 	if (!sid || !status) return c.body(null, 204);
 	const messageId = new URL(c.req.url).searchParams.get("messageId");
-	const event: ReceiptsMessage = {
-		v: RECEIPTS_MESSAGE_VERSION,
-		type: "receipts",
-		receipts: [
-			{
-				messageId: messageId && messageId.length <= 64 ? messageId : null,
-				provider: "twilio",
-				providerMessageId: sid.slice(0, 128),
-				status,
-				at: Date.now(),
-				errorCode: params.get("ErrorCode")?.slice(0, 64) || null,
-				errorMessage: params.get("ErrorMessage")?.slice(0, 200) || null,
-			},
-		],
-	};
-	await c.env.EVENTS.send(event, { contentType: "json" });
+	await queueReceipts(c.env.EVENTS, [
+		{
+			messageId: messageId && messageId.length <= 64 ? messageId : null,
+			provider: "twilio",
+			providerMessageId: sid.slice(0, 128),
+			status,
+			at: Date.now(),
+			errorCode: params.get("ErrorCode")?.slice(0, 64) || null,
+			errorMessage: params.get("ErrorMessage")?.slice(0, 200) || null,
+		},
+	]);
 	return c.body(null, 204);
 });
 

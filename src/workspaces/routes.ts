@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ATTRIBUTION_WINDOWS } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
-import { requireAdmin } from "../http/auth";
 import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { readJson } from "../http/json-body";
 import { generateApiKey } from "./api-keys";
+import { requireAdmin } from "./auth";
 import { createWorkspace, findWorkspace, updateWorkspace } from "./queries";
 
 export const CreateWorkspace = z.strictObject({

@@ -1,13 +1,13 @@
 import { z } from "zod";
+import { MAX_CODE_LENGTH } from "../config";
 import { MAX_EXTERNAL_ID } from "../contacts/recipients";
-import { MAX_CODE_LENGTH } from "../links/codes";
 import {
 	MAX_BODY_CHARACTERS,
 	type PlaceholderName,
 	parseTemplate,
 	renderTemplate,
 	type Template,
-} from "../messages/template";
+} from "../sms-text/template";
 
 /** A campaign's follow-up, as the API shows it. */
 export interface FollowUpConfig {

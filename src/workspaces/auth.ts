@@ -1,8 +1,9 @@
 import type { MiddlewareHandler } from "hono";
-import { hashApiKey } from "../workspaces/api-keys";
-import { findWorkspaceIdByKey } from "../workspaces/queries";
-import type { AppEnv } from "./app-env";
-import { ApiError } from "./errors";
+import { config } from "../config";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { hashApiKey } from "./api-keys";
+import { findWorkspaceIdByKey } from "./queries";
 
 function bearerToken(header: string | undefined): string | null {
 	const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -12,7 +13,7 @@ function bearerToken(header: string | undefined): string | null {
 /** Admin routes (creating workspaces) take `Authorization: Bearer <ADMIN_TOKEN>`. */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
 	return async function requireAdmin(c, next) {
-		const expected = c.env.ADMIN_TOKEN;
+		const expected = config(c.env).adminToken;
 		if (!expected) {
 			throw new ApiError(
 				"not_configured",
