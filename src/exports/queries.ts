@@ -12,21 +12,20 @@ export const NO_ROWID_BOUND = Number.MAX_SAFE_INTEGER;
 /** The same for click ids, which are ASCII: the last code point sorts after all of them in SQLite's BINARY order. */
 export const NO_ID_BOUND = "\u{10FFFF}";
 
-export interface RecipientRow {
+export type RecipientRow = Pick<Rows["links"], "code" | "variant" | "humanClicks"> & {
+	/** The link's rowid: the export's order within a variant. */
 	rid: number;
-	code: string;
-	phone: string | null;
-	externalId: string | null;
-	variant: string | null;
-	messageStatus: string | null;
-	sentAt: number | null;
-	deliveredAt: number | null;
-	errorCode: string | null;
-	firstTapAt: number | null;
-	humanClicks: number;
+	/** Null once the contact is erased. */
+	phone: Rows["contacts"]["phone"] | null;
+	externalId: Rows["contacts"]["externalId"];
+	messageStatus: Rows["messages"]["status"] | null;
+	sentAt: Rows["messages"]["sentAt"];
+	deliveredAt: Rows["messages"]["deliveredAt"];
+	errorCode: Rows["messages"]["errorCode"];
+	firstTapAt: Rows["links"]["firstHumanClickAt"];
 	/** JSON object of verified attributed revenue per currency, in minor units; "{}" when the recipient bought nothing. */
 	revenueMinor: string;
-}
+};
 
 /** Where a recipients export stopped: links are read per variant (NULL first), in minting order (rowid). */
 export interface RecipientCursor {
