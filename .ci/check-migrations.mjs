@@ -1,15 +1,18 @@
-// npm run db:check — fails when src/db/schema.ts and migrations/ disagree.
+// npm run db:check — fails when src/db/schema.ts and migrations/ disagree. Offline, and leaves no file behind.
 //
-// drizzle-kit generate compares the schema with the last snapshot in migrations/meta and writes a new migration
-// when they differ. Run into a throwaway copy of migrations/, it must find nothing to write: then the schema, the
-// snapshots and the journal agree, and nothing is left behind. Every SQL file must also be in the journal (and the
-// other way round): `wrangler d1 migrations apply` runs the flat SQL files, drizzle-kit reads only the journal, so a
-// migration written by hand next to them would otherwise go unseen. Offline: drizzle-kit only reads files here.
+// 1. Every SQL file is in migrations/meta/_journal.json and the other way round: `wrangler d1 migrations apply`
+//    runs the flat SQL files, drizzle-kit reads only the journal, so a migration written by hand next to them
+//    would otherwise go unseen.
+// 2. drizzle-kit generate, run into a throwaway copy of migrations/, finds nothing to write: the schema agrees
+//    with the last snapshot.
+// 3. The SQL files, applied in order to an empty SQLite database, build the tables, columns, indexes (partial ones
+//    with their WHERE) and foreign keys that the schema alone generates: a migration edited by hand is caught too.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -23,8 +26,86 @@ function fail(lines) {
 	throw new Disagreement(["db:check: src/db/schema.ts and migrations/ disagree.", ...lines].join("\n"));
 }
 
+const indent = (text) =>
+	text
+		.split("\n")
+		.filter((line) => !/^\s+at /.test(line))
+		.map((line) => `  ${line}`);
+
+const sqlFilesOf = (dir) =>
+	readdirSync(dir)
+		.filter((f) => f.endsWith(".sql"))
+		.sort();
+
+/** drizzle-kit generate from the schema into `out`; answers the files it added. */
+function generate(out) {
+	const before = new Set(readdirSync(out, { recursive: true }));
+	// stdin closed: where drizzle-kit would ask (a column renamed or dropped?) it stops instead of waiting.
+	const run = spawnSync(
+		process.execPath,
+		// drizzle-kit prefixes "./" to the output path, so it must be relative.
+		[drizzleKit, "generate", "--dialect", "sqlite", "--schema", "./src/db/schema.ts", "--out", relative(root, out)],
+		{ cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 },
+	);
+	const added = readdirSync(out, { recursive: true }).filter((f) => !before.has(f));
+	const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
+	// drizzle-kit answers 0 even when it fails, so its own words are the signal.
+	const wrote = added.length > 0;
+	if (run.error || run.status !== 0 || (!wrote && !output.includes("No schema changes"))) {
+		fail([
+			"drizzle-kit generate failed or did not confirm there is nothing to migrate:",
+			...indent(run.error ? String(run.error) : output.trim()),
+			"Run `npm run db:generate` to see what it wants (a rename asks which column is which).",
+		]);
+	}
+	return added;
+}
+
+/** The shape of a database built by running SQL files in order: per table, sorted lines to compare. */
+function shapeOf(dir) {
+	const db = new DatabaseSync(":memory:");
+	try {
+		for (const file of sqlFilesOf(dir)) db.exec(readFileSync(join(dir, file), "utf8"));
+		const where = (sql) => /\bWHERE\b(.*)$/is.exec(sql ?? "")?.[1]?.replace(/[`"\s]/g, "") ?? "";
+		const tables = db
+			.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+			.all()
+			.map((t) => t.name);
+		return new Map(
+			tables.map((table) => {
+				const lines = [
+					...db
+						.prepare(`PRAGMA table_xinfo("${table}")`)
+						.all()
+						.map((c) => `column ${c.name} ${c.type}${c.notnull ? " NOT NULL" : ""} default=${c.dflt_value} pk=${c.pk}`),
+					...db
+						.prepare(`PRAGMA foreign_key_list("${table}")`)
+						.all()
+						.map((f) => `foreign key ${f.from} -> ${f.table}(${f.to})`),
+					...db
+						.prepare(`PRAGMA index_list("${table}")`)
+						.all()
+						.filter((i) => i.origin === "c")
+						.map((i) => {
+							const columns = db
+								.prepare(`PRAGMA index_info("${i.name}")`)
+								.all()
+								.map((c) => c.name);
+							const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(i.name);
+							const partial = where(sql);
+							return `${i.unique ? "unique index" : "index"} ${i.name} (${columns})${partial ? ` WHERE ${partial}` : ""}`;
+						}),
+				];
+				return [table, lines.sort()];
+			}),
+		);
+	} finally {
+		db.close();
+	}
+}
+
 function check() {
-	const sqlFiles = readdirSync(migrations).filter((f) => f.endsWith(".sql"));
+	const sqlFiles = sqlFilesOf(migrations);
 	const journal = JSON.parse(readFileSync(join(migrations, "meta", "_journal.json"), "utf8"));
 	const tags = journal.entries.map((e) => `${e.tag}.sql`);
 	const unjournaled = sqlFiles.filter((f) => !tags.includes(f));
@@ -37,43 +118,42 @@ function check() {
 		]);
 	}
 
-	const copy = mkdtempSync(join(tmpdir(), "tapline-migrations-"));
+	const scratch = mkdtempSync(join(tmpdir(), "tapline-migrations-"));
 	try {
-		const out = join(copy, "migrations");
-		cpSync(migrations, out, { recursive: true });
-		const list = () => readdirSync(out, { recursive: true }).sort();
-		const before = list();
-		// stdin closed: where drizzle-kit would ask (a column renamed or dropped?) it stops instead of waiting.
-		const run = spawnSync(
-			process.execPath,
-			// drizzle-kit prefixes "./" to the output path, so it must be relative.
-			[drizzleKit, "generate", "--dialect", "sqlite", "--schema", "./src/db/schema.ts", "--out", relative(root, out)],
-			{ cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 },
-		);
-		const added = list().filter((f) => !before.includes(f));
-		const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
+		const copy = join(scratch, "migrations");
+		cpSync(migrations, copy, { recursive: true });
+		const added = generate(copy);
 		if (added.length > 0) {
-			const sql = added.filter((f) => f.endsWith(".sql")).map((f) => readFileSync(join(out, f), "utf8").trim());
 			fail([
 				"drizzle-kit generate would write a new migration:",
-				...sql.map((text) => text.replace(/^/gm, "  ")),
+				...added.filter((f) => f.endsWith(".sql")).flatMap((f) => indent(readFileSync(join(copy, f), "utf8").trim())),
 				"Run `npm run db:generate` and commit the migration, or change schema.ts back.",
 			]);
 		}
-		// drizzle-kit answers 0 even when it fails, so its own words are the signal.
-		if (run.error || run.status !== 0 || !output.includes("No schema changes")) {
+
+		const fresh = join(scratch, "fresh");
+		mkdirSync(fresh);
+		generate(fresh);
+		const built = shapeOf(migrations);
+		const wanted = shapeOf(fresh);
+		const differences = [];
+		for (const table of new Set([...built.keys(), ...wanted.keys()])) {
+			const have = built.get(table) ?? [];
+			const want = wanted.get(table) ?? [];
+			for (const line of want.filter((l) => !have.includes(l))) differences.push(`  ${table}: missing ${line}`);
+			for (const line of have.filter((l) => !want.includes(l)))
+				differences.push(`  ${table}: not in schema.ts ${line}`);
+		}
+		if (differences.length > 0) {
 			fail([
-				"drizzle-kit generate did not confirm there is nothing to migrate:",
-				...(run.error ? String(run.error) : output.trim())
-					.split("\n")
-					.filter((line) => !/^\s+at /.test(line))
-					.map((line) => `  ${line}`),
-				"Run `npm run db:generate` to see what it wants (a rename asks which column is which).",
+				"The SQL files in migrations/, applied in order, do not build what schema.ts describes:",
+				...differences,
+				"A migration was edited by hand? Put it back, or change schema.ts and run `npm run db:generate`.",
 			]);
 		}
 		console.log("db:check: schema.ts and migrations/ agree.");
 	} finally {
-		rmSync(copy, { recursive: true, force: true });
+		rmSync(scratch, { recursive: true, force: true });
 	}
 }
 
