@@ -16,7 +16,7 @@ export type Rows = { [K in TableName]: Schema[K] extends { $inferSelect: infer R
 export type SqliteRow<Row> = { [K in keyof Row]: Row[K] extends boolean ? number : Row[K] };
 
 /** A value D1 binds to a `?N` parameter. */
-export type Param = string | number | boolean | null;
+export type Param = string | number | null;
 
 /** A prepared statement that knows the type of the rows it answers (`never`: a write that answers none). */
 export interface Statement<Row> extends D1PreparedStatement {
