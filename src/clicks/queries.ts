@@ -23,7 +23,7 @@ WHERE l.deleted_at IS NULL OR l.deleted_at > json_extract(j.value, '$.clickedAt'
 ON CONFLICT (id) DO NOTHING`);
 
 // The first human tap on a link whose human count is still 0 makes its recipient a unique human clicker.
-const MARK_FIRST_HUMAN = query(`
+const MARK_FIRST_HUMAN = query<never, []>(`
 UPDATE clicks SET first_human = 1
 WHERE id IN (
   SELECT id FROM (
@@ -35,7 +35,7 @@ WHERE id IN (
 
 // One pass over the pending rows per dimension, spelled as a join on the list of dimensions: D1 caps compound
 // SELECTs at a few terms, so a UNION ALL per dimension is not an option.
-const ADD_TO_CAMPAIGN_STATS = query(`
+const ADD_TO_CAMPAIGN_STATS = query<never, []>(`
 INSERT INTO campaign_stats (campaign_id, dimension, value, clicks, human_clicks, bot_clicks, unique_humans)
 SELECT c.campaign_id, d.value,
        CASE d.value
@@ -60,7 +60,7 @@ ON CONFLICT (campaign_id, dimension, value) DO UPDATE SET
   bot_clicks = bot_clicks + excluded.bot_clicks,
   unique_humans = unique_humans + excluded.unique_humans`);
 
-const ADD_TO_LINKS = query(`
+const ADD_TO_LINKS = query<never, []>(`
 UPDATE links SET
   clicks = links.clicks + p.n,
   human_clicks = links.human_clicks + p.h,
@@ -76,12 +76,12 @@ FROM (
 WHERE links.code = p.link_code`);
 
 // A human tap moves a contact who had not engaged yet to the consideration stage of the journey.
-const ADVANCE_CONTACT_STAGES = query(`
+const ADVANCE_CONTACT_STAGES = query<never, []>(`
 UPDATE contacts SET stage = 'consideration'
 WHERE stage IS NULL
   AND id IN (SELECT contact_id FROM clicks INDEXED BY clicks_uncounted WHERE counted = 0 AND human = 1)`);
 
-const MARK_COUNTED = query("UPDATE clicks INDEXED BY clicks_uncounted SET counted = 1 WHERE counted = 0");
+const MARK_COUNTED = query<never, []>("UPDATE clicks INDEXED BY clicks_uncounted SET counted = 1 WHERE counted = 0");
 
 // Keeps each JSON parameter far below D1's 2 MB value limit (a stored click is well under 2 KB).
 const ROWS_PER_INSERT = 500;

@@ -47,6 +47,40 @@ export async function contactProfile(d1: D1Database, contact: ContactDetails) {
 	return { consent, messages };
 }
 
+type Erase = [contactId: string, now: number];
+const LIVE_LINK_CODES = query<Pick<Rows["links"], "code">, [contactId: string]>(
+	"SELECT code FROM links WHERE contact_id = ?1 AND deleted_at IS NULL",
+);
+const DEACTIVATE_LINKS = query<never, Erase>(
+	"UPDATE links SET deleted_at = ?2 WHERE contact_id = ?1 AND deleted_at IS NULL",
+);
+const CANCEL_PENDING_MESSAGES = query<never, Erase>(
+	`UPDATE messages SET status = 'canceled', canceled_at = ?2, error_code = 'erased', updated_at = ?2
+	 WHERE contact_id = ?1 AND status = 'pending'`,
+);
+// No follow-up will go: one waiting, or one just cancelled above, is skipped as for an opt-out (an erasure is
+// the strongest one), keeping what had held it back.
+const SKIP_FOLLOW_UPS = query<never, Erase>(
+	`UPDATE follow_ups SET status = 'skipped', reason = 'opted_out', updated_at = ?2,
+	        held_by = CASE WHEN status = 'waiting' AND reason IN ('quiet_hours', 'capped') THEN reason ELSE held_by END
+	 WHERE contact_id = ?1 AND (status = 'waiting' OR (status = 'sent' AND message_id IN (
+	   SELECT id FROM messages WHERE contact_id = ?1 AND status = 'canceled' AND canceled_at = ?2)))`,
+);
+const CLEAR_MESSAGE_TEXT = query<never, Erase>(
+	`UPDATE messages SET body = NULL, provider_message_id = NULL, error_message = NULL, updated_at = ?2
+	 WHERE contact_id = ?1`,
+);
+const UNTIE_CLICKS = query<never, [contactId: string]>(
+	`UPDATE clicks SET contact_id = NULL, user_agent = NULL, referer = NULL, city = NULL, region = NULL
+	 WHERE contact_id = ?1`,
+);
+const DELETE_CONSENT_HISTORY = query<never, [contactId: string]>("DELETE FROM consent_events WHERE contact_id = ?1");
+const ERASE_CONTACT = query<never, Erase>(
+	`UPDATE contacts SET phone = 'erased:' || id, external_id = NULL, timezone = NULL, opted_out_at = NULL,
+	        erased_at = ?2
+	 WHERE id = ?1`,
+);
+
 /**
  * Erases a contact (right to erasure), in one D1 batch: the phone becomes a random placeholder and every personal
  * field is cleared; links stop redirecting; messages lose their text and the provider's id (which the provider could
@@ -56,30 +90,14 @@ export async function contactProfile(d1: D1Database, contact: ContactDetails) {
  */
 export async function eraseContact(d1: D1Database, contactId: string, now: number): Promise<string[]> {
 	const [live] = await batch(d1, [
-		query<Pick<Rows["links"], "code">, [contactId: string]>(
-			"SELECT code FROM links WHERE contact_id = ?1 AND deleted_at IS NULL",
-		).bind(d1, contactId),
-		query("UPDATE links SET deleted_at = ?2 WHERE contact_id = ?1 AND deleted_at IS NULL").bind(d1, contactId, now),
-		query(`UPDATE messages SET status = 'canceled', canceled_at = ?2, error_code = 'erased', updated_at = ?2
-				 WHERE contact_id = ?1 AND status = 'pending'`).bind(d1, contactId, now),
-		// No follow-up will go: one waiting, or one just cancelled above, is skipped as for an opt-out (an erasure is
-		// the strongest one), keeping what had held it back.
-		query(`UPDATE follow_ups SET status = 'skipped', reason = 'opted_out', updated_at = ?2,
-				        held_by = CASE WHEN status = 'waiting' AND reason IN ('quiet_hours', 'capped') THEN reason ELSE held_by END
-				 WHERE contact_id = ?1 AND (status = 'waiting' OR (status = 'sent' AND message_id IN (
-				   SELECT id FROM messages WHERE contact_id = ?1 AND status = 'canceled' AND canceled_at = ?2)))`).bind(
-			d1,
-			contactId,
-			now,
-		),
-		query(`UPDATE messages SET body = NULL, provider_message_id = NULL, error_message = NULL, updated_at = ?2
-				 WHERE contact_id = ?1`).bind(d1, contactId, now),
-		query(`UPDATE clicks SET contact_id = NULL, user_agent = NULL, referer = NULL, city = NULL, region = NULL
-				 WHERE contact_id = ?1`).bind(d1, contactId),
-		query("DELETE FROM consent_events WHERE contact_id = ?1").bind(d1, contactId),
-		query(`UPDATE contacts SET phone = 'erased:' || id, external_id = NULL, timezone = NULL, opted_out_at = NULL,
-				        erased_at = ?2
-				 WHERE id = ?1`).bind(d1, contactId, now),
+		LIVE_LINK_CODES.bind(d1, contactId),
+		DEACTIVATE_LINKS.bind(d1, contactId, now),
+		CANCEL_PENDING_MESSAGES.bind(d1, contactId, now),
+		SKIP_FOLLOW_UPS.bind(d1, contactId, now),
+		CLEAR_MESSAGE_TEXT.bind(d1, contactId, now),
+		UNTIE_CLICKS.bind(d1, contactId),
+		DELETE_CONSENT_HISTORY.bind(d1, contactId),
+		ERASE_CONTACT.bind(d1, contactId, now),
 	]);
 	return live.results.map((r) => r.code);
 }
