@@ -1,3 +1,4 @@
+import { unlessErased } from "../contacts/contact-sql";
 import { all, first, query, type Rows } from "../db/sql";
 
 // Reads for the campaign exports, one page at a time so that an export of any size keeps memory flat. Pages are
@@ -44,8 +45,8 @@ const RECIPIENTS_PAGE = query<
 	RecipientRow,
 	[campaignId: string, variant: string | null, afterRowid: number, limit: number, throughRowid: number]
 >(`
-SELECT l.rowid AS rid, l.code, CASE WHEN c.erased_at IS NULL THEN c.phone END AS phone,
-       CASE WHEN c.erased_at IS NULL THEN c.external_id END AS externalId, l.variant,
+SELECT l.rowid AS rid, l.code, ${unlessErased("c", "phone")} AS phone,
+       ${unlessErased("c", "external_id")} AS externalId, l.variant,
        m.status AS messageStatus, m.sent_at AS sentAt, m.delivered_at AS deliveredAt, m.error_code AS errorCode,
        l.first_human_click_at AS firstTapAt, l.human_clicks AS humanClicks,
        (SELECT json_group_object(currency, total) FROM (

@@ -1,3 +1,4 @@
+import { unlessErased } from "../contacts/contact-sql";
 import type { FollowUpReason } from "../db/schema";
 import { all, query, type Rows } from "../db/sql";
 import type { MessageStatus } from "../messages/status";
@@ -54,8 +55,8 @@ export async function listFollowUps(
 			limit: number,
 		]
 	>(
-		`SELECT f.contact_id AS contactId, CASE WHEN c.erased_at IS NULL THEN c.phone END AS phone,
-		        CASE WHEN c.erased_at IS NULL THEN c.external_id END AS externalId, f.status, f.reason,
+		`SELECT f.contact_id AS contactId, ${unlessErased("c", "phone")} AS phone,
+		        ${unlessErased("c", "external_id")} AS externalId, f.status, f.reason,
 		        f.held_by AS heldBy, f.first_tap_at AS firstTapAt, f.retry_at AS retryAt, f.updated_at AS decidedAt,
 		        m.id AS messageId, m.status AS messageStatus, m.sent_at AS sentAt, m.delivered_at AS deliveredAt,
 		        m.error_code AS errorCode, l.code AS followUpCode, l.first_human_click_at AS followUpFirstTapAt

@@ -1,3 +1,4 @@
+import { unlessErased } from "../contacts/contact-sql";
 import { newId } from "../db/ids";
 import { all, batch, query, type Rows, type Statement } from "../db/sql";
 import { inAttributionWindow, workspaceWindowDays } from "../purchases/attribution-sql";
@@ -61,7 +62,7 @@ export async function listMessages(
 		]
 	>(
 		`SELECT m.id, m.campaign_id AS campaignId, m.contact_id AS contactId,
-		        CASE WHEN c.erased_at IS NULL THEN c.phone END AS phone, m.link_code AS linkCode, m.variant, m.kind,
+		        ${unlessErased("c", "phone")} AS phone, m.link_code AS linkCode, m.variant, m.kind,
 		        m.provider, m.provider_message_id AS providerMessageId, m.status, m.body, m.segments, m.encoding,
 		        m.error_code AS errorCode, m.error_message AS errorMessage, m.created_at AS createdAt,
 		        m.submitted_at AS submittedAt, m.sent_at AS sentAt, m.delivered_at AS deliveredAt,
