@@ -1,40 +1,91 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { campaignFromPath } from "../campaigns/from-path";
-import { checkRecipients, DefaultCountry, type Recipient, RecipientsList } from "../contacts/recipients";
-import { newId } from "../db/ids";
-import { sendInBatches } from "../events/queue-batches";
-import type { AppEnv } from "../http/app-env";
-import { limitBody } from "../http/body-limit";
-import { ApiError } from "../http/errors";
-import { readJson } from "../http/json-body";
-import { publicOrigin } from "../http/public-origin";
-import { codeLength } from "../links/codes";
-import { mintLinks } from "../links/mint";
-import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "./queries";
-import { sendableAt } from "./quiet-hours";
-import { countSegments } from "./segments";
-import { quietDelaySeconds, type SendMessage } from "./sender";
-import { smsSettings } from "./settings";
-import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "./template";
+import { CampaignId, campaignFromPath, requireCampaign } from "../../campaigns/from-path";
+import {
+	checkRecipients,
+	DefaultCountry,
+	type Recipient,
+	RecipientInput,
+	RecipientsList,
+} from "../../contacts/recipients";
+import { newId } from "../../db/ids";
+import { sendInBatches } from "../../events/queue-batches";
+import { ApiError } from "../../http/errors";
+import { publicOrigin } from "../../http/public-origin";
+import { apiRouter, declareRoute, registerSchema, reply } from "../../http/route";
+import { isoTime, jsonContent as json } from "../../http/schemas";
+import { codeLength } from "../../links/codes";
+import { mintLinks } from "../../links/mint";
+import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "../queries";
+import { sendableAt } from "../quiet-hours";
+import { countSegments } from "../segments";
+import { quietDelaySeconds, type SendMessage } from "../sender";
+import { smsSettings } from "../settings";
+import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "../template";
 
 export const MAX_SEND_RECIPIENTS = 10_000;
 
-export const SendRequest = z.strictObject({
-	recipients: RecipientsList(MAX_SEND_RECIPIENTS),
-	message: z.string().min(1).max(MAX_BODY_CHARACTERS),
-	defaultCountry: DefaultCountry,
-	dryRun: z.boolean().optional(),
-});
+export const SendRequest = z
+	.strictObject({
+		recipients: RecipientsList(MAX_SEND_RECIPIENTS),
+		message: z
+			.string()
+			.min(1)
+			.max(MAX_BODY_CHARACTERS)
+			.describe(
+				"Template: {link} (required), {firstName}, {lastName}, {externalId}, {phone}, {fields.<name>}, {firstName|fallback}.",
+			),
+		defaultCountry: DefaultCountry,
+		dryRun: z.boolean().optional().describe("Render and count segments; write and send nothing."),
+	})
+	.meta({ id: "SendRequest" });
 
-type SkipReason = "invalid_phone" | "duplicate" | "opted_out" | "already_queued" | "already_sent" | "message_too_long";
+const SKIP_REASONS = [
+	"invalid_phone",
+	"duplicate",
+	"opted_out",
+	"already_queued",
+	"already_sent",
+	"message_too_long",
+] as const;
+type SkipReason = (typeof SKIP_REASONS)[number];
 
-interface Skipped {
-	index: number;
-	reason: SkipReason;
-	message: string;
-	phone?: string;
-}
+const Skipped = z
+	.strictObject({
+		index: z.number().int(),
+		reason: z.enum(SKIP_REASONS),
+		message: z.string(),
+		phone: z.string().optional(),
+	})
+	.meta({ id: "SkippedRecipient" });
+type Skipped = z.infer<typeof Skipped>;
+
+const SendQueued = z
+	.strictObject({
+		queued: z.number().int(),
+		deferred: z.number().int().describe("Sends held for the recipients' quiet hours."),
+		skipped: z.array(Skipped),
+	})
+	.meta({ id: "SendQueued" });
+
+const SendDryRun = z
+	.strictObject({
+		dryRun: z.literal(true),
+		messages: z.array(
+			z.strictObject({
+				index: z.number().int(),
+				phone: z.string(),
+				body: z.string(),
+				encoding: z.enum(["GSM-7", "UCS-2"]),
+				segments: z.number().int(),
+				units: z.number().int(),
+				nonGsmCharacters: z.array(z.string()),
+				sendableAt: isoTime,
+			}),
+		),
+		totals: z.strictObject({ messages: z.number().int(), segments: z.number().int() }),
+		skipped: z.array(Skipped),
+	})
+	.meta({ id: "SendDryRun" });
 
 interface Rendered {
 	index: number;
@@ -79,13 +130,32 @@ function renderAll(
 	return rendered;
 }
 
-/** Routes under /api/v1/campaigns/:id/send. */
-export const campaignSendRoutes = new Hono<AppEnv>();
+/** Routes under /api/v1/campaigns/{id}/send. */
+export const campaignSendRoutes = apiRouter();
+registerSchema(campaignSendRoutes, "Recipient", RecipientInput);
 
-campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
+const send = declareRoute({
+	method: "post",
+	path: "/{id}/send",
+	operationId: "sendCampaign",
+	tag: "Messages",
+	summary: `Send the campaign as SMS, one per recipient (up to ${MAX_SEND_RECIPIENTS.toLocaleString("en")})`,
+	description:
+		"Nobody is texted twice by one campaign; opted-out recipients are skipped. dryRun renders and counts without writing.",
+	bodyLimit: 8 * 1024 * 1024,
+	before: [requireCampaign()],
+	request: { params: CampaignId, body: { required: true, ...json(SendRequest) } },
+	responses: {
+		200: { description: "Dry run: the rendered texts.", ...json(SendDryRun) },
+		202: { description: "Queued.", ...json(SendQueued) },
+	},
+	errors: [400, 401, 404, 413, 415, 422, 503],
+});
+
+campaignSendRoutes.openapi(send, async (c) => {
 	const workspaceId = c.get("workspaceId");
 	const campaign = await campaignFromPath(c);
-	const input = await readJson(c, SendRequest);
+	const input = c.req.valid("json");
 
 	const parsedTemplate = parseTemplate(input.message);
 	const { problems, checked } = checkRecipients(input.recipients, input.defaultCountry);
@@ -135,7 +205,7 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 			},
 			skipped,
 		);
-		return c.json({
+		return reply(c, send, 200, {
 			dryRun: true,
 			messages: rendered.map((r) => ({
 				index: r.index,
@@ -227,7 +297,7 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 		});
 	});
 	await enqueue(c.env, queue);
-	return c.json({ queued: queue.length, deferred, skipped: sortByIndex(skipped) }, 202);
+	return reply(c, send, 202, { queued: queue.length, deferred, skipped: sortByIndex(skipped) });
 });
 
 const SKIP_MESSAGES = {
