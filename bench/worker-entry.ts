@@ -2,6 +2,7 @@
 // Hono instance (so the baseline pays for the same routing and middleware as the redirect). Never deployed: only
 // bench/run.ts bundles this file, with `wrangler deploy --dry-run`.
 import { app } from "../src/app";
+import { QUEUES } from "../src/consumers";
 import {
 	type DueCandidates,
 	dueCandidatesQuery,
@@ -10,7 +11,6 @@ import {
 } from "../src/follow-ups/queries";
 import { DEFAULT_LIMITS } from "../src/follow-ups/run";
 import worker from "../src/index";
-import { SENDS_QUEUE } from "../src/messages/sender";
 
 const BARE_LOCATION = "https://shop.example/sale?utm_source=sms&utm_medium=sms&utm_campaign=spring-sale";
 
@@ -160,7 +160,7 @@ export default {
 	fetch: app.fetch,
 	async queue(batch, env) {
 		while (held) await new Promise((resolve) => setTimeout(resolve, 20));
-		if (batch.queue === SENDS_QUEUE) {
+		if (batch.queue === QUEUES.sends) {
 			for (const message of batch.messages) {
 				sends.delivered += 1;
 				sends.ids.add((message.body as { messageId: string }).messageId);

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecu
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { app } from "../src/app";
-import type { TapsMessage } from "../src/events/messages";
+import type { TapsEnvelope } from "../src/clicks/tap-event";
 import worker from "../src/index";
 
 export const ADMIN_TOKEN = "test-admin-token";
@@ -77,7 +77,7 @@ export async function requestCapturing<Message = unknown>(
 }
 
 export function tapCapturing(path: string, init: RequestInit = {}) {
-	return requestCapturing<TapsMessage>(path, init);
+	return requestCapturing<TapsEnvelope>(path, init);
 }
 
 const handlers: ExportedHandler<Env, unknown> = worker;

@@ -3,7 +3,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { app } from "../src/app";
-import { consumeSends } from "../src/messages/sender";
+import { consumeSends } from "../src/messages/consume-sends";
 import { webhookRequest } from "./twilio";
 
 export interface Sent {

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { publicOrigin } from "../config";
 import { CAMPAIGN_STAGES } from "../db/schema";
-import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "../follow-ups/config";
+import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "../follow-ups/settings";
 import { ApiError } from "../http/errors";
-import { publicOrigin } from "../http/public-origin";
 import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json, millis } from "../http/schemas";
 import { evictCampaignLinks } from "../redirect/link-cache";

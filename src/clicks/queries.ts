@@ -112,3 +112,12 @@ export async function recordClicks(d1: D1Database, rows: ClickRow[]): Promise<{ 
 	const inserted = results.slice(0, inserts.length).reduce((n, r) => n + r.meta.changes, 0);
 	return { inserted };
 }
+
+/** Which of these click ids are stored: a tap on a link deleted (or erased) before it was written is not. */
+export async function storedClickIds(d1: D1Database, ids: string[]): Promise<Set<string>> {
+	const { results } = await d1
+		.prepare("SELECT id FROM clicks WHERE id IN (SELECT value FROM json_each(?1))")
+		.bind(JSON.stringify(ids))
+		.all<{ id: string }>();
+	return new Set(results.map((r) => r.id));
+}

@@ -1,6 +1,5 @@
 import { randomAlphanumeric } from "../db/ids";
-import { TAPS_MESSAGE_VERSION, type TapsMessage } from "../events/messages";
-import type { TapEvent } from "./tap-event";
+import { type TapEvent, TapsEnvelope } from "./tap-event";
 
 // 20 letters and digits: ~119 bits, unguessable, and short enough for a query parameter.
 export const newClickId = randomAlphanumeric(20);
@@ -87,7 +86,7 @@ async function watch(queue: Queue, pack: Pack): Promise<void> {
 
 /** Sends taps as one message, retrying a failed or hung send; never throws. */
 export async function sendTaps(queue: Queue, taps: TapEvent[]): Promise<boolean> {
-	const message: TapsMessage = { v: TAPS_MESSAGE_VERSION, type: "taps", taps };
+	const message = TapsEnvelope.wrap({ taps });
 	for (let attempt = 0; ; attempt++) {
 		try {
 			await withTimeout(queue.send(message, { contentType: "json" }), SEND_TIMEOUT_MS);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defineEnvelope } from "../queue/envelope";
 import { PREFETCH_HEADERS, type PrefetchHints } from "./classify";
 
 /**
@@ -25,6 +26,10 @@ export const TapEvent = z.object({
 	colo: z.string().max(8).nullable(),
 });
 export type TapEvent = z.infer<typeof TapEvent>;
+
+/** Taps on short links, on the events queue. An envelope carries a list so that several taps share one message. */
+export const TapsEnvelope = defineEnvelope("taps", 1, { taps: z.array(TapEvent).min(1).max(500) });
+export type TapsEnvelope = z.output<typeof TapsEnvelope.schema>;
 
 function clip(value: string | null | undefined, max: number): string | null {
 	if (value === null || value === undefined || value === "") return null;

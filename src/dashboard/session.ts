@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { config } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
 import { hashApiKey } from "../workspaces/api-keys";
@@ -20,7 +21,7 @@ const COOKIE_OPTIONS = {
 export const SESSION_SECONDS = 7 * 24 * 3600;
 
 function sessionSecret(c: Context<AppEnv>): string {
-	const secret = c.env.SESSION_SECRET;
+	const secret = config(c.env).sessionSecret;
 	if (!secret || secret.length < 16) {
 		throw new ApiError(
 			"not_configured",

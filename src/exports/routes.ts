@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { CampaignId, campaignFromPath } from "../campaigns/from-path";
+import { publicOrigin } from "../config";
 import type { AppEnv } from "../http/app-env";
-import { publicOrigin } from "../http/public-origin";
 import { apiRouter, declareRoute, registerSchema } from "../http/route";
 import { isoTime, revenue } from "../http/schemas";
 import { fromMinor, minorDigits } from "../purchases/money";

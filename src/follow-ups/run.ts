@@ -1,14 +1,12 @@
+import { config } from "../config";
 import { newId } from "../db/ids";
 import type { FollowUpReason } from "../db/schema";
-import { sendInBatches } from "../events/queue-batches";
-import { codeLength, newCode } from "../links/codes";
+import { newCode } from "../links/codes";
 import { touchPending } from "../messages/queries";
 import { sendableAt } from "../messages/quiet-hours";
 import { countSegments } from "../messages/segments";
-import type { SendMessage } from "../messages/sender";
-import { smsSettings } from "../messages/settings";
+import { queueSends, sendRequest } from "../messages/send-envelope";
 import { renderTemplate, type Template } from "../messages/template";
-import { parseFollowUpTemplate } from "./config";
 import {
 	type Candidate,
 	type CandidateCursor,
@@ -25,6 +23,7 @@ import {
 	readCandidates,
 	recordDecisions,
 } from "./queries";
+import { parseFollowUpTemplate } from "./settings";
 
 const HOUR_MS = 3_600_000;
 // A contact whose window closed is still looked at for this long, so that a cron that stopped for days records why
@@ -52,6 +51,9 @@ export interface FollowUpLimits {
 // invocation.
 export const DEFAULT_LIMITS: FollowUpLimits = { pageSize: 1000, perRun: 10_000, campaignsPerRun: 200 };
 
+// The shipped trigger's interval (wrangler.toml), for callers that do not know theirs.
+const DEFAULT_INTERVAL_MS = 5 * 60_000;
+
 export interface FollowUpRunSummary {
 	campaigns: number;
 	considered: number;
@@ -70,27 +72,29 @@ export async function runFollowUps(
 	env: Env,
 	now: number,
 	limits: FollowUpLimits = DEFAULT_LIMITS,
+	/** How often the cron runs: it sets the pace of the rotation below, whose evenness is all that depends on it. */
+	intervalMs = DEFAULT_INTERVAL_MS,
 ): Promise<FollowUpRunSummary> {
 	const summary: FollowUpRunSummary = { campaigns: 0, considered: 0, queued: 0, waiting: {}, skipped: {} };
 	const campaigns = await followUpCampaigns(env.DB);
 	if (campaigns.length === 0) return summary;
-	const config = smsSettings(env);
-	if (!config.ok) {
+	const { sms, publicUrl } = config(env);
+	if (!sms.ok) {
 		console.error(
-			JSON.stringify({ msg: "follow-ups not sent: SMS sending is not configured", problems: config.problems }),
+			JSON.stringify({ msg: "follow-ups not sent: SMS sending is not configured", problems: sms.problems }),
 		);
 		return summary;
 	}
-	const provider = config.settings.provider;
+	const provider = sms.settings.provider;
 	// Each run starts where the last one's share of campaigns ended, so one large campaign cannot hold up the
 	// others, and every campaign gets its turn however many there are.
 	const share = Math.min(limits.campaignsPerRun, campaigns.length);
-	const start = (Math.floor(now / (5 * 60_000)) * share) % campaigns.length;
+	const start = (Math.floor(now / intervalMs) * share) % campaigns.length;
 	const ordered = [...campaigns.slice(start), ...campaigns.slice(0, start)].slice(0, share);
 	let budget = limits.perRun;
 	for (const campaign of ordered) {
 		if (budget <= 0) break;
-		const origin = env.PUBLIC_URL || campaign.origin;
+		const origin = publicUrl ?? campaign.origin;
 		const parsed = parseFollowUpTemplate(campaign.message);
 		if (!origin || !parsed.ok) {
 			console.error(
@@ -232,9 +236,9 @@ async function decidePage(job: CampaignJob, page: Candidate[], summary: FollowUp
 	// The messages were written as not queued yet (for the sweep, should this run stop here); once they are on the
 	// queue they are marked so. A failure leaves them to the next run's sweep: sent once either way.
 	try {
-		await sendInBatches<SendMessage>(
+		await queueSends(
 			env.SENDS,
-			ours.map((messageId) => ({ body: { v: 1, type: "send", messageId }, contentType: "json" })),
+			ours.map((id) => sendRequest(id)),
 		);
 		if (ours.length > 0) await touchPending(env.DB, ours, now).run();
 	} catch (err) {
@@ -262,7 +266,7 @@ async function followUpLinks(
 ): Promise<{ links: Map<string, string>; erased: Set<string> }> {
 	const links = new Map<string, string>();
 	const erased = new Set<string>();
-	const length = codeLength(job.env.CODE_LENGTH);
+	const length = config(job.env).codeLength;
 	let missing = contacts.map((c) => c.contactId);
 	for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS && missing.length > 0; attempt++) {
 		const drafts: FollowUpLink[] = missing.map((contactId) => ({ contactId, code: newCode(length) }));

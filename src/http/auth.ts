@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { config } from "../config";
 import { hashApiKey } from "../workspaces/api-keys";
 import { findWorkspaceIdByKey } from "../workspaces/queries";
 import type { AppEnv } from "./app-env";
@@ -12,7 +13,7 @@ function bearerToken(header: string | undefined): string | null {
 /** Admin routes (creating workspaces) take `Authorization: Bearer <ADMIN_TOKEN>`. */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
 	return async function requireAdmin(c, next) {
-		const expected = c.env.ADMIN_TOKEN;
+		const expected = config(c.env).adminToken;
 		if (!expected) {
 			throw new ApiError(
 				"not_configured",

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { buildLinkDestination } from "../campaigns/destination";
 import { CampaignId, campaignFromPath, requireCampaign } from "../campaigns/from-path";
+import { config, publicOrigin } from "../config";
 import { checkRecipients, DefaultCountry, RecipientInput, RecipientsList } from "../contacts/recipients";
 import { ApiError } from "../http/errors";
-import { publicOrigin } from "../http/public-origin";
 import { apiRouter, declareRoute, registerSchema, reply } from "../http/route";
 import { jsonContent as json, millis } from "../http/schemas";
 import { evictLink } from "../redirect/link-cache";
-import { codeLength, looksLikeCode } from "./codes";
+import { looksLikeCode } from "./codes";
 import { type MintRecipient, mintLinks } from "./mint";
 import { deleteLink, findLink } from "./queries";
 
@@ -119,14 +119,7 @@ campaignLinkRoutes.openapi(mint, async (c) => {
 	const input = c.req.valid("json");
 
 	const recipients = recipientsToMint(input.recipients, input.defaultCountry);
-	const minted = await mintLinks(
-		c.env.DB,
-		workspaceId,
-		campaign.id,
-		recipients,
-		codeLength(c.env.CODE_LENGTH),
-		Date.now(),
-	);
+	const minted = await mintLinks(c.env.DB, workspaceId, campaign.id, recipients, config(c.env).codeLength, Date.now());
 	const origin = publicOrigin(c.env, c.req.url);
 	return reply(c, mint, 200, {
 		links: minted.map((l) => ({

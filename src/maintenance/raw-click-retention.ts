@@ -1,12 +1,6 @@
 const DAY_MS = 86_400_000;
-const DEFAULT_RETENTION_DAYS = 90;
 const PAGE = 1000;
 const MAX_PAGES_PER_RUN = 20;
-
-export function retentionDays(setting: string | undefined): number {
-	const n = Number(setting);
-	return Number.isInteger(n) && n >= 1 ? n : DEFAULT_RETENTION_DAYS;
-}
 
 /**
  * Clears the raw user agent and referer of clicks older than the retention period; the parsed fields (device, OS,

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { defineEnvelope } from "../queue/envelope";
+import { sendInBatches } from "../queue/send-in-batches";
 import { MESSAGE_STATUSES } from "./status";
 
 /**
@@ -18,3 +20,24 @@ export const ReceiptEvent = z
 	})
 	.refine((r) => Boolean(r.messageId || r.providerMessageId), "a receipt names its message");
 export type ReceiptEvent = z.infer<typeof ReceiptEvent>;
+
+// At most 200 receipts of at most ~450 bytes each: well under the 128 KB of a queue message.
+const MAX_RECEIPTS_PER_ENVELOPE = 200;
+
+/** SMS lifecycle states reported by the provider or by the lifecycle API, on the events queue. */
+export const ReceiptsEnvelope = defineEnvelope("receipts", 1, {
+	receipts: z.array(ReceiptEvent).min(1).max(MAX_RECEIPTS_PER_ENVELOPE),
+});
+export type ReceiptsEnvelope = z.output<typeof ReceiptsEnvelope.schema>;
+
+/** Puts receipts on the events queue, as many to an envelope as fit; the consumer applies them. */
+export async function queueReceipts(events: Queue, receipts: ReceiptEvent[]): Promise<void> {
+	const envelopes: MessageSendRequest<ReceiptsEnvelope>[] = [];
+	for (let i = 0; i < receipts.length; i += MAX_RECEIPTS_PER_ENVELOPE) {
+		envelopes.push({
+			body: ReceiptsEnvelope.wrap({ receipts: receipts.slice(i, i + MAX_RECEIPTS_PER_ENVELOPE) }),
+			contentType: "json",
+		});
+	}
+	await sendInBatches(events, envelopes);
+}

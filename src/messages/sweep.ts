@@ -1,5 +1,4 @@
-import { sendInBatches } from "../events/queue-batches";
-import type { SendMessage } from "./sender";
+import { queueSends, sendRequest } from "./send-envelope";
 
 // Longer than any delay a send is queued with (12 hours): a message pending this long has no queue message left
 // (its retries ran out into the dead-letter queue, or the request that claimed it could not queue it).
@@ -29,9 +28,9 @@ export async function sweepStalledSends(env: Env, now: number): Promise<{ requeu
 		).bind(now, now - STALLED_SUBMITTING_MS, SWEEP_LIMIT),
 	]);
 	const ids = (pending?.results ?? []).map((r) => r.id);
-	await sendInBatches<SendMessage>(
+	await queueSends(
 		env.SENDS,
-		ids.map((messageId) => ({ body: { v: 1, type: "send", messageId }, contentType: "json" })),
+		ids.map((id) => sendRequest(id)),
 	);
 	return { requeued: ids.length, unknown: stalled?.results.length ?? 0 };
 }

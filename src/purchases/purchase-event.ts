@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PURCHASE_SOURCES } from "../db/schema";
+import { defineEnvelope } from "../queue/envelope";
 
 /** A reported purchase as it travels on the queue; attribution happens in the consumer. */
 export const PurchaseEvent = z.object({
@@ -21,3 +22,7 @@ export const PurchaseEvent = z.object({
 	webhookId: z.string().max(128).nullable(),
 });
 export type PurchaseEvent = z.infer<typeof PurchaseEvent>;
+
+/** One reported purchase, from the pixel, the conversions API or a Shopify webhook, on the events queue. */
+export const PurchaseEnvelope = defineEnvelope("purchase", 1, { purchase: PurchaseEvent });
+export type PurchaseEnvelope = z.output<typeof PurchaseEnvelope.schema>;

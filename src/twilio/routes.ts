@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from "hono";
+import { config } from "../config";
 import { classifyInbound } from "../consent/keywords";
 import { contactsForInbound, recordConsent } from "../consent/queries";
-import { RECEIPTS_MESSAGE_VERSION, type ReceiptsMessage } from "../events/messages";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, type RouteDeclaration } from "../http/route";
-import { publicUrlOf } from "../messages/settings";
+import { queueReceipts } from "../messages/receipt-event";
 import { normaliseProviderStatus } from "../messages/status";
 import { emitEvents } from "../webhooks/emit";
 import { contactOptedOut } from "../webhooks/events";
@@ -33,8 +33,7 @@ function signedForm(request: Request): URLSearchParams {
 }
 
 async function verifiedParams(request: Request, env: Env): Promise<URLSearchParams> {
-	const token = env.TWILIO_AUTH_TOKEN?.trim();
-	const publicUrl = publicUrlOf(env);
+	const { twilioAuthToken: token, publicUrl } = config(env);
 	if (!token || !publicUrl) {
 		throw new ApiError("not_configured", "Twilio webhooks need TWILIO_AUTH_TOKEN and PUBLIC_URL to be set.");
 	}
@@ -112,22 +111,17 @@ twilioWebhookRoutes.openapi(status, async (c) => {
 	// Statuses of inbound messages (receiving, received) say nothing about ours.
 	if (!sid || !status) return c.body(null, 204);
 	const messageId = new URL(c.req.url).searchParams.get("messageId");
-	const event: ReceiptsMessage = {
-		v: RECEIPTS_MESSAGE_VERSION,
-		type: "receipts",
-		receipts: [
-			{
-				messageId: messageId && messageId.length <= 64 ? messageId : null,
-				provider: "twilio",
-				providerMessageId: sid.slice(0, 128),
-				status,
-				at: Date.now(),
-				errorCode: params.get("ErrorCode")?.slice(0, 64) || null,
-				errorMessage: params.get("ErrorMessage")?.slice(0, 200) || null,
-			},
-		],
-	};
-	await c.env.EVENTS.send(event, { contentType: "json" });
+	await queueReceipts(c.env.EVENTS, [
+		{
+			messageId: messageId && messageId.length <= 64 ? messageId : null,
+			provider: "twilio",
+			providerMessageId: sid.slice(0, 128),
+			status,
+			at: Date.now(),
+			errorCode: params.get("ErrorCode")?.slice(0, 64) || null,
+			errorMessage: params.get("ErrorMessage")?.slice(0, 200) || null,
+		},
+	]);
 	return c.body(null, 204);
 });
 

@@ -1,5 +1,5 @@
-import { sendInBatches } from "../events/queue-batches";
-import { type DeliveryMessage, WEBHOOK_MESSAGE_VERSION, type WebhookEvent } from "./events";
+import { sendInBatches } from "../queue/send-in-batches";
+import { DeliveryEnvelope, type WebhookEvent } from "./events";
 import { type Endpoint, endpointsOf } from "./queries";
 
 // Each isolate remembers a workspace's endpoints for 30 s, so that emitting costs no query for the many workspaces
@@ -47,12 +47,12 @@ export async function emitEvents(
 	);
 	let wanted = events.filter((e) => endpoints.get(e.workspaceId)?.some((endpoint) => endpoint.events.includes(e.type)));
 	if (wanted.length > 0 && options.keep) wanted = await options.keep(wanted);
-	const deliveries: MessageSendRequest<DeliveryMessage>[] = [];
+	const deliveries: MessageSendRequest<DeliveryEnvelope>[] = [];
 	for (const event of wanted) {
 		for (const endpoint of endpoints.get(event.workspaceId) ?? []) {
 			if (!endpoint.events.includes(event.type)) continue;
 			deliveries.push({
-				body: { v: WEBHOOK_MESSAGE_VERSION, type: "webhook", endpointId: endpoint.id, event },
+				body: DeliveryEnvelope.wrap({ endpointId: endpoint.id, event }),
 				contentType: "json",
 			});
 		}

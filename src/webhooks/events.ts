@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CONSENT_SOURCES, PURCHASE_SOURCES, WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../db/schema";
+import { defineEnvelope } from "../queue/envelope";
 
 // What a marketer's endpoint receives, one strict schema per event type. The builders below are typed from them,
 // and the OpenAPI document publishes them under `webhooks`, so the documented payload is the one sent.
@@ -103,12 +104,8 @@ export const WEBHOOK_PAYLOADS: Record<WebhookEventType, string> = {
 	"contact.opted_out": "ContactOptedOutEvent",
 };
 
-export const WEBHOOK_MESSAGE_VERSION = 1;
-
 /** A delivery to one endpoint, as the webhooks queue carries it. */
-export const DeliveryMessage = z.object({
-	v: z.literal(WEBHOOK_MESSAGE_VERSION),
-	type: z.literal("webhook"),
+export const DeliveryEnvelope = defineEnvelope("webhook", 1, {
 	endpointId: z.string().min(1).max(64),
 	event: z.object({
 		id: z.string().min(1).max(200),
@@ -118,7 +115,7 @@ export const DeliveryMessage = z.object({
 		data: z.record(z.string(), z.unknown()),
 	}),
 });
-export type DeliveryMessage = z.infer<typeof DeliveryMessage>;
+export type DeliveryEnvelope = z.output<typeof DeliveryEnvelope.schema>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -2,8 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PENDING_ROW_READS } from "../../src/clicks/queries";
-import type { TapEvent } from "../../src/clicks/tap-event";
-import type { TapsMessage } from "../../src/events/messages";
+import type { TapEvent, TapsEnvelope } from "../../src/clicks/tap-event";
 import worker from "../../src/index";
 
 const handlers: ExportedHandler<Env, unknown> = worker;
@@ -56,7 +55,7 @@ async function setup(variants: (string | undefined)[] = ["A"]) {
 }
 
 function batchOf(taps: TapEvent[][], attempts = 1) {
-	return createMessageBatch<TapsMessage>(
+	return createMessageBatch<TapsEnvelope>(
 		"tapline-events",
 		taps.map((group, i) => ({
 			id: `msg-${sequence}-${i}-${Math.random()}`,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { TapsMessage } from "../../src/events/messages";
+import type { TapsEnvelope } from "../../src/clicks/tap-event";
 import {
 	call,
 	deliver,
@@ -36,7 +36,7 @@ function page(path: string, cookie: string): Promise<Response> {
 
 async function tap(code: string, userAgent: string): Promise<string> {
 	const { response, sent } = await tapCapturing(`/${code}`, { headers: { "user-agent": userAgent } });
-	await deliver(sent as TapsMessage[]);
+	await deliver(sent as TapsEnvelope[]);
 	return new URL(response.headers.get("location") ?? "").searchParams.get("tlid") ?? "";
 }
 

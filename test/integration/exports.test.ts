@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import type { TapsMessage } from "../../src/events/messages";
+import type { TapsEnvelope } from "../../src/clicks/tap-event";
 import { EXPORT_READS } from "../../src/exports/queries";
 import { campaignExportRoutes } from "../../src/exports/routes";
 import type { AppEnv } from "../../src/http/app-env";
@@ -73,7 +73,7 @@ async function insertClicks(code: string | undefined, n: number, prefix: string)
 }
 
 async function tap(code: string, userAgent = IPHONE_SAFARI): Promise<string> {
-	const { response, sent } = await requestCapturing<TapsMessage>(`/${code}`, { headers: { "user-agent": userAgent } });
+	const { response, sent } = await requestCapturing<TapsEnvelope>(`/${code}`, { headers: { "user-agent": userAgent } });
 	await deliver(sent);
 	return new URL(response.headers.get("location") ?? "https://x.test").searchParams.get("tlid") ?? "";
 }

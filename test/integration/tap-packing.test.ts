@@ -3,15 +3,15 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { MAX_TAPS } from "../../src/clicks/send";
-import type { TapsMessage } from "../../src/events/messages";
+import type { TapsEnvelope } from "../../src/clicks/tap-event";
 import { call, deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace } from "../helpers";
 
 /** A queue that records what it accepts; `refuse` decides, per call, whether a send fails or hangs instead. */
 function recordingQueue(refuse: (call: number) => "fail" | "hang" | null = () => null) {
-	const accepted: TapsMessage[] = [];
+	const accepted: TapsEnvelope[] = [];
 	let calls = 0;
 	const queue = {
-		send(body: TapsMessage) {
+		send(body: TapsEnvelope) {
 			const outcome = refuse(++calls);
 			if (outcome === "fail") return Promise.reject(new Error("queue unavailable"));
 			if (outcome === "hang") return new Promise(() => {});
@@ -51,7 +51,7 @@ async function links(count: number) {
 	return { key, campaignId, codes: (await mint(key, campaignId, recipients)).map((l) => l.code) };
 }
 
-const tapIds = (messages: TapsMessage[]) => messages.flatMap((m) => m.taps.map((t) => t.id));
+const tapIds = (messages: TapsEnvelope[]) => messages.flatMap((m) => m.taps.map((t) => t.id));
 
 describe("tap packing", () => {
 	it("should send many concurrent taps in one message, each tap exactly once", async () => {

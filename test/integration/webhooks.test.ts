@@ -3,9 +3,9 @@ import { env } from "cloudflare:workers";
 import { dereference, type Schema, validate } from "@cfworker/json-schema";
 import { describe, expect, inject, it } from "vitest";
 import { app, buildOpenApiDocument } from "../../src/app";
-import { consumeEvents } from "../../src/events/consume";
-import { deliverWebhooks } from "../../src/webhooks/deliver";
-import type { DeliveryMessage } from "../../src/webhooks/events";
+import { consumeEvents } from "../../src/consumers";
+import { deliverWebhooks } from "../../src/webhooks/consume";
+import type { DeliveryEnvelope } from "../../src/webhooks/events";
 import { call, hmacOf, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
 import { inboundMessage, newTwilioAccount, twilioEnv, webhookRequest } from "../twilio";
 
@@ -54,7 +54,7 @@ async function consume(bodies: unknown[]) {
 	const ctx = createExecutionContext();
 	await consumeEvents(batch, { ...env, WEBHOOKS: webhooks.queue });
 	await getQueueResult(batch, ctx);
-	const deliveries = webhooks.sent as DeliveryMessage[];
+	const deliveries = webhooks.sent as DeliveryEnvelope[];
 	// Every event the consumer emits is in the shape the OpenAPI document publishes.
 	for (const { event } of deliveries) expectDocumented(event);
 	return deliveries;
@@ -295,13 +295,13 @@ describe("more outbound events", () => {
 		expect(res.status).toBe(200);
 		expect(webhooks.sent).toMatchObject([{ event: { type: "contact.opted_out" } }]);
 		// Exactly the documented fields.
-		expect((webhooks.sent[0] as DeliveryMessage).event.data).toEqual({
+		expect((webhooks.sent[0] as DeliveryEnvelope).event.data).toEqual({
 			contactId: link?.contactId,
 			phone,
 			source: "sms",
 			at: expect.any(String),
 		});
-		expectDocumented((webhooks.sent[0] as DeliveryMessage).event);
+		expectDocumented((webhooks.sent[0] as DeliveryEnvelope).event);
 	});
 
 	it("should refuse, by the documented schema, a payload with a field too many or a wrong type", () => {

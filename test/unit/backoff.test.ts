@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retryDelaySeconds } from "../../src/events/consume";
+import { retryDelaySeconds } from "../../src/queue/backoff";
 
 describe("retryDelaySeconds", () => {
 	it("should double with each attempt and stop at ten minutes", () => {

@@ -1,14 +1,12 @@
 import { z } from "zod";
 import { normalisePhone } from "../../contacts/phone";
-import { RECEIPTS_MESSAGE_VERSION, type ReceiptsMessage } from "../../events/messages";
-import { sendInBatches } from "../../events/queue-batches";
 import { decodeCursor, keysetPage } from "../../http/cursor";
 import { ApiError, type ErrorDetail } from "../../http/errors";
 import { apiRouter, declareRoute, registerSchema, reply } from "../../http/route";
 import { jsonContent as json } from "../../http/schemas";
 import { listMessages, resolveReportedMessages } from "../list-queries";
 import { MessageList } from "../message";
-import type { ReceiptEvent } from "../receipt-event";
+import { queueReceipts, type ReceiptEvent } from "../receipt-event";
 import { MESSAGE_STATUSES, normaliseProviderStatus } from "../status";
 
 const MAX_EVENTS = 1000;
@@ -173,16 +171,8 @@ messageRoutes.openapi(reportEvents, async (c) => {
 		errorCode: a.event.errorCode === undefined ? null : String(a.event.errorCode),
 		errorMessage: a.event.errorMessage ?? null,
 	}));
-	// At most 200 receipts of at most ~450 bytes each: well under the 128 KB of a queue message.
-	const messages: MessageSendRequest<ReceiptsMessage>[] = [];
-	for (let i = 0; i < receipts.length; i += 200) {
-		messages.push({
-			body: { v: RECEIPTS_MESSAGE_VERSION, type: "receipts", receipts: receipts.slice(i, i + 200) },
-			contentType: "json",
-		});
-	}
 	try {
-		await sendInBatches(c.env.EVENTS, messages);
+		await queueReceipts(c.env.EVENTS, receipts);
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "lifecycle events not queued", error: String(err) }));
 		throw new ApiError("unavailable", "Could not queue the events. Repeat the request: events are idempotent.");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CampaignId, campaignFromPath, requireCampaign } from "../../campaigns/from-path";
+import { config, publicOrigin } from "../../config";
 import {
 	checkRecipients,
 	DefaultCountry,
@@ -8,18 +9,15 @@ import {
 	RecipientsList,
 } from "../../contacts/recipients";
 import { newId } from "../../db/ids";
-import { sendInBatches } from "../../events/queue-batches";
 import { ApiError } from "../../http/errors";
-import { publicOrigin } from "../../http/public-origin";
 import { apiRouter, declareRoute, registerSchema, reply } from "../../http/route";
 import { isoTime, jsonContent as json } from "../../http/schemas";
-import { codeLength } from "../../links/codes";
 import { mintLinks } from "../../links/mint";
 import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "../queries";
 import { sendableAt } from "../quiet-hours";
 import { countSegments } from "../segments";
-import { quietDelaySeconds, type SendMessage } from "../sender";
-import { smsSettings } from "../settings";
+import { queueSends, type SendEnvelope, sendRequest } from "../send-envelope";
+import { quietDelaySeconds } from "../send-policy";
 import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "../template";
 
 export const MAX_SEND_RECIPIENTS = 10_000;
@@ -183,7 +181,7 @@ campaignSendRoutes.openapi(send, async (c) => {
 			valid.map((v) => v.recipient.phone),
 		);
 		// A recipient without a link yet gets a placeholder of the real length, so the segment count is exact.
-		const placeholder = `${origin}/${"x".repeat(codeLength(c.env.CODE_LENGTH))}`;
+		const placeholder = `${origin}/${"x".repeat(config(c.env).codeLength)}`;
 		const sendable = valid.filter(({ index, recipient }) => {
 			const state = states.get(recipient.phone);
 			const reason = state?.optedOut
@@ -223,12 +221,12 @@ campaignSendRoutes.openapi(send, async (c) => {
 		});
 	}
 
-	const config = smsSettings(c.env);
-	if (!config.ok) {
+	const sms = config(c.env).sms;
+	if (!sms.ok) {
 		throw new ApiError(
 			"not_configured",
 			"SMS sending is not configured on this deployment; nothing was sent.",
-			config.problems.map((message) => ({ path: "configuration", message })),
+			sms.problems.map((message) => ({ path: "configuration", message })),
 		);
 	}
 
@@ -237,7 +235,7 @@ campaignSendRoutes.openapi(send, async (c) => {
 		workspaceId,
 		campaign.id,
 		valid.map(({ recipient: { phone, externalId, variant, timezone } }) => ({ phone, externalId, variant, timezone })),
-		codeLength(c.env.CODE_LENGTH),
+		config(c.env).codeLength,
 		now,
 	);
 	const linkByPhone = new Map(links.map((l) => [l.phone, l]));
@@ -260,12 +258,12 @@ campaignSendRoutes.openapi(send, async (c) => {
 		workspaceId,
 		campaign.id,
 		"campaign",
-		config.settings.provider,
+		sms.settings.provider,
 		drafts,
 		now,
 	);
 
-	const queue: MessageSendRequest<SendMessage>[] = [];
+	const queue: MessageSendRequest<SendEnvelope>[] = [];
 	let deferred = 0;
 	rendered.forEach((r, i) => {
 		const draft = drafts[i] as MessageDraft;
@@ -288,13 +286,9 @@ campaignSendRoutes.openapi(send, async (c) => {
 			return;
 		}
 		// The outbox texts nobody, so it holds nothing back for the night.
-		const delaySeconds = config.settings.provider === "outbox" ? 0 : quietDelaySeconds(now, r.recipient);
+		const delaySeconds = sms.settings.provider === "outbox" ? 0 : quietDelaySeconds(now, r.recipient);
 		if (delaySeconds > 0) deferred++;
-		queue.push({
-			body: { v: 1, type: "send", messageId: state.messageId },
-			contentType: "json",
-			...(delaySeconds > 0 ? { delaySeconds } : {}),
-		});
+		queue.push(sendRequest(state.messageId, delaySeconds));
 	});
 	await enqueue(c.env, queue);
 	return reply(c, send, 202, { queued: queue.length, deferred, skipped: sortByIndex(skipped) });
@@ -318,9 +312,9 @@ function sortByIndex(skipped: Skipped[]): Skipped[] {
  * Queues the sends. A failure midway loses nothing: the messages are marked for the cron's next sweep (within
  * minutes), and a repeated request queues them too; the claim makes any duplicate harmless.
  */
-async function enqueue(env: Env, messages: MessageSendRequest<SendMessage>[]): Promise<void> {
+async function enqueue(env: Env, messages: MessageSendRequest<SendEnvelope>[]): Promise<void> {
 	try {
-		await sendInBatches(env.SENDS, messages);
+		await queueSends(env.SENDS, messages);
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "send queueing failed", error: String(err) }));
 		try {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { config } from "../../config";
 import { apiRouter, documentRoute } from "../../http/route";
 import { isCurrency, toMinor } from "../money";
 import { sendPurchase } from "../send";
@@ -14,11 +15,6 @@ const GIF_HEADERS = {
 };
 
 /** The pixel refuses values above this: an unsigned browser request must not be able to inflate revenue freely. */
-function maxValue(setting: string | undefined): number {
-	const n = Number(setting);
-	return Number.isFinite(n) && n > 0 ? n : 100_000;
-}
-
 const WORKSPACE_ID = /^ws_[0-9A-Za-z]{16}$/;
 const CLICK_ID = /^[0-9A-Za-z]{8,64}$/;
 const ORDER_ID = /^[\x21-\x7e]{1,128}$/;
@@ -61,7 +57,7 @@ pixelRoutes.get(pixel, async (c) => {
 		q.value.trim() !== "" &&
 		Number.isFinite(value) &&
 		value >= 0 &&
-		value <= maxValue(c.env.PIXEL_MAX_VALUE) &&
+		value <= config(c.env).pixelMaxValue &&
 		isCurrency(currency);
 	if (valid) {
 		const workspaceId = q.workspace as string;

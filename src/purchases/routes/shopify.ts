@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
+import { publicOrigin } from "../../config";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
-import { publicOrigin } from "../../http/public-origin";
 import { apiRouter, declareRoute, reply } from "../../http/route";
 import { jsonContent as json } from "../../http/schemas";
 import { findShopifyIntegration, saveShopifyIntegration } from "../integration-queries";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { MAX_CODE_LENGTH } from "../config";
 import { MAX_EXTERNAL_ID } from "../contacts/recipients";
-import { MAX_CODE_LENGTH } from "../links/codes";
 import {
 	MAX_BODY_CHARACTERS,
 	type PlaceholderName,

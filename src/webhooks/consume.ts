@@ -1,15 +1,9 @@
-import { retryDelaySeconds } from "../events/consume";
-import { DeliveryMessage } from "./events";
+import { receive, retryLater } from "../queue/policy";
+import { DeliveryEnvelope } from "./events";
 import { type Endpoint, endpointsById } from "./queries";
 import { signatureHeader } from "./signature";
 
-export const WEBHOOKS_QUEUE = "tapline-webhooks";
 const TIMEOUT_MS = 10_000;
-
-/** Does this batch come from the webhooks queue? Its messages are deliveries, whatever the queue is called. */
-export function isWebhookBatch(batch: MessageBatch<unknown>): boolean {
-	return DeliveryMessage.safeParse(batch.messages[0]?.body).success;
-}
 
 /**
  * The webhooks queue consumer: POSTs each event to its endpoint, signed. A 2xx answer acks; anything else (or no
@@ -17,15 +11,7 @@ export function isWebhookBatch(batch: MessageBatch<unknown>): boolean {
  * A deleted endpoint gets nothing more.
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, now = Date.now()): Promise<void> {
-	const deliveries: { message: Message<unknown>; body: DeliveryMessage }[] = [];
-	for (const message of batch.messages) {
-		const parsed = DeliveryMessage.safeParse(message.body);
-		if (parsed.success) deliveries.push({ message, body: parsed.data });
-		else {
-			console.error(JSON.stringify({ msg: "invalid webhook delivery dropped", id: message.id }));
-			message.ack();
-		}
-	}
+	const deliveries = await receive(batch, DeliveryEnvelope.schema, env.WEBHOOKS_DEAD_LETTERS);
 	if (deliveries.length === 0) return;
 	let endpoints: Map<string, Endpoint>;
 	try {
@@ -48,7 +34,7 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, no
 	);
 }
 
-async function post(endpoint: Endpoint, event: DeliveryMessage["event"], timestamp: number): Promise<"ok" | string> {
+async function post(endpoint: Endpoint, event: DeliveryEnvelope["event"], timestamp: number): Promise<"ok" | string> {
 	const payload = JSON.stringify(event);
 	try {
 		const response = await fetch(endpoint.url, {
@@ -72,7 +58,5 @@ async function post(endpoint: Endpoint, event: DeliveryMessage["event"], timesta
 }
 
 function retry(message: Message<unknown>, reason: string): void {
-	const delaySeconds = retryDelaySeconds(message.attempts);
-	console.error(JSON.stringify({ msg: "webhook delivery failed; retrying", id: message.id, delaySeconds, reason }));
-	message.retry({ delaySeconds });
+	retryLater(message, "webhook delivery", reason);
 }

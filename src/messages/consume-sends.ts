@@ -1,7 +1,8 @@
-import { z } from "zod";
+import { config as readConfig, type SmsSettings } from "../config";
 import { recordConsent } from "../consent/queries";
-import { retryDelaySeconds } from "../events/consume";
 import { skipCancelledFollowUp } from "../follow-ups/queries";
+import { retryDelaySeconds } from "../queue/backoff";
+import { receive, retryLater } from "../queue/policy";
 import { type SendOutcome, sendTwilioMessage } from "../twilio/client";
 import { emitEvents } from "../webhooks/emit";
 import { contactOptedOut } from "../webhooks/events";
@@ -15,78 +16,10 @@ import {
 	type StatusChange,
 	touchPending,
 } from "./queries";
-import { sendableAt } from "./quiet-hours";
 import { UNSUBSCRIBED_CODE } from "./receipts";
-import { type SmsSettings, smsSettings } from "./settings";
+import { SendEnvelope } from "./send-envelope";
+import { type CancelReason, judge, secondsUntilQuiet } from "./send-policy";
 import { normaliseProviderStatus } from "./status";
-
-export const SENDS_QUEUE = "tapline-sends";
-
-/** One SMS to send, by the id of its claim row. */
-export const SendMessage = z.object({ v: z.literal(1), type: z.literal("send"), messageId: z.string().min(1).max(64) });
-export type SendMessage = z.infer<typeof SendMessage>;
-
-/** Does this batch come from the send queue? Its messages are sends, whatever the queue is called. */
-export function isSendBatch(batch: MessageBatch<unknown>): boolean {
-	return SendMessage.safeParse(batch.messages[0]?.body).success;
-}
-
-// Queues delay a message by at most 12 hours; a send deferred longer is deferred again when it comes back.
-export const MAX_DELAY_SECONDS = 12 * 60 * 60;
-
-/** Seconds to hold a send back so that it arrives inside the recipient's sending hours (0: now). */
-export function quietDelaySeconds(now: number, contact: { phone: string; timezone: string | null }): number {
-	const at = sendableAt(now, contact);
-	return at <= now ? 0 : Math.min(MAX_DELAY_SECONDS, Math.ceil((at - now) / 1000));
-}
-
-// Twilio keeps a message queued for at most 10 hours (ValidityPeriod 36000 s).
-const MAX_VALIDITY_SECONDS = 36_000;
-
-/**
- * Seconds from `now` (inside the sending hours) until they close, capped at Twilio's 10 hours. Passed as the
- * message's ValidityPeriod, so that a backlog in Twilio's queue cannot deliver it at night: it expires instead.
- * Sending hours last at most 13 hours and quiet ones at least 11, so the open stretch from `now` is one interval
- * and a binary search over minutes finds its end.
- */
-export function secondsUntilQuiet(now: number, contact: { phone: string; timezone: string | null }): number {
-	const open = (t: number) => sendableAt(t, contact) <= t;
-	let lo = 0;
-	let hi = MAX_VALIDITY_SECONDS / 60;
-	if (open(now + hi * 60_000)) return MAX_VALIDITY_SECONDS;
-	while (hi - lo > 1) {
-		const mid = Math.floor((lo + hi) / 2);
-		if (open(now + mid * 60_000)) lo = mid;
-		else hi = mid;
-	}
-	return Math.max(60, hi * 60);
-}
-
-type Verdict =
-	| { action: "ack" }
-	| { action: "cancel"; reason: CancelReason }
-	| { action: "defer"; delaySeconds: number }
-	| { action: "send"; row: OutgoingMessage & { phone: string; body: string } };
-
-type CancelReason = "erased" | "opted_out" | "purchased" | "window_passed";
-
-/** `holdBack`: whether quiet hours and the cap defer a send (not for the outbox, which texts nobody). */
-function judge(row: OutgoingMessage | undefined, now: number, holdBack: boolean): Verdict {
-	// Gone, or claimed by an earlier delivery of this queue message: never sent twice.
-	if (row?.status !== "pending") return { action: "ack" };
-	if (row.erased || !row.phone || !row.body) return { action: "cancel", reason: "erased" };
-	if (row.optedOut) return { action: "cancel", reason: "opted_out" };
-	// A follow-up is for contacts who have not bought, and only within its window.
-	if (row.purchasedSinceTap) return { action: "cancel", reason: "purchased" };
-	if (row.followUpClosesAt !== null && now > row.followUpClosesAt) return { action: "cancel", reason: "window_passed" };
-	// The frequency cap: another SMS went out since the follow-up was picked (say, a campaign send).
-	if (holdBack && row.capEndsAt !== null && row.capEndsAt > now) {
-		return { action: "defer", delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil((row.capEndsAt - now) / 1000)) };
-	}
-	const delaySeconds = holdBack ? quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone }) : 0;
-	if (delaySeconds > 0) return { action: "defer", delaySeconds };
-	return { action: "send", row: { ...row, phone: row.phone, body: row.body } };
-}
 
 /**
  * The send queue consumer. Each queue message names one claim row. The row is claimed (pending → submitting) in one
@@ -94,23 +27,17 @@ function judge(row: OutgoingMessage | undefined, now: number, holdBack: boolean)
  * Opt-outs and quiet hours are checked again here: a STOP that arrived after the send request wins.
  */
 export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now = Date.now()): Promise<void> {
-	const config = smsSettings(env);
+	const received = await receive(batch, SendEnvelope.schema, env.SENDS_DEAD_LETTERS);
+	const config = readConfig(env).sms;
 	if (!config.ok) {
 		console.error(JSON.stringify({ msg: "SMS sending is not configured; retrying later", problems: config.problems }));
-		for (const message of batch.messages) message.retry({ delaySeconds: 300 });
+		for (const { message } of received) message.retry({ delaySeconds: 300 });
 		return;
 	}
 	const settings = config.settings;
 
 	const byId = new Map<string, Message<unknown>>();
-	for (const message of batch.messages) {
-		const parsed = SendMessage.safeParse(message.body);
-		if (parsed.success) byId.set(parsed.data.messageId, message);
-		else {
-			console.error(JSON.stringify({ msg: "invalid send message dropped", id: message.id, body: message.body }));
-			message.ack();
-		}
-	}
+	for (const { message, body } of received) byId.set(body.messageId, message);
 	if (byId.size === 0) return;
 
 	let rows: Map<string, OutgoingMessage>;
@@ -292,7 +219,5 @@ function outcomeStatements(
 }
 
 function retry(message: Message<unknown>, err: unknown): void {
-	const delaySeconds = retryDelaySeconds(message.attempts);
-	console.error(JSON.stringify({ msg: "send failed; retrying", id: message.id, delaySeconds, error: String(err) }));
-	message.retry({ delaySeconds });
+	retryLater(message, "send", err);
 }

@@ -1,0 +1,135 @@
+// The deployment's settings, parsed from the environment (wrangler.toml [vars] and secrets) in this one place.
+// Every feature reads `config(env)`; none reads a raw variable. Parsed once per env object, which in a Worker means
+// once per isolate; tests that pass an env of their own get it parsed on its own.
+
+export const TWILIO_STATUS_PATH = "/api/v1/webhooks/twilio/status";
+export const TWILIO_INBOUND_PATH = "/api/v1/webhooks/twilio/inbound";
+
+export const MIN_CODE_LENGTH = 6;
+export const MAX_CODE_LENGTH = 32;
+const DEFAULT_CODE_LENGTH = 7;
+const DEFAULT_RETENTION_DAYS = 90;
+const DEFAULT_PIXEL_MAX_VALUE = 100_000;
+const DEFAULT_TWILIO_TIMEOUT_MS = 10_000;
+
+/** How this deployment sends SMS. */
+export type SmsSettings =
+	| { provider: "outbox" }
+	| {
+			provider: "twilio";
+			accountSid: string;
+			authToken: string;
+			/** Exactly one of from / messagingServiceSid is set. */
+			from: string | null;
+			messagingServiceSid: string | null;
+			apiBase: string;
+			/** Where Twilio posts delivery receipts: PUBLIC_URL + /api/v1/webhooks/twilio/status. */
+			statusCallbackUrl: string;
+			timeoutMs: number;
+	  };
+
+export interface Config {
+	/** PUBLIC_URL without a trailing slash, or null when it is not set to an http(s) origin. */
+	publicUrl: string | null;
+	/** CODE_LENGTH: out-of-range or junk values fall back to 7. */
+	codeLength: number;
+	/** RAW_CLICK_RETENTION_DAYS: days to keep each click's raw user agent and referer (90 by default). */
+	rawClickRetentionDays: number;
+	/** PIXEL_MAX_VALUE: the largest order value the unsigned pixel accepts, in major units. */
+	pixelMaxValue: number;
+	/** SMS_PROVIDER and the Twilio settings, or the list of what is missing: nothing is sent until it is complete. */
+	sms: { ok: true; settings: SmsSettings } | { ok: false; problems: string[] };
+	/** Secrets; null when unset. */
+	adminToken: string | null;
+	sessionSecret: string | null;
+	twilioAuthToken: string | null;
+}
+
+const parsed = new WeakMap<Env, Config>();
+
+export function config(env: Env): Config {
+	let found = parsed.get(env);
+	if (!found) {
+		found = parseConfig(env);
+		parsed.set(env, found);
+	}
+	return found;
+}
+
+/** The origin Tapline is reached at from outside: PUBLIC_URL, else the origin of the request (local development). */
+export function publicOrigin(env: Env, requestUrl: string): string {
+	return config(env).publicUrl ?? new URL(requestUrl).origin;
+}
+
+export function parseConfig(env: Env): Config {
+	const publicUrl = parsePublicUrl(env.PUBLIC_URL);
+	return {
+		publicUrl,
+		codeLength: integerIn(env.CODE_LENGTH, MIN_CODE_LENGTH, MAX_CODE_LENGTH) ?? DEFAULT_CODE_LENGTH,
+		rawClickRetentionDays:
+			integerIn(env.RAW_CLICK_RETENTION_DAYS, 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_RETENTION_DAYS,
+		pixelMaxValue: positive(env.PIXEL_MAX_VALUE) ?? DEFAULT_PIXEL_MAX_VALUE,
+		sms: parseSms(env, publicUrl),
+		adminToken: env.ADMIN_TOKEN || null,
+		sessionSecret: env.SESSION_SECRET || null,
+		twilioAuthToken: env.TWILIO_AUTH_TOKEN?.trim() || null,
+	};
+}
+
+function parseSms(env: Env, publicUrl: string | null): Config["sms"] {
+	const provider = (env.SMS_PROVIDER || "outbox").trim();
+	if (provider === "outbox") return { ok: true, settings: { provider: "outbox" } };
+	if (provider !== "twilio")
+		return { ok: false, problems: [`SMS_PROVIDER must be "twilio" or "outbox", not "${provider}"`] };
+
+	const problems: string[] = [];
+	const accountSid = env.TWILIO_ACCOUNT_SID?.trim() ?? "";
+	const authToken = env.TWILIO_AUTH_TOKEN?.trim() ?? "";
+	const from = env.TWILIO_FROM?.trim() || null;
+	const messagingServiceSid = env.TWILIO_MESSAGING_SERVICE_SID?.trim() || null;
+	if (!accountSid) problems.push("TWILIO_ACCOUNT_SID is not set (wrangler secret put TWILIO_ACCOUNT_SID)");
+	if (!authToken) problems.push("TWILIO_AUTH_TOKEN is not set (wrangler secret put TWILIO_AUTH_TOKEN)");
+	if (!from && !messagingServiceSid) problems.push("set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID");
+	if (!publicUrl) problems.push("PUBLIC_URL is not set: Twilio needs it to post delivery receipts");
+	if (problems.length > 0 || !publicUrl) return { ok: false, problems };
+	return {
+		ok: true,
+		settings: {
+			provider: "twilio",
+			accountSid,
+			authToken,
+			from: messagingServiceSid ? null : from,
+			messagingServiceSid,
+			apiBase: (env.TWILIO_API_BASE || "https://api.twilio.com").replace(/\/+$/, ""),
+			statusCallbackUrl: `${publicUrl}${TWILIO_STATUS_PATH}`,
+			// Between 0.1 and 30 s.
+			timeoutMs: numberIn(env.TWILIO_TIMEOUT_MS, 100, 30_000) ?? DEFAULT_TWILIO_TIMEOUT_MS,
+		},
+	};
+}
+
+function parsePublicUrl(raw: string | undefined): string | null {
+	const value = raw?.trim();
+	if (!value) return null;
+	try {
+		const url = new URL(value);
+		return url.protocol === "https:" || url.protocol === "http:" ? value.replace(/\/+$/, "") : null;
+	} catch {
+		return null;
+	}
+}
+
+function integerIn(setting: string | undefined, min: number, max: number): number | null {
+	const n = numberIn(setting, min, max);
+	return n !== null && Number.isInteger(n) ? n : null;
+}
+
+function numberIn(setting: string | undefined, min: number, max: number): number | null {
+	if (setting === undefined || setting.trim() === "") return null;
+	const n = Number(setting);
+	return Number.isFinite(n) && n >= min && n <= max ? n : null;
+}
+
+function positive(setting: string | undefined): number | null {
+	return numberIn(setting, Number.MIN_VALUE, Number.MAX_VALUE);
+}

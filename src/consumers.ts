@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { consumeTaps } from "./clicks/consume";
+import { TapsEnvelope } from "./clicks/tap-event";
+import { consumeReceipts } from "./messages/consume-receipts";
+import { consumeSends } from "./messages/consume-sends";
+import { ReceiptsEnvelope } from "./messages/receipt-event";
+import { SendEnvelope } from "./messages/send-envelope";
+import { consumePurchases } from "./purchases/consume";
+import { PurchaseEnvelope } from "./purchases/purchase-event";
+import { type Received, receive } from "./queue/policy";
+import { deliverWebhooks } from "./webhooks/consume";
+import { DeliveryEnvelope } from "./webhooks/events";
+
+/** The queues wrangler.toml names; each consumer is looked up by its queue's name. */
+export const QUEUES = { events: "tapline-events", sends: "tapline-sends", webhooks: "tapline-webhooks" } as const;
+
+/** Everything the events queue carries: taps, SMS receipts and purchases, told apart by `type`. */
+export const EventEnvelope = z.discriminatedUnion("type", [
+	TapsEnvelope.schema,
+	ReceiptsEnvelope.schema,
+	PurchaseEnvelope.schema,
+]);
+export type EventEnvelope = z.output<typeof EventEnvelope>;
+
+/**
+ * The events queue: each feature's consumer gets its own envelopes, in an order that matters: taps first, so that
+ * a purchase in the same batch finds the click it names, then receipts, then purchases.
+ */
+export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	const received = await receive(batch, EventEnvelope, env.DEAD_LETTERS);
+	const of = <Type extends EventEnvelope["type"]>(type: Type) =>
+		received.filter((r): r is Received<Extract<EventEnvelope, { type: Type }>> => r.body.type === type);
+	await consumeTaps(env, of("taps"));
+	await consumeReceipts(env, of("receipts"));
+	await consumePurchases(env, of("purchase"));
+}
+
+const CONSUMERS = [
+	{ queue: QUEUES.sends, envelope: SendEnvelope.schema, consume: consumeSends },
+	{ queue: QUEUES.webhooks, envelope: DeliveryEnvelope.schema, consume: deliverWebhooks },
+	{ queue: QUEUES.events, envelope: EventEnvelope, consume: consumeEvents },
+];
+
+/**
+ * The Worker's queue handler. By queue name, or, should an environment rename its queues, by what the first
+ * message is; anything else is the events queue's, whose consumer dead-letters what it cannot read.
+ */
+export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	const consumer =
+		CONSUMERS.find((c) => c.queue === batch.queue) ??
+		CONSUMERS.find((c) => c.envelope.safeParse(batch.messages[0]?.body).success) ??
+		(CONSUMERS.at(-1) as (typeof CONSUMERS)[number]);
+	await consumer.consume(batch, env);
+}
