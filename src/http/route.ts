@@ -205,15 +205,32 @@ type JsonResponses<R extends RouteConfig> = {
 };
 
 /**
- * `c.json` for a declared route, with the body typed by the route's response schema for that status. The body is
- * checked as the declared type itself, not merely as something assignable to it, so a field the schema lacks is a
- * type error (plain `c.json` lets an extra field through: a wider object is still assignable).
+ * `body` with every property that `Shape` lacks, at any depth, typed `never`: a wider object is assignable to its
+ * schema's type, so this is what makes an extra field an error even when it arrives through a spread or a variable.
  */
-export function reply<R extends RouteConfig, S extends keyof JsonResponses<R> & ContentfulStatusCode>(
+export type Exact<Shape, T> = T extends readonly (infer Item)[]
+	? Shape extends readonly (infer ShapeItem)[]
+		? Exact<ShapeItem, Item>[]
+		: T
+	: T extends object
+		? Shape extends object
+			? { [K in keyof T]: K extends keyof Shape ? Exact<Shape[K], T[K]> : never }
+			: T
+		: T;
+
+/**
+ * `c.json` for a declared route: the body must be the route's response schema for that status, with no field the
+ * schema lacks (plain `c.json` lets an extra field through).
+ */
+export function reply<
+	R extends RouteConfig,
+	S extends keyof JsonResponses<R> & ContentfulStatusCode,
+	B extends JsonResponses<R>[S],
+>(
 	c: Context,
 	_route: R,
 	status: S,
-	body: JsonResponses<R>[S],
+	body: B & Exact<JsonResponses<R>[S], B>,
 ): Response & TypedResponse<JSONParsed<JsonResponses<R>[S]>, S, "json"> {
 	return c.json(body as never, status) as Response & TypedResponse<JSONParsed<JsonResponses<R>[S]>, S, "json">;
 }

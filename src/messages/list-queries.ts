@@ -1,4 +1,5 @@
 import { newId } from "../db/ids";
+import type { Message } from "./message";
 import type { MessageStatus } from "./status";
 
 export interface MessageCursor {
@@ -6,33 +7,8 @@ export interface MessageCursor {
 	id: string;
 }
 
-export interface MessageRow {
-	id: string;
-	campaignId: string;
-	contactId: string;
-	phone: string | null;
-	linkCode: string | null;
-	variant: string | null;
-	kind: string;
-	provider: string;
-	providerMessageId: string | null;
-	status: MessageStatus;
-	body: string | null;
-	segments: number | null;
-	encoding: string | null;
-	errorCode: string | null;
-	errorMessage: string | null;
-	createdAt: number;
-	submittedAt: number | null;
-	sentAt: number | null;
-	deliveredAt: number | null;
-	undeliveredAt: number | null;
-	failedAt: number | null;
-	readAt: number | null;
-	firstTapAt: number | null;
-	/** The first purchase attributed to the message's link within the workspace's window, as the stats count it. */
-	purchasedAt: number | null;
-}
+/** A message as GET /messages lists it: the response schema's shape (./message.ts). */
+export type MessageRow = Message;
 
 /** Messages of the workspace (or of one campaign), newest first, after the cursor. */
 export async function listMessages(

@@ -3,17 +3,9 @@ import { database } from "../db/client";
 import { newId } from "../db/ids";
 import { apiKeys, workspaces } from "../db/schema";
 import type { NewApiKey } from "./api-keys";
+import type { Workspace } from "./workspace";
 
-export interface Workspace {
-	id: string;
-	name: string;
-	createdAt: number;
-	attributionWindowDays: number;
-	/** The answer to an inbound HELP; null: a default that names the workspace. */
-	helpText: string | null;
-	/** No follow-up goes to a contact who had any Tapline SMS in this many hours (0: no cap). */
-	frequencyCapHours: number;
-}
+export type { Workspace };
 
 /** Creates a workspace and its first API key together. */
 export async function createWorkspace(d1: D1Database, name: string, key: NewApiKey, now: number): Promise<Workspace> {

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { ATTRIBUTION_WINDOWS } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, reply } from "../http/route";
-import { jsonContent as json, millis } from "../http/schemas";
+import { jsonContent as json } from "../http/schemas";
 import { generateApiKey } from "./api-keys";
 import { createWorkspace, findWorkspace, updateWorkspace } from "./queries";
+import { Workspace } from "./workspace";
 
 export const CreateWorkspace = z
 	.strictObject({ name: z.string().trim().min(1).max(100) })
@@ -32,18 +33,6 @@ export const UpdateWorkspace = z
 		frequencyCapHours: z.number().int().min(0).max(168).optional(),
 	})
 	.meta({ id: "UpdateWorkspace" });
-
-export const Workspace = z
-	.strictObject({
-		id: z.string(),
-		name: z.string(),
-		createdAt: millis,
-		attributionWindowDays: z.number().int(),
-		helpText: z.string().nullable(),
-		frequencyCapHours: z.number().int().describe("Follow-ups skip contacts texted within this many hours; 0: off."),
-	})
-	.meta({ id: "Workspace" });
-export type Workspace = z.infer<typeof Workspace>;
 
 const WorkspaceCreated = z
 	.strictObject({ workspace: Workspace, apiKey: z.string().describe("Shown once: only its hash is stored.") })

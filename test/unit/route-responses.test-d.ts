@@ -24,3 +24,12 @@ router.openapi(route, (c) => reply(c, route, 200, { name: "a" }));
 router.openapi(route, (c) => reply(c, route, 201, { name: "a", counts: { total: 1 } }));
 // @ts-expect-error a wrongly typed field, even through plain c.json
 router.openapi(route, (c) => c.json({ name: 1, counts: { total: 1 } }, 200));
+
+// Through a spread or a variable too, not only in an object literal.
+const stored = { name: "a", counts: { total: 1 }, internalNote: "x" };
+// @ts-expect-error a field of a wider object, spread in
+router.openapi(route, (c) => reply(c, route, 200, { ...stored }));
+// @ts-expect-error a wider object passed as it is
+router.openapi(route, (c) => reply(c, route, 200, stored));
+const { internalNote: _, ...shown } = stored;
+router.openapi(route, (c) => reply(c, route, 200, shown));
