@@ -3,9 +3,8 @@ import { contactRoutes } from "./contacts/routes";
 import { dashboardRoutes } from "./dashboard/routes";
 import { campaignExportRoutes } from "./exports/routes";
 import { campaignFollowUpRoutes } from "./follow-ups/routes";
-import { requireApiKey } from "./http/auth";
 import { ApiError, renderError } from "./http/errors";
-import { apiRouter, documentRoute } from "./http/route";
+import { apiRouter, documentRoute, provideAuth } from "./http/route";
 import { campaignLinkRoutes, linkRoutes } from "./links/routes";
 import { messageRoutes } from "./messages/routes/lifecycle";
 import { campaignSendRoutes } from "./messages/routes/send";
@@ -19,12 +18,15 @@ import { redirectRoutes } from "./redirect/routes";
 import { campaignStatsRoutes, journeyRoutes } from "./stats/routes";
 import { twilioWebhookRoutes } from "./twilio/routes";
 import { webhookEndpointRoutes } from "./webhooks/routes";
+import { requireAdmin, requireApiKey } from "./workspaces/auth";
 import { currentWorkspaceRoutes, workspaceRoutes } from "./workspaces/routes";
 
 // Each feature's HTTP surface is its `routes.ts` (or, for a feature with several, the files of its `routes/`
 // folder), composed here with app.route(). Every route there is declared once with declareRoute (src/http/route.ts):
 // validators, response schemas, auth and error statuses, from which both the checks and /api/v1/openapi.json come.
 // A declaration without `auth` takes the API key: nothing mounted here is public unless it says so.
+
+provideAuth({ apiKey: requireApiKey(), adminToken: requireAdmin() });
 
 const api = apiRouter();
 api.route("/workspaces", workspaceRoutes);

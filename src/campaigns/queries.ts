@@ -2,8 +2,8 @@ import { and, desc, eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { newId } from "../db/ids";
 import { type CampaignStage, campaigns } from "../db/schema";
-import { DEFAULT_FOLLOW_UP, type FollowUpConfig } from "../follow-ups/settings";
 import type { Utm } from "./destination";
+import { DEFAULT_FOLLOW_UP, type FollowUpConfig } from "./follow-up-settings";
 
 export interface Campaign {
 	id: string;

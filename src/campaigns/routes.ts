@@ -1,12 +1,12 @@
 import { z } from "zod";
+import { evictCampaignLinks } from "../cache/link-cache";
 import { publicOrigin } from "../config";
 import { CAMPAIGN_STAGES } from "../db/schema";
-import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "../follow-ups/settings";
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json, millis } from "../http/schemas";
-import { evictCampaignLinks } from "../redirect/link-cache";
 import { checkDestinationUrl, defaultUtm } from "./destination";
+import { DEFAULT_FOLLOW_UP, FollowUpInput, mergeFollowUp } from "./follow-up-settings";
 import { CampaignId, campaignFromPath } from "./from-path";
 import { createCampaign, listCampaigns, type Campaign as StoredCampaign, updateCampaign } from "./queries";
 

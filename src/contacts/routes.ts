@@ -1,12 +1,11 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { CAMPAIGN_STAGES, type CampaignStage } from "../db/schema";
+import { evictLink } from "../cache/link-cache";
+import { CAMPAIGN_STAGES, type CampaignStage, MESSAGE_STATUSES } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, type RouteDeclaration, reply } from "../http/route";
 import { jsonContent as json, millis } from "../http/schemas";
-import { MESSAGE_STATUSES } from "../messages/status";
-import { evictLink } from "../redirect/link-cache";
 import { normalisePhone } from "./phone";
 import { type ContactDetails, contactProfile, eraseContact, findContact } from "./queries";
 

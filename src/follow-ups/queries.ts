@@ -327,17 +327,3 @@ export async function recordDecisions(
 	const results = await d1.batch<{ id: string }>(statements);
 	return (results.at(-1)?.results ?? []).map((r) => r.id);
 }
-
-/**
- * A follow-up the sender cancelled (a purchase or a STOP came first, or its window closed): the contact's row says
- * so, if the message really was cancelled by the statement before it in the same batch.
- */
-export function skipCancelledFollowUp(d1: D1Database, messageId: string, reason: FollowUpReason, now: number) {
-	return d1
-		.prepare(
-			`UPDATE follow_ups SET status = 'skipped', reason = ?2, updated_at = ?3
-			 WHERE message_id = ?1 AND status = 'sent'
-			   AND EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND status = 'canceled' AND canceled_at = ?3)`,
-		)
-		.bind(messageId, reason, now);
-}

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { CampaignId, campaignFromPath } from "../campaigns/from-path";
-import { FOLLOW_UP_REASONS, FOLLOW_UP_STATUSES } from "../db/schema";
+import { FOLLOW_UP_REASONS, FOLLOW_UP_STATUSES, MESSAGE_STATUSES } from "../db/schema";
 import { decodeCursor, keysetPage } from "../http/cursor";
 import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json, millis, nextCursor } from "../http/schemas";
-import { MESSAGE_STATUSES } from "../messages/status";
 import { listFollowUps } from "./list-queries";
 import { followUpWindow } from "./queries";
 

@@ -1,12 +1,13 @@
+import { parseFollowUpTemplate } from "../campaigns/follow-up-settings";
 import { config } from "../config";
 import { newId } from "../db/ids";
 import type { FollowUpReason } from "../db/schema";
 import { newCode } from "../links/codes";
 import { touchPending } from "../messages/queries";
 import { sendableAt } from "../messages/quiet-hours";
-import { countSegments } from "../messages/segments";
 import { queueSends, sendRequest } from "../messages/send-envelope";
-import { renderTemplate, type Template } from "../messages/template";
+import { countSegments } from "../sms-text/segments";
+import { renderTemplate, type Template } from "../sms-text/template";
 import {
 	type Candidate,
 	type CandidateCursor,
@@ -23,7 +24,6 @@ import {
 	readCandidates,
 	recordDecisions,
 } from "./queries";
-import { parseFollowUpTemplate } from "./settings";
 
 const HOUR_MS = 3_600_000;
 // A contact whose window closed is still looked at for this long, so that a cron that stopped for days records why

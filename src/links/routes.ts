@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { evictLink } from "../cache/link-cache";
 import { buildLinkDestination } from "../campaigns/destination";
 import { CampaignId, campaignFromPath, requireCampaign } from "../campaigns/from-path";
 import { config, publicOrigin } from "../config";
@@ -6,7 +7,6 @@ import { checkRecipients, DefaultCountry, RecipientInput, RecipientsList } from 
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, registerSchema, reply } from "../http/route";
 import { jsonContent as json, millis } from "../http/schemas";
-import { evictLink } from "../redirect/link-cache";
 import { looksLikeCode } from "./codes";
 import { type MintRecipient, mintLinks } from "./mint";
 import { deleteLink, findLink } from "./queries";

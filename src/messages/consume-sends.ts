@@ -1,9 +1,7 @@
 import { config as readConfig, type SmsSettings } from "../config";
 import { recordConsent } from "../consent/queries";
-import { skipCancelledFollowUp } from "../follow-ups/queries";
 import { retryDelaySeconds } from "../queue/backoff";
 import { receive, retryLater } from "../queue/policy";
-import { type SendOutcome, sendTwilioMessage } from "../twilio/client";
 import { emitEvents } from "../webhooks/emit";
 import { contactOptedOut } from "../webhooks/events";
 import {
@@ -14,12 +12,14 @@ import {
 	type OutgoingMessage,
 	releaseClaim,
 	type StatusChange,
+	skipCancelledFollowUp,
 	touchPending,
 } from "./queries";
 import { UNSUBSCRIBED_CODE } from "./receipts";
 import { SendEnvelope } from "./send-envelope";
 import { type CancelReason, judge, secondsUntilQuiet } from "./send-policy";
 import { normaliseProviderStatus } from "./status";
+import { type SendOutcome, sendTwilioMessage } from "./twilio-client";
 
 /**
  * The send queue consumer. Each queue message names one claim row. The row is claimed (pending → submitting) in one

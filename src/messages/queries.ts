@@ -1,4 +1,4 @@
-import type { MessageProvider } from "../db/schema";
+import type { FollowUpReason, MessageProvider } from "../db/schema";
 import { type MessageStatus, statusRank, statusRankSql } from "./status";
 
 /** A message ready to be written: rendered, with the contact and link it goes to. */
@@ -344,6 +344,20 @@ export function cancelPending(d1: D1Database, messageId: string, reason: string,
 		.prepare(
 			`UPDATE messages SET status = 'canceled', canceled_at = ?3, error_code = ?2, updated_at = ?3
 			 WHERE id = ?1 AND status = 'pending'`,
+		)
+		.bind(messageId, reason, now);
+}
+
+/**
+ * A follow-up the sender cancelled (a purchase or a STOP came first, or its window closed): the contact's row says
+ * so, if the message really was cancelled by the statement before it in the same batch.
+ */
+export function skipCancelledFollowUp(d1: D1Database, messageId: string, reason: FollowUpReason, now: number) {
+	return d1
+		.prepare(
+			`UPDATE follow_ups SET status = 'skipped', reason = ?2, updated_at = ?3
+			 WHERE message_id = ?1 AND status = 'sent'
+			   AND EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND status = 'canceled' AND canceled_at = ?3)`,
 		)
 		.bind(messageId, reason, now);
 }

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { type CachedLink, lookupLink } from "../cache/link-cache";
 import { prefetchHints } from "../clicks/classify";
 import { newClickId, queueTap } from "../clicks/send";
 import { describeTap } from "../clicks/tap-event";
 import { apiRouter, documentRoute } from "../http/route";
 import { looksLikeCode } from "../links/codes";
-import { type CachedLink, lookupLink } from "./link-cache";
+import { loadLink } from "./load-link";
 import { declinedPrefetch, notFoundPage, unavailablePage } from "./responses";
 
 /** GET /{code}: mount at the root, last. */
@@ -40,7 +41,7 @@ redirectRoutes.get(redirect, async (c) => {
 	const now = Date.now();
 	let link: CachedLink | null = null;
 	try {
-		link = looksLikeCode(code) ? await lookupLink(c.env.DB, code, now) : null;
+		link = looksLikeCode(code) ? await lookupLink(code, now, (missed) => loadLink(c.env.DB, missed)) : null;
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "link lookup failed", error: String(err) }));
 		return unavailablePage();

@@ -7,8 +7,8 @@ import type { TapsEnvelope } from "../../src/clicks/tap-event";
 import { EXPORT_READS } from "../../src/exports/queries";
 import { campaignExportRoutes } from "../../src/exports/routes";
 import type { AppEnv } from "../../src/http/app-env";
-import { requireApiKey } from "../../src/http/auth";
 import { renderError } from "../../src/http/errors";
+import { requireApiKey } from "../../src/workspaces/auth";
 import { csvRecords } from "../csv";
 import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, requestCapturing, WHATSAPP } from "../helpers";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clearLinkCache } from "../../src/redirect/link-cache";
+import { clearLinkCache } from "../../src/cache/link-cache";
 import { ANDROID_CHROME, call, mint, newCampaign, newWorkspace, tapCapturing } from "../helpers";
 
 async function linkFor(destinationUrl: string, variant?: string, utm?: Record<string, string>) {

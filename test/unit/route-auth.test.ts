@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { renderError } from "../../src/http/errors";
-import { apiRouter, declareRoute, reply } from "../../src/http/route";
+import { apiRouter, declareRoute, provideAuth, reply } from "../../src/http/route";
+import { requireAdmin, requireApiKey } from "../../src/workspaces/auth";
 
 // Auth is closed by default: a route whose declaration names no `auth` takes the API key.
+provideAuth({ apiKey: requireApiKey(), adminToken: requireAdmin() });
+
 function appWith(auth?: "public") {
 	const router = apiRouter();
 	const route = declareRoute({

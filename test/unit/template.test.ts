@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseTemplate, renderTemplate, type Template } from "../../src/messages/template";
+import { parseTemplate, renderTemplate, type Template } from "../../src/sms-text/template";
 
 function parsed(text: string): Template {
 	const result = parseTemplate(text);

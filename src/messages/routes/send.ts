@@ -13,12 +13,12 @@ import { ApiError } from "../../http/errors";
 import { apiRouter, declareRoute, registerSchema, reply } from "../../http/route";
 import { isoTime, jsonContent as json } from "../../http/schemas";
 import { mintLinks } from "../../links/mint";
+import { countSegments } from "../../sms-text/segments";
+import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "../../sms-text/template";
 import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "../queries";
 import { sendableAt } from "../quiet-hours";
-import { countSegments } from "../segments";
 import { queueSends, type SendEnvelope, sendRequest } from "../send-envelope";
 import { quietDelaySeconds } from "../send-policy";
-import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "../template";
 
 export const MAX_SEND_RECIPIENTS = 10_000;
 

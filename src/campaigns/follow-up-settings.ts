@@ -7,7 +7,7 @@ import {
 	parseTemplate,
 	renderTemplate,
 	type Template,
-} from "../messages/template";
+} from "../sms-text/template";
 
 /** A campaign's follow-up, as the API shows it. */
 export interface FollowUpConfig {

@@ -1,5 +1,6 @@
-import { buildLinkDestination, clickIdSlots } from "../campaigns/destination";
-import { findRedirectTarget } from "../links/queries";
+// The redirect's per-isolate cache of live links. It sits below every feature (it imports none), so that the
+// writers that must evict from it (a link deleted, a campaign changed, a contact erased) and the redirect that reads
+// it never import each other; the redirect passes the loader that reads a link from D1.
 
 /** A live link as the redirect uses it: the destination with its UTM parameters already applied. */
 export interface CachedLink {
@@ -42,14 +43,17 @@ const hits = new Map<string, Entry>();
 const misses = new Map<string, number>();
 let hitChars = 0;
 
-export function lookupLink(d1: D1Database, code: string, now: number): Promise<CachedLink | null> {
+/** Reads a live link from the database; null when there is none. */
+export type LinkLoader = (code: string) => Promise<CachedLink | null>;
+
+export function lookupLink(code: string, now: number, load: LinkLoader): Promise<CachedLink | null> {
 	const hit = hits.get(code);
 	if (hit && hit.expiresAt > now) return hit.link;
 	const missUntil = misses.get(code);
 	if (missUntil !== undefined && missUntil > now) return Promise.resolve(null);
 
 	// Caching the promise lets concurrent taps on one code (a preview bot and the person) share one query.
-	const link = loadLink(d1, code);
+	const link = load(code);
 	const entry: Entry = { link, expiresAt: now + HIT_TTL_MS - Math.random() * HIT_TTL_JITTER_MS, chars: 0 };
 	remember(code, entry);
 	link.then(
@@ -91,14 +95,6 @@ export function clearLinkCache(): void {
 	hits.clear();
 	misses.clear();
 	hitChars = 0;
-}
-
-async function loadLink(d1: D1Database, code: string): Promise<CachedLink | null> {
-	const target = await findRedirectTarget(d1, code);
-	if (!target) return null;
-	const { destinationUrl, utm, ...ids } = target;
-	const destination = buildLinkDestination(destinationUrl, utm, target.variant);
-	return { ...ids, destination, slots: clickIdSlots(destination) };
 }
 
 function remember(code: string, entry: Entry): void {

@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { config } from "../config";
-import { hashApiKey } from "../workspaces/api-keys";
-import { findWorkspaceIdByKey } from "../workspaces/queries";
-import type { AppEnv } from "./app-env";
-import { ApiError } from "./errors";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { hashApiKey } from "./api-keys";
+import { findWorkspaceIdByKey } from "./queries";
 
 function bearerToken(header: string | undefined): string | null {
 	const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
