@@ -19,7 +19,8 @@ export const RecipientInput = z
 		fields: z
 			.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, "field names are letters, digits and _"), z.string().max(500))
 			.refine((f) => Object.keys(f).length <= 50, "at most 50 fields")
-			.nullish(),
+			.nullish()
+			.meta({ propertyNames: { type: "string", pattern: "^[A-Za-z0-9_]{1,64}$" }, maxProperties: 50 }),
 	})
 	.meta({ id: "Recipient" });
 
