@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONParsed } from "hono/utils/types";
-import type { z } from "zod";
+import { z } from "zod";
 import type { AppEnv } from "./app-env";
 import { limitBody } from "./body-limit";
 import { ApiError, ErrorBody } from "./errors";
@@ -129,6 +129,13 @@ function hasJsonSchemaBody(declaration: RouteDeclaration): boolean {
 const isZod = (schema: unknown): boolean =>
 	typeof schema === "object" && schema !== null && typeof (schema as { safeParse?: unknown }).safeParse === "function";
 
+function firstValues(query: unknown): unknown {
+	if (typeof query !== "object" || query === null) return query;
+	return Object.fromEntries(
+		Object.entries(query).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value]),
+	);
+}
+
 /** One route: what it takes, answers and requires, as the runtime enforces it and the document shows it. */
 export function declareRoute<const D extends RouteDeclaration>(declaration: D): DeclaredRoute<D> {
 	const { tag, auth = "apiKey", bodyLimit, queryProblem: problem, before = [], errors, ...route } = declaration;
@@ -159,8 +166,14 @@ export function declareRoute<const D extends RouteDeclaration>(declaration: D): 
 			{ description: ERROR_STATUSES[status], content: { "application/json": { schema: ErrorBody } } },
 		]),
 	);
+	// The validator reads a repeated parameter as a list; the API has always taken its first value, as c.req.query() does.
+	const request =
+		route.request?.query === undefined
+			? route.request
+			: { ...route.request, query: z.preprocess(firstValues, route.request.query) };
 	return createRoute({
 		...route,
+		...(request ? { request } : {}),
 		tags: [tag],
 		security: scheme === null ? [] : [{ [scheme]: [] }],
 		middleware,
