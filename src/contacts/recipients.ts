@@ -8,27 +8,40 @@ const optionalText = (max: number) => z.string().trim().min(1).max(max).nullish(
 export const MAX_EXTERNAL_ID = 200;
 
 /** One recipient as the minting and sending APIs take it. Personalisation fields are used to render, never stored. */
-export const RecipientInput = z.strictObject({
-	phone: z.string().min(1).max(40),
-	externalId: optionalText(MAX_EXTERNAL_ID),
-	variant: optionalText(64),
-	timezone: optionalText(64),
-	firstName: optionalText(100),
-	lastName: optionalText(100),
-	fields: z
-		.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, "field names are letters, digits and _"), z.string().max(500))
-		.refine((f) => Object.keys(f).length <= 50, "at most 50 fields")
-		.nullish(),
-});
+export const RecipientInput = z
+	.strictObject({
+		phone: z.string().min(1).max(40),
+		externalId: optionalText(MAX_EXTERNAL_ID),
+		variant: optionalText(64),
+		timezone: optionalText(64),
+		firstName: optionalText(100),
+		lastName: optionalText(100),
+		fields: z
+			.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, "field names are letters, digits and _"), z.string().max(500))
+			.refine((f) => Object.keys(f).length <= 50, "at most 50 fields")
+			.nullish()
+			.meta({ propertyNames: { type: "string", pattern: "^[A-Za-z0-9_]{1,64}$" }, maxProperties: 50 }),
+	})
+	.meta({ id: "Recipient" });
 
-export const RecipientsList = (max: number) => z.array(z.unknown()).min(1).max(max);
+/**
+ * A list of recipients. Each is checked by hand with `RecipientInput` (see `checkRecipients`), so that every problem
+ * of a list is reported in one answer; the document shows the item schema all the same.
+ */
+export const RecipientsList = (max: number) =>
+	z
+		.array(z.unknown())
+		.min(1)
+		.max(max)
+		.meta({ items: { $ref: "#/components/schemas/Recipient" } });
 
 // ISO 3166 country for numbers written without +country code, e.g. "US" for "(415) 555-2671".
 export const DefaultCountry = z
 	.string()
 	.regex(/^[A-Za-z]{2}$/, "must be a two-letter country code such as US")
 	.transform((s) => s.toUpperCase())
-	.optional();
+	.optional()
+	.describe('Country for numbers written without +country code, e.g. "US".');
 
 /** A recipient that passed validation: phone in E.164. */
 export interface Recipient {

@@ -4,11 +4,11 @@ import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { campaignFromPath } from "../campaigns/from-path";
 import { listCampaigns } from "../campaigns/queries";
-import { campaignExportRoutes } from "../exports/routes";
+import { ExportQuery, exportClicks, exportRecipients, QUERY_PROBLEM } from "../exports/routes";
 import type { AppEnv } from "../http/app-env";
 import { decodeCursor, keysetPage } from "../http/cursor";
 import { ApiError, renderError } from "../http/errors";
-import { readQuery } from "../http/json-body";
+import { readQuery } from "../http/query";
 import { listMessages } from "../messages/list-queries";
 import { MESSAGE_STATUSES } from "../messages/status";
 import { readCampaignSummaries } from "../stats/campaign-summaries";
@@ -135,7 +135,10 @@ dashboardRoutes.get("/campaigns/:id/messages", async (c) => {
 });
 
 // The API's streamed exports, with the session instead of a bearer key.
-dashboardRoutes.route("/campaigns", campaignExportRoutes);
+dashboardRoutes.get("/campaigns/:id/export/recipients", (c) =>
+	exportRecipients(c, readQuery(c, ExportQuery, QUERY_PROBLEM)),
+);
+dashboardRoutes.get("/campaigns/:id/export/clicks", (c) => exportClicks(c, readQuery(c, ExportQuery, QUERY_PROBLEM)));
 
 async function formData(c: Context<AppEnv>): Promise<FormData> {
 	try {

@@ -412,6 +412,26 @@ export const webhookEndpoints = sqliteTable(
 	(t) => [index("webhook_endpoints_by_workspace").on(t.workspaceId).where(sql`deleted_at IS NULL`)],
 );
 
+/** The life of an outgoing SMS; messages/status.ts orders it. */
+/**
+ * pending: created, waiting for the send queue. submitting: claimed by the sender, the provider call in flight.
+ * unknown: the provider call's outcome is unknown (timeout, 5xx); never resent blindly, a duplicate SMS costs the
+ * recipient's trust. The rest are the provider's states.
+ */
+export const MESSAGE_STATUSES = [
+	"pending",
+	"submitting",
+	"unknown",
+	"queued",
+	"sending",
+	"sent",
+	"delivered",
+	"undelivered",
+	"failed",
+	"canceled",
+	"read",
+] as const;
+
 export const FOLLOW_UP_STATUSES = ["sent", "waiting", "skipped"] as const;
 export const FOLLOW_UP_REASONS = ["quiet_hours", "capped", "opted_out", "purchased", "window_passed"] as const;
 export type FollowUpReason = (typeof FOLLOW_UP_REASONS)[number];

@@ -1,9 +1,10 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
-import { campaignFromPath } from "../campaigns/from-path";
+import { CampaignId, campaignFromPath } from "../campaigns/from-path";
 import { publicOrigin } from "../config";
 import type { AppEnv } from "../http/app-env";
-import { readQuery } from "../http/json-body";
+import { apiRouter, declareRoute, registerSchema } from "../http/route";
+import { isoTime, revenue } from "../http/schemas";
 import { fromMinor, minorDigits } from "../purchases/money";
 import { type Cell, csvLine } from "./csv";
 import {
@@ -49,7 +50,7 @@ export const ExportQuery = z.object({
 		.optional()
 		.describe("The previous response's X-Next-Cursor; none for the first response (the only one with a CSV header)."),
 });
-type ExportQuery = z.infer<typeof ExportQuery>;
+export type ExportQuery = z.infer<typeof ExportQuery>;
 type Format = ExportQuery["format"];
 type ExportRecord = Record<string, Cell | Record<string, number>>;
 
@@ -175,7 +176,7 @@ async function streamedResponse(
 	});
 }
 
-const QUERY_PROBLEM = `The query is invalid: format is csv or ndjson, limit 1 to ${EXPORT_MAX_ROWS}, cursor one an export gave out.`;
+export const QUERY_PROBLEM = `The query is invalid: format is csv or ndjson, limit 1 to ${EXPORT_MAX_ROWS}, cursor one an export gave out.`;
 
 /**
  * Where the next response starts, sent before the body (none: this one reaches the end). Link repeats it as the URL
@@ -192,13 +193,10 @@ function pagingHeaders(requestUrl: string, query: ExportQuery, nextCursor: strin
 	return { "x-next-cursor": nextCursor, link: `<${next.href}>; rel="next"` };
 }
 
-/** Routes under /api/v1/campaigns/:id/export. */
-export const campaignExportRoutes = new Hono<AppEnv>();
-
 // Each response first finds, in one index-only query, the last row it will hold and whether any follow, so that it
 // can name the next cursor in its headers; it then streams the rows up to that one, page by page.
-campaignExportRoutes.get("/:id/export/recipients", async (c) => {
-	const query = readQuery(c, ExportQuery, QUERY_PROBLEM);
+/** The recipients export of the path's campaign: for the API route below and the dashboard's download. */
+export async function exportRecipients(c: Context<AppEnv>, query: ExportQuery): Promise<Response> {
 	const campaign = await campaignFromPath(c);
 	const db = c.env.DB;
 	const origin = publicOrigin(c.env, c.req.url);
@@ -244,10 +242,10 @@ campaignExportRoutes.get("/:id/export/recipients", async (c) => {
 		},
 		pagingHeaders(c.req.url, query, nextCursor),
 	);
-});
+}
 
-campaignExportRoutes.get("/:id/export/clicks", async (c) => {
-	const query = readQuery(c, ExportQuery, QUERY_PROBLEM);
+/** The clicks export of the path's campaign. */
+export async function exportClicks(c: Context<AppEnv>, query: ExportQuery): Promise<Response> {
 	const campaign = await campaignFromPath(c);
 	const db = c.env.DB;
 	let afterId = query.cursor === undefined ? "" : decodeClicksCursor(query.cursor, campaign.id);
@@ -266,4 +264,120 @@ campaignExportRoutes.get("/:id/export/clicks", async (c) => {
 		},
 		pagingHeaders(c.req.url, query, nextCursor),
 	);
-});
+}
+
+const RecipientExportLine = z
+	.strictObject({
+		code: z.string(),
+		shortUrl: z.string(),
+		phone: z.string().nullable().describe("null once the contact is erased."),
+		externalId: z.string().nullable(),
+		variant: z.string().nullable(),
+		messageStatus: z.string().nullable(),
+		sentAt: isoTime.nullable(),
+		deliveredAt: isoTime.nullable(),
+		errorCode: z.string().nullable(),
+		firstTapAt: isoTime.nullable(),
+		humanClicks: z.number().int(),
+		purchased: z.boolean(),
+		revenue,
+	})
+	.meta({ description: "One line of the NDJSON recipients export." });
+
+const ClickExportLine = z
+	.strictObject({
+		id: z.string(),
+		clickedAt: isoTime,
+		linkCode: z.string(),
+		variant: z.string().nullable(),
+		human: z.boolean(),
+		botReason: z.string().nullable(),
+		deviceType: z.string().nullable(),
+		os: z.string().nullable(),
+		browser: z.string().nullable(),
+		country: z.string().nullable(),
+	})
+	.meta({ description: "One line of the NDJSON clicks export." });
+
+// The rows' fields are the CSV's columns, in order.
+const sameColumns = (schema: z.ZodObject, columns: readonly string[]) => {
+	if (Object.keys(schema.shape).join() !== columns.join()) throw new Error("export columns and row schema differ");
+};
+sameColumns(RecipientExportLine, RECIPIENT_COLUMNS);
+sameColumns(ClickExportLine, CLICK_COLUMNS);
+
+const exportDescription =
+	"Streamed in pages read from D1. One response holds at most `limit` rows (1,000,000 by default and at most); " +
+	"when more follow, X-Next-Cursor (and Link) name where the next response starts. Concatenated, the responses " +
+	"are the whole export, each row once, in order.";
+
+const header = (description: string) => ({ description, schema: { type: "string" as const } });
+
+function exportRoute<const P extends string>(kind: string, path: P, operationId: string, summary: string, row: string) {
+	return declareRoute({
+		method: "get",
+		path,
+		operationId,
+		tag: "Exports",
+		summary,
+		description: exportDescription,
+		request: { params: CampaignId, query: ExportQuery },
+		queryProblem: QUERY_PROBLEM,
+		responses: {
+			200: {
+				description: "The export, or this response's part of it, as an attachment.",
+				headers: {
+					"content-disposition": header(`attachment; filename="tapline-<campaign>-${kind}.<format>"`),
+					"x-next-cursor": header(
+						"Present when more rows follow this response: pass it as `cursor` to get them. Sent before the body.",
+					),
+					link: header(
+						'The next response\'s URL, `<…?format=…&limit=…&cursor=…>; rel="next"`, when X-Next-Cursor is present.',
+					),
+				},
+				content: {
+					"text/csv": {
+						schema: {
+							type: "string",
+							description: "RFC 4180 CSV; the first response (no cursor) starts with a header row, later ones do not.",
+						},
+					},
+					"application/x-ndjson": {
+						schema: {
+							type: "string",
+							description: `One JSON object per line, each a ${row}.`,
+							"x-ndjson-item": { $ref: `#/components/schemas/${row}` },
+						},
+					},
+				},
+			},
+		},
+		errors: [400, 401, 404],
+	});
+}
+
+/** Routes under /api/v1/campaigns/{id}/export. */
+export const campaignExportRoutes = apiRouter();
+registerSchema(campaignExportRoutes, "RecipientExportRow", RecipientExportLine);
+registerSchema(campaignExportRoutes, "ClickExportRow", ClickExportLine);
+
+campaignExportRoutes.openapi(
+	exportRoute(
+		"recipients",
+		"/{id}/export/recipients",
+		"exportRecipients",
+		"One row per recipient, streamed",
+		"RecipientExportRow",
+	),
+	async (c) => exportRecipients(c, c.req.valid("query")),
+);
+campaignExportRoutes.openapi(
+	exportRoute(
+		"clicks",
+		"/{id}/export/clicks",
+		"exportClicks",
+		"Every raw click of the campaign, streamed",
+		"ClickExportRow",
+	),
+	async (c) => exportClicks(c, c.req.valid("query")),
+);

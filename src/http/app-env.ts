@@ -4,5 +4,7 @@ export interface AppEnv {
 	Variables: {
 		/** Set by `requireApiKey`: the workspace the caller's key belongs to. */
 		workspaceId: string;
+		/** Set by a route declaration with a `queryProblem`: what its bad queries are answered with. */
+		queryProblem?: { message: string; details?: false };
 	};
 }

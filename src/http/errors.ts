@@ -1,5 +1,7 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
 
 /** Every error the API can answer with, and its HTTP status. */
 const STATUS = {
@@ -20,6 +22,26 @@ const STATUS = {
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof STATUS;
+
+/** The error body, as every route declares it: `renderError` below is the one place that builds it. */
+export const ErrorBody = z
+	.strictObject({
+		error: z.strictObject({
+			code: z.enum(Object.keys(STATUS) as [ErrorCode, ...ErrorCode[]]),
+			message: z.string(),
+			requestId: z.string(),
+			details: z
+				.array(
+					z.strictObject({
+						path: z.string().describe('Where the problem is, e.g. "recipients.3.phone".'),
+						message: z.string(),
+						index: z.number().int().optional().describe("Position in the input array, for bulk requests."),
+					}),
+				)
+				.optional(),
+		}),
+	})
+	.meta({ id: "Error", description: "Every error the API answers with." });
 
 export interface ErrorDetail {
 	/** Where the problem is: a JSON path such as "recipients.3.phone". */
@@ -52,6 +74,13 @@ export function renderError(err: Error, c: Context): Response {
 		return c.json(
 			{ error: { code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) } },
 			err.status,
+		);
+	}
+	// The route declarations' own media-type gate (see http/route.ts) answers as the API always has.
+	if (err instanceof HTTPException && err.status === 415) {
+		return renderError(
+			new ApiError("unsupported_media_type", "Send a JSON body with Content-Type: application/json."),
+			c,
 		);
 	}
 	console.error(

@@ -1,14 +1,12 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import { evictLink } from "../cache/link-cache";
 import { buildLinkDestination } from "../campaigns/destination";
-import { campaignFromPath } from "../campaigns/from-path";
+import { CampaignId, campaignFromPath, requireCampaign } from "../campaigns/from-path";
 import { config, publicOrigin } from "../config";
-import { checkRecipients, DefaultCountry, RecipientsList } from "../contacts/recipients";
-import type { AppEnv } from "../http/app-env";
-import { limitBody } from "../http/body-limit";
+import { checkRecipients, DefaultCountry, RecipientInput, RecipientsList } from "../contacts/recipients";
 import { ApiError } from "../http/errors";
-import { readJson } from "../http/json-body";
+import { apiRouter, declareRoute, registerSchema, reply } from "../http/route";
+import { jsonContent as json, millis } from "../http/schemas";
 import { looksLikeCode } from "./codes";
 import { type MintRecipient, mintLinks } from "./mint";
 import { deleteLink, findLink } from "./queries";
@@ -16,10 +14,54 @@ import { deleteLink, findLink } from "./queries";
 export const MAX_RECIPIENTS_PER_REQUEST = 10_000;
 
 // Recipients are checked one by one, so that every problem of a list is reported in one answer.
-export const MintRequest = z.strictObject({
-	recipients: RecipientsList(MAX_RECIPIENTS_PER_REQUEST),
-	defaultCountry: DefaultCountry,
+export const MintRequest = z
+	.strictObject({
+		recipients: RecipientsList(MAX_RECIPIENTS_PER_REQUEST),
+		defaultCountry: DefaultCountry,
+	})
+	.meta({ id: "MintRequest" });
+
+const MintedLinks = z
+	.strictObject({
+		links: z.array(
+			z.strictObject({
+				code: z.string(),
+				shortUrl: z.string(),
+				contactId: z.string(),
+				phone: z.string(),
+				variant: z.string().nullable(),
+				created: z.boolean().describe("false: the recipient already had this live link."),
+			}),
+		),
+	})
+	.meta({ id: "MintedLinks" });
+
+const clickCounts = z.strictObject({
+	total: z.number().int(),
+	human: z.number().int(),
+	bot: z.number().int(),
+	uniqueHumans: z.number().int(),
 });
+
+const Link = z
+	.strictObject({
+		link: z.strictObject({
+			code: z.string(),
+			campaignId: z.string(),
+			contactId: z.string(),
+			phone: z.string(),
+			variant: z.string().nullable(),
+			createdAt: millis,
+			firstHumanClickAt: millis.nullable(),
+			lastHumanClickAt: millis.nullable(),
+			shortUrl: z.string(),
+			destination: z.string().describe("Where the link redirects, UTM parameters included (without tlid)."),
+			clicks: clickCounts,
+		}),
+	})
+	.meta({ id: "Link" });
+
+const LinkCode = z.object({ code: z.string().describe("The short code.") });
 
 /** The recipients to mint for, in request order, or one 422 that lists each problem with its index. */
 function recipientsToMint(raw: unknown[], defaultCountry: string | undefined): MintRecipient[] {
@@ -51,19 +93,35 @@ function recipientsToMint(raw: unknown[], defaultCountry: string | undefined): M
 	return recipients;
 }
 
-/** Routes under /api/v1/campaigns/:id/links. */
-export const campaignLinkRoutes = new Hono<AppEnv>();
+/** Routes under /api/v1/campaigns/{id}/links. */
+export const campaignLinkRoutes = apiRouter();
+// Its items are checked one by one, but documented as what they are.
+registerSchema(campaignLinkRoutes, "Recipient", RecipientInput);
 
-// 10,000 recipients with every field at its longest are about 4.3 MB.
-campaignLinkRoutes.post("/:id/links", limitBody(6 * 1024 * 1024), async (c) => {
+const mint = declareRoute({
+	method: "post",
+	path: "/{id}/links",
+	operationId: "mintLinks",
+	tag: "Links",
+	summary: `Mint one short link per recipient (up to ${MAX_RECIPIENTS_PER_REQUEST.toLocaleString("en")})`,
+	description:
+		"Idempotent per (campaign, phone). If any recipient is invalid the answer is 422 listing each problem, and nothing is minted.",
+	// 10,000 recipients with every field at its longest are about 4.3 MB.
+	bodyLimit: 6 * 1024 * 1024,
+	before: [requireCampaign()],
+	request: { params: CampaignId, body: { required: true, ...json(MintRequest) } },
+	responses: { 200: { description: "The links, in input order.", ...json(MintedLinks) } },
+	errors: [400, 401, 404, 413, 415, 422],
+});
+campaignLinkRoutes.openapi(mint, async (c) => {
 	const workspaceId = c.get("workspaceId");
 	const campaign = await campaignFromPath(c);
-	const input = await readJson(c, MintRequest);
+	const input = c.req.valid("json");
 
 	const recipients = recipientsToMint(input.recipients, input.defaultCountry);
 	const minted = await mintLinks(c.env.DB, workspaceId, campaign.id, recipients, config(c.env).codeLength, Date.now());
 	const origin = publicOrigin(c.env, c.req.url);
-	return c.json({
+	return reply(c, mint, 200, {
 		links: minted.map((l) => ({
 			code: l.code,
 			shortUrl: `${origin}/${l.code}`,
@@ -76,14 +134,24 @@ campaignLinkRoutes.post("/:id/links", limitBody(6 * 1024 * 1024), async (c) => {
 });
 
 /** Routes under /api/v1/links. */
-export const linkRoutes = new Hono<AppEnv>();
+export const linkRoutes = apiRouter();
 
-linkRoutes.get("/:code", async (c) => {
+const get = declareRoute({
+	method: "get",
+	path: "/{code}",
+	operationId: "getLink",
+	tag: "Links",
+	summary: "One link with its destination and clicks",
+	request: { params: LinkCode },
+	responses: { 200: { description: "The link.", ...json(Link) } },
+	errors: [401, 404],
+});
+linkRoutes.openapi(get, async (c) => {
 	const code = c.req.param("code");
 	const link = looksLikeCode(code) ? await findLink(c.env.DB, c.get("workspaceId"), code) : null;
 	if (!link) throw new ApiError("not_found", "No link with that code in this workspace.");
 	const { destinationUrl, utm, clicks, humanClicks, botClicks, ...rest } = link;
-	return c.json({
+	return reply(c, get, 200, {
 		link: {
 			...rest,
 			shortUrl: `${publicOrigin(c.env, c.req.url)}/${link.code}`,
@@ -93,7 +161,17 @@ linkRoutes.get("/:code", async (c) => {
 	});
 });
 
-linkRoutes.delete("/:code", async (c) => {
+const remove = declareRoute({
+	method: "delete",
+	path: "/{code}",
+	operationId: "deleteLink",
+	tag: "Links",
+	summary: "Deactivate a link; its clicks stay counted",
+	request: { params: LinkCode },
+	responses: { 204: { description: "Deactivated." } },
+	errors: [401, 404],
+});
+linkRoutes.openapi(remove, async (c) => {
 	const code = c.req.param("code");
 	const deleted = looksLikeCode(code) && (await deleteLink(c.env.DB, c.get("workspaceId"), code, Date.now()));
 	if (!deleted) throw new ApiError("not_found", "No link with that code in this workspace.");

@@ -2,24 +2,10 @@
 // queue redelivers), so a message only ever moves to a later state, and the database applies the same order as
 // this module: statusRankSql is generated from the table below.
 
-/**
- * pending: created, waiting for the send queue. submitting: claimed by the sender, the provider call in flight.
- * unknown: the provider call's outcome is unknown (timeout, 5xx); never resent blindly, a duplicate SMS costs the
- * recipient's trust. The rest are the provider's states.
- */
-export const MESSAGE_STATUSES = [
-	"pending",
-	"submitting",
-	"unknown",
-	"queued",
-	"sending",
-	"sent",
-	"delivered",
-	"undelivered",
-	"failed",
-	"canceled",
-	"read",
-] as const;
+import { MESSAGE_STATUSES } from "../db/schema";
+
+// The statuses themselves sit with the tables (db/schema.ts), where every feature that shows a message can read them.
+export { MESSAGE_STATUSES };
 
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 

@@ -1,8 +1,7 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { WEBHOOK_EVENT_TYPES } from "../db/schema";
+import type { AppEnv } from "../http/app-env";
 import { WEBHOOK_PAYLOADS, webhookPayloadSchemas } from "../webhooks/events";
-import { type Auth, type OperationSpec, operations } from "./operations";
-import { requestSchemas } from "./requests";
-import { responseSchemas } from "./responses";
 import { componentSchemas, type JsonSchema, ref } from "./schema-json";
 
 export type OpenApiDocument = {
@@ -12,7 +11,7 @@ export type OpenApiDocument = {
 	webhooks: Record<string, { post: JsonSchema }>;
 	components: {
 		schemas: Record<string, JsonSchema>;
-		securitySchemes: Record<Exclude<Auth, "none">, JsonSchema>;
+		securitySchemes: Record<string, JsonSchema>;
 	};
 	tags: { name: string; description: string }[];
 };
@@ -34,20 +33,8 @@ const TAGS: Record<string, string> = {
 	Meta: "This document, and the Worker's own pages.",
 };
 
-/** What each status means, for the error responses of every operation. */
-export const ERROR_STATUSES: Record<number, string> = {
-	400: "invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header.",
-	401: "unauthorized: missing, wrong or revoked key, token or signature.",
-	403: "forbidden: a signature that does not match.",
-	404: "not_found: unknown, or another workspace's.",
-	409: "conflict: a secret another workspace already uses.",
-	413: "payload_too_large: the body is over this route's limit.",
-	415: "unsupported_media_type: the body is not of the expected type.",
-	422: "validation_failed: details lists each problem with its path (and index in a list).",
-	503: "not_configured or unavailable: see message and details.",
-};
-
-const SECURITY_SCHEMES: OpenApiDocument["components"]["securitySchemes"] = {
+/** The `auth` of a route declaration (src/http/route.ts), as the document names it. */
+const SECURITY_SCHEMES: Record<string, JsonSchema> = {
 	apiKey: { type: "http", scheme: "bearer", description: "A workspace's API key (tl_…)." },
 	adminToken: { type: "http", scheme: "bearer", description: "The deployment's ADMIN_TOKEN." },
 	shopifyHmac: {
@@ -63,46 +50,6 @@ const SECURITY_SCHEMES: OpenApiDocument["components"]["securitySchemes"] = {
 		description: "Base64 HMAC-SHA1 with the auth token over PUBLIC_URL + path + query and the sorted form parameters.",
 	},
 };
-
-function operationObject(op: OperationSpec): JsonSchema {
-	const responses: Record<string, JsonSchema> = {};
-	for (const [status, spec] of Object.entries(op.responses)) {
-		responses[status] = {
-			description: spec.description,
-			...(spec.content
-				? { content: Object.fromEntries(Object.entries(spec.content).map(([type, schema]) => [type, { schema }])) }
-				: {}),
-			...(spec.headers
-				? {
-						headers: Object.fromEntries(
-							Object.entries(spec.headers).map(([name, description]) => [
-								name,
-								{ description, schema: { type: "string" } },
-							]),
-						),
-					}
-				: {}),
-		};
-	}
-	for (const status of op.errors) {
-		responses[status] = {
-			description: ERROR_STATUSES[status] ?? "An error.",
-			content: { "application/json": { schema: ref("Error") } },
-		};
-	}
-	return {
-		operationId: op.operationId,
-		tags: [op.tag],
-		summary: op.summary,
-		...(op.description ? { description: op.description } : {}),
-		security: op.auth === "none" ? [] : [{ [op.auth]: [] }],
-		...(op.parameters ? { parameters: op.parameters } : {}),
-		...(op.body
-			? { requestBody: { required: true, content: { [op.body.mediaType]: { schema: op.body.schema } } } }
-			: {}),
-		responses,
-	};
-}
 
 const header = (name: string, description: string): JsonSchema => ({
 	name,
@@ -137,22 +84,25 @@ function webhooks(): OpenApiDocument["webhooks"] {
 	);
 }
 
-/** Builds the OpenAPI 3.1 document from the routes' own zod schemas and the response schemas. */
-export function buildOpenApiDocument(): OpenApiDocument {
-	const paths: OpenApiDocument["paths"] = {};
-	for (const op of operations()) {
-		const item = paths[op.path] ?? {};
-		paths[op.path] = item;
-		if (item[op.method]) throw new Error(`OpenAPI document: ${op.method} ${op.path} listed twice`);
-		item[op.method] = operationObject(op);
+// zod bounds every .int() by the safe-integer range; said on every count, it is noise in the document.
+function dropSafeIntegerBounds(node: unknown): void {
+	if (Array.isArray(node)) {
+		for (const item of node) dropSafeIntegerBounds(item);
+		return;
 	}
-	const responses = componentSchemas(responseSchemas);
-	const requests = requestSchemas();
-	const payloads = componentSchemas(webhookPayloadSchemas);
-	for (const id of [...Object.keys(requests), ...Object.keys(payloads)]) {
-		if (id in responses) throw new Error(`OpenAPI document: component ${id} is named twice`);
-	}
-	return {
+	if (typeof node !== "object" || node === null) return;
+	const schema = node as JsonSchema;
+	if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+	if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
+	for (const value of Object.values(schema)) dropSafeIntegerBounds(value);
+}
+
+/**
+ * The OpenAPI 3.1 document of `app`: every route as its declaration (src/http/route.ts) describes it, plus the
+ * outbound webhooks' payloads.
+ */
+export function describeApp(app: OpenAPIHono<AppEnv>): OpenApiDocument {
+	const generated = app.getOpenAPI31Document({
 		openapi: "3.1.0",
 		info: {
 			title: "Tapline API",
@@ -161,19 +111,24 @@ export function buildOpenApiDocument(): OpenApiDocument {
 				"SMS link tracking: per-recipient short links, edge redirects, click and purchase stats. API routes are under /api/v1, take and return JSON, and authenticate with Authorization: Bearer <key>. Errors are {error:{code,message,requestId,details?}}.",
 		},
 		tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
-		paths,
+	}) as unknown as OpenApiDocument;
+	const schemas = generated.components?.schemas ?? {};
+	const payloads = componentSchemas(webhookPayloadSchemas);
+	for (const id of Object.keys(payloads)) {
+		if (id in schemas) throw new Error(`OpenAPI document: component ${id} is named twice`);
+	}
+	const document: OpenApiDocument = {
+		openapi: "3.1.0",
+		info: generated.info,
+		tags: generated.tags,
+		paths: generated.paths,
 		webhooks: webhooks(),
 		components: {
-			schemas: { ...requests, ...responses, ...payloads },
+			schemas: { ...schemas, ...payloads },
 			securitySchemes: SECURITY_SCHEMES,
 		},
 	};
-}
-
-let cached: OpenApiDocument | undefined;
-
-/** The document, built once per isolate: it depends on code only. */
-export function openApiDocument(): OpenApiDocument {
-	cached ??= buildOpenApiDocument();
-	return cached;
+	dropSafeIntegerBounds(document.paths);
+	dropSafeIntegerBounds(document.components.schemas);
+	return document;
 }

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { fromMinor } from "../purchases/money";
 import type {
 	CampaignStatRows,
@@ -8,99 +9,17 @@ import type {
 	SourceRow,
 	StatRow,
 } from "./queries";
+import type * as schemas from "./schemas";
 
-export interface ClickCounts {
-	total: number;
-	human: number;
-	bot: number;
-	uniqueHumans: number;
-}
-
-export interface Breakdown extends ClickCounts {
-	value: string;
-}
-
-export interface PurchaseCounts {
-	purchasers: number;
-	orders: number;
-	/** Revenue per currency, in major units: { USD: 49.9 }. */
-	revenue: Record<string, number>;
-	/** Purchasers per unique human clicker. */
-	conversionRate: number | null;
-	/** Purchasers per delivered message. */
-	conversionRateOnDelivered: number | null;
-	/** Revenue per currency divided by the messages sent. */
-	revenuePerMessageSent: Record<string, number>;
-}
-
-type WindowCounts = Pick<PurchaseCounts, "purchasers" | "orders" | "revenue"> & { days: number };
-
-/** What became of the campaign's SMS, from the provider's receipts (or the lifecycle API). */
-export interface MessageFunnel {
-	/** Every message written for the campaign. */
-	total: number;
-	/** Waiting for the sender (quiet hours included) or being handed to the provider. */
-	pending: number;
-	/** With the provider, not yet sent to the carrier. */
-	queued: number;
-	/** Reached the carrier: sent, delivered, undelivered or read. */
-	sent: number;
-	/** Delivered to the handset (read included). */
-	delivered: number;
-	undelivered: number;
-	/** Refused by the provider or never sent. */
-	failed: number;
-	/** Not sent: the contact opted out or was erased before it went out. */
-	canceled: number;
-	/** The provider call timed out or failed after it was made: not resent, so nobody is texted twice. */
-	unknown: number;
-	/** delivered / sent. */
-	deliveryRate: number | null;
-	/** Delivered messages whose recipient tapped the link (a human tap). */
-	tapped: number;
-	/** tapped / delivered. */
-	clickThroughOnDelivered: number | null;
-	/** From the delivery receipt to the first human tap; a tap that beat its receipt counts as 0. */
-	deliveryToFirstTapSeconds: { median: number | null; average: number | null };
-}
-
-export interface VariantBreakdown extends ClickCounts {
-	variant: string;
-	links: number;
-	/** Unique human clickers per link minted: the click-through rate of the variant. */
-	clickThroughRate: number | null;
-	/** Links with any tap, bots and link previews included, per link minted. */
-	rawClickThroughRate: number | null;
-	purchases: PurchaseCounts & { byWindow: WindowCounts[] };
-	messages: MessageFunnel;
-}
-
-export interface PurchaseFunnel extends PurchaseCounts {
-	attributionWindowDays: number;
-	/** The same counts under other attribution windows, side by side. */
-	byWindow: WindowCounts[];
-	/** Orders and revenue by how they were reported (pixel, api, shopify); the pixel is unsigned. */
-	bySource: Record<string, { orders: number; revenue: Record<string, number> }>;
-	/** The same orders and revenue by the UTC day of the purchase, oldest first. */
-	byDay: { day: string; orders: number; revenue: Record<string, number> }[];
-}
-
-export interface CampaignStats {
-	links: number;
-	clicks: ClickCounts;
-	clickThroughRate: number | null;
-	/** Links with any tap, bots and link previews included, per link minted: what counting every request reports. */
-	rawClickThroughRate: number | null;
-	byReason: Record<string, number>;
-	byDay: Breakdown[];
-	byVariant: VariantBreakdown[];
-	byDevice: Breakdown[];
-	byOs: Breakdown[];
-	byBrowser: Breakdown[];
-	byCountry: Breakdown[];
-	messages: MessageFunnel;
-	purchases: PurchaseFunnel;
-}
+// The shapes are the response schemas' (./schemas.ts): one description of each, checked by the typecheck.
+export type ClickCounts = z.infer<typeof schemas.ClickCounts>;
+export type Breakdown = z.infer<typeof schemas.Breakdown>;
+export type PurchaseCounts = z.infer<typeof schemas.PurchaseCounts>;
+type WindowCounts = z.infer<typeof schemas.WindowCounts>;
+export type MessageFunnel = z.infer<typeof schemas.MessageFunnel>;
+export type VariantBreakdown = z.infer<typeof schemas.VariantBreakdown>;
+export type PurchaseFunnel = z.infer<typeof schemas.PurchaseFunnel>;
+export type CampaignStats = z.infer<typeof schemas.CampaignFigures>;
 
 /** Windows always shown side by side, plus the workspace's own. */
 const COMPARED_WINDOWS = [1, 7, 30];

@@ -1,6 +1,8 @@
+import type { z } from "zod";
 import { fromMinor } from "../purchases/money";
-import { type MessageFunnel, messageFunnel, rate, revenuePer } from "./campaign-stats";
+import { messageFunnel, rate, revenuePer } from "./campaign-stats";
 import type { Cohort, FollowUpStatRows, MoneyRow } from "./follow-up-queries";
+import type * as schemas from "./schemas";
 
 export const WAITING_REASONS = ["quiet_hours", "capped", "opted_out"] as const;
 export const SKIP_REASONS = ["purchased", "opted_out", "window_passed"] as const;
@@ -12,51 +14,8 @@ interface Money {
 	revenue: Record<string, number>;
 }
 
-/** One side of the recovery comparison. */
-export interface CohortOutcome {
-	contacts: number;
-	purchasers: number;
-	/** purchasers / contacts. */
-	conversionRate: number | null;
-	revenue: Record<string, number>;
-	/** Revenue per currency divided by the contacts. */
-	revenuePerContact: Record<string, number>;
-}
-
-/** What the campaign's follow-up did: who it was for, what became of the SMS, and what the contacts bought. */
-export interface FollowUpStats {
-	enabled: boolean;
-	/** Contacts whose first tap made them due a follow-up and who had not bought or opted out: sent, held back or lapsed. */
-	eligible: number;
-	/** Contacts whose follow-up was sent (claimed and queued; the message funnel tells where it went from there). */
-	sent: number;
-	/** Contacts looked at again later, by what holds them back now. */
-	waiting: Record<(typeof WAITING_REASONS)[number], number>;
-	/** Contacts who get no follow-up, by why. */
-	skipped: Record<(typeof SKIP_REASONS)[number], number>;
-	/** The follow-up SMS, in the same funnel as the campaign's own. */
-	messages: MessageFunnel;
-	/** Follow-up links with a human tap. */
-	tapped: number;
-	/** tapped / sent. */
-	clickThroughRate: number | null;
-	/** Verified purchases attributed to a follow-up link within the workspace's attribution window. */
-	purchases: Money & {
-		attributionWindowDays: number;
-		/** purchasers / tapped. */
-		conversionRate: number | null;
-		/** purchasers / messages delivered. */
-		conversionRateOnDelivered: number | null;
-		/** Revenue per currency divided by the messages sent. */
-		revenuePerMessageSent: Record<string, number>;
-	};
-	/**
-	 * Contacts who were sent a follow-up against eligible contacts who got none because of quiet hours or the
-	 * frequency cap: each contact's verified purchases (whatever they are attributed to) from the moment the
-	 * follow-up could first go, for the attribution window's days. Observational, not a randomised holdout.
-	 */
-	recovery: { days: number; followedUp: CohortOutcome; heldBack: CohortOutcome };
-}
+export type CohortOutcome = z.infer<typeof schemas.CohortOutcome>;
+export type FollowUpStats = z.infer<typeof schemas.FollowUpStats>;
 
 /** Purchasers, orders and revenue in major units from rows whose currency "*" carries the totals. */
 function money(rows: MoneyRow[]): Money {

@@ -1,12 +1,11 @@
-import { Hono } from "hono";
 import { CAMPAIGN_STAGES } from "../db/schema";
-import type { AppEnv } from "../http/app-env";
 import { revenueByCurrency } from "../purchases/money";
 import { rate, revenuePer } from "./campaign-stats";
 import { readJourneyRows } from "./journey-queries";
+import type { Journey } from "./schemas";
 
 /** The workspace's campaigns grouped by journey stage, as GET /journey serves them and the dashboard draws them. */
-export async function readJourney(d1: D1Database, workspaceId: string) {
+export async function readJourney(d1: D1Database, workspaceId: string): Promise<Journey> {
 	const {
 		stages: stageRows,
 		purchases: purchaseRows,
@@ -56,9 +55,4 @@ export async function readJourney(d1: D1Database, workspaceId: string) {
 	};
 }
 
-export type Journey = Awaited<ReturnType<typeof readJourney>>;
-
-/** Routes under /api/v1/journey. */
-export const journeyRoutes = new Hono<AppEnv>();
-
-journeyRoutes.get("/", async (c) => c.json(await readJourney(c.env.DB, c.get("workspaceId"))));
+export type { Journey };

@@ -1,11 +1,9 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import { newId, randomAlphanumeric } from "../db/ids";
 import { WEBHOOK_EVENT_TYPES } from "../db/schema";
-import type { AppEnv } from "../http/app-env";
-import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
-import { readJson } from "../http/json-body";
+import { apiRouter, declareRoute, reply } from "../http/route";
+import { jsonContent as json, millis } from "../http/schemas";
 import { forgetEndpoints } from "./emit";
 import { createEndpoint, deleteEndpoint, type Endpoint, endpointsOf } from "./queries";
 
@@ -31,20 +29,59 @@ const EndpointUrl = z
 		}
 	}, "must be a public https URL without credentials (plain http only for localhost)");
 
-export const CreateEndpoint = z.strictObject({
-	url: EndpointUrl,
-	// Default: every event type.
-	events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).optional(),
-});
+export const CreateEndpoint = z
+	.strictObject({
+		url: EndpointUrl.meta({
+			format: "uri",
+			description: "An https URL without credentials (http only for localhost).",
+		}),
+		events: z
+			.array(z.enum(WEBHOOK_EVENT_TYPES))
+			.min(1)
+			.optional()
+			.describe("The event types to post; default: every one."),
+	})
+	.meta({ id: "CreateWebhookEndpoint" });
 
-const shown = ({ secret: _secret, workspaceId: _workspaceId, ...endpoint }: Endpoint) => endpoint;
+const WebhookEndpoint = z
+	.strictObject({
+		id: z.string(),
+		url: z.string(),
+		events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+		createdAt: millis,
+	})
+	.meta({ id: "WebhookEndpoint" });
+
+const WebhookEndpointCreated = z
+	.strictObject({ endpoint: WebhookEndpoint, secret: z.string().describe("Signs every delivery; shown once.") })
+	.meta({ id: "WebhookEndpointCreated" });
+
+const WebhookEndpointList = z.strictObject({ endpoints: z.array(WebhookEndpoint) }).meta({ id: "WebhookEndpointList" });
+
+const shown = ({
+	secret: _secret,
+	workspaceId: _workspaceId,
+	...endpoint
+}: Endpoint): z.infer<typeof WebhookEndpoint> => endpoint;
 
 /** Routes under /api/v1/webhook-endpoints: where a workspace's events are posted. */
-export const webhookEndpointRoutes = new Hono<AppEnv>();
+export const webhookEndpointRoutes = apiRouter();
 
-webhookEndpointRoutes.post("/", limitBody(16 * 1024), async (c) => {
+const create = declareRoute({
+	method: "post",
+	path: "/",
+	operationId: "createWebhookEndpoint",
+	tag: "Outbound webhooks",
+	summary: "Add an endpoint that events are posted to",
+	description: "The signing secret is shown once, here.",
+	bodyLimit: 16 * 1024,
+	request: { body: { required: true, ...json(CreateEndpoint) } },
+	responses: { 201: { description: "Created.", ...json(WebhookEndpointCreated) } },
+	errors: [400, 401, 409, 413, 415, 422],
+});
+webhookEndpointRoutes.openapi(create, async (c) => {
 	const workspaceId = c.get("workspaceId");
-	const input = await readJson(c, CreateEndpoint);
+	const input = c.req.valid("json");
 	if ((await endpointsOf(c.env.DB, [workspaceId])).length >= MAX_ENDPOINTS) {
 		throw new ApiError("conflict", `A workspace has at most ${MAX_ENDPOINTS} webhook endpoints; delete one first.`);
 	}
@@ -59,15 +96,34 @@ webhookEndpointRoutes.post("/", limitBody(16 * 1024), async (c) => {
 	await createEndpoint(c.env.DB, endpoint);
 	forgetEndpoints(workspaceId);
 	// The secret is shown once, here: it signs every delivery.
-	return c.json({ endpoint: shown(endpoint), secret: endpoint.secret }, 201);
+	return reply(c, create, 201, { endpoint: shown(endpoint), secret: endpoint.secret });
 });
 
-webhookEndpointRoutes.get("/", async (c) => {
+const list = declareRoute({
+	method: "get",
+	path: "/",
+	operationId: "listWebhookEndpoints",
+	tag: "Outbound webhooks",
+	summary: "The workspace's webhook endpoints",
+	responses: { 200: { description: "Endpoints.", ...json(WebhookEndpointList) } },
+	errors: [401],
+});
+webhookEndpointRoutes.openapi(list, async (c) => {
 	const endpoints = await endpointsOf(c.env.DB, [c.get("workspaceId")]);
-	return c.json({ endpoints: endpoints.map(shown) });
+	return reply(c, list, 200, { endpoints: endpoints.map(shown) });
 });
 
-webhookEndpointRoutes.delete("/:id", async (c) => {
+const remove = declareRoute({
+	method: "delete",
+	path: "/{id}",
+	operationId: "deleteWebhookEndpoint",
+	tag: "Outbound webhooks",
+	summary: "Remove a webhook endpoint",
+	request: { params: z.object({ id: z.string().describe("The endpoint's id (whe_…).") }) },
+	responses: { 204: { description: "Removed." } },
+	errors: [401, 404],
+});
+webhookEndpointRoutes.openapi(remove, async (c) => {
 	const workspaceId = c.get("workspaceId");
 	if (!(await deleteEndpoint(c.env.DB, workspaceId, c.req.param("id"), Date.now()))) {
 		throw new ApiError("not_found", "No webhook endpoint with that id in this workspace.");

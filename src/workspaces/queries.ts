@@ -1,12 +1,13 @@
 import { newId } from "../db/ids";
 import { batch, first, query, type Rows, run } from "../db/sql";
 import type { NewApiKey } from "./api-keys";
+import type { Workspace } from "./workspace";
 
 /**
  * A workspace. helpText: the answer to an inbound HELP (null: a default that names the workspace);
  * frequencyCapHours: no follow-up goes to a contact who had any Tapline SMS in this many hours (0: no cap).
  */
-export type Workspace = Rows["workspaces"];
+export type { Workspace };
 
 const INSERT_WORKSPACE = query<
 	never,

@@ -2,10 +2,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { dereference, type Schema, validate } from "@cfworker/json-schema";
 import { beforeAll, describe, expect, it } from "vitest";
-import { app } from "../../src/app";
+import { app, buildOpenApiDocument } from "../../src/app";
 import { createTaplineClient } from "../../src/client";
 import { runFollowUps } from "../../src/follow-ups/run";
-import { buildOpenApiDocument, type OpenApiDocument } from "../../src/openapi/document";
+import type { OpenApiDocument } from "../../src/openapi/document";
 import { twilioSignature } from "../../src/twilio/signature";
 import { ADMIN_TOKEN, deliver, hmacOf, IPHONE_SAFARI } from "../helpers";
 

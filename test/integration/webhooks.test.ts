@@ -2,9 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecu
 import { env } from "cloudflare:workers";
 import { dereference, type Schema, validate } from "@cfworker/json-schema";
 import { describe, expect, inject, it } from "vitest";
-import { app } from "../../src/app";
+import { app, buildOpenApiDocument } from "../../src/app";
 import { consumeEvents } from "../../src/consumers";
-import { buildOpenApiDocument } from "../../src/openapi/document";
 import { deliverWebhooks } from "../../src/webhooks/consume";
 import type { DeliveryEnvelope } from "../../src/webhooks/events";
 import { call, hmacOf, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";

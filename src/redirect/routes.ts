@@ -1,18 +1,42 @@
-import { Hono } from "hono";
+import { z } from "zod";
 import { type CachedLink, lookupLink } from "../cache/link-cache";
 import { prefetchHints } from "../clicks/classify";
 import { newClickId, queueTap } from "../clicks/send";
 import { describeTap } from "../clicks/tap-event";
-import type { AppEnv } from "../http/app-env";
+import { apiRouter, documentRoute } from "../http/route";
 import { looksLikeCode } from "../links/codes";
 import { loadLink } from "./load-link";
 import { declinedPrefetch, notFoundPage, unavailablePage } from "./responses";
 
-export const redirectRoutes = new Hono<AppEnv>();
+/** GET /{code}: mount at the root, last. */
+export const redirectRoutes = apiRouter();
+
+const html = { "text/html": { schema: { type: "string" as const } } };
+
+// Declared for the document only: nothing (no validator, no middleware) stands between the router and the handler.
+const redirect = documentRoute(redirectRoutes, {
+	method: "get",
+	path: "/{code}",
+	operationId: "redirect",
+	tag: "Redirect",
+	summary: "The short link: a 302 to the destination with UTM parameters and a tlid",
+	description: "Unknown and deleted codes get one small HTML 404 page; a browser prefetch or a database outage a 503.",
+	auth: "public",
+	request: { params: z.object({ code: z.string().describe("The short code.") }) },
+	responses: {
+		302: {
+			description: "To the destination.",
+			headers: { location: { description: "The destination with tlid.", schema: { type: "string" } } },
+		},
+		404: { description: "Unknown or deleted code.", content: html },
+		503: { description: "A declined prefetch, or the database is unreachable: try again." },
+	},
+	errors: [],
+});
 
 // The hot path. The query string of the short link is ignored: nothing a tapper adds can change the destination.
 // GET also answers HEAD (Hono drops the body); the consumer records HEAD as a non-human tap.
-redirectRoutes.get("/:code", async (c) => {
+redirectRoutes.get(redirect, async (c) => {
 	const code = c.req.param("code");
 	const now = Date.now();
 	let link: CachedLink | null = null;

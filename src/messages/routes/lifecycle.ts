@@ -1,49 +1,78 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { normalisePhone } from "../contacts/phone";
-import type { AppEnv } from "../http/app-env";
-import { limitBody } from "../http/body-limit";
-import { decodeCursor, keysetPage } from "../http/cursor";
-import { ApiError, type ErrorDetail } from "../http/errors";
-import { readJson, readQuery } from "../http/json-body";
-import { listMessages, resolveReportedMessages } from "./list-queries";
-import { queueReceipts, type ReceiptEvent } from "./receipt-event";
-import { MESSAGE_STATUSES, normaliseProviderStatus } from "./status";
+import { normalisePhone } from "../../contacts/phone";
+import { decodeCursor, keysetPage } from "../../http/cursor";
+import { ApiError, type ErrorDetail } from "../../http/errors";
+import { apiRouter, declareRoute, registerSchema, reply } from "../../http/route";
+import { jsonContent as json } from "../../http/schemas";
+import { listMessages, resolveReportedMessages } from "../list-queries";
+import { MessageList } from "../message";
+import { queueReceipts, type ReceiptEvent } from "../receipt-event";
+import { MESSAGE_STATUSES, normaliseProviderStatus } from "../status";
 
 const MAX_EVENTS = 1000;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export const LifecycleEvent = z.strictObject({
-	messageId: z.string().min(1).max(64).optional(),
-	phone: z.string().min(1).max(40).optional(),
-	campaignId: z.string().min(1).max(64).optional(),
-	// Twilio's MessageStatus values: queued, sending, sent, delivered, undelivered, failed, read, canceled, ...
-	status: z.string().min(1).max(32),
-	at: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
-	errorCode: z.union([z.string().max(64), z.number().int()]).optional(),
-	errorMessage: z.string().max(200).optional(),
-	defaultCountry: z
-		.string()
-		.regex(/^[A-Za-z]{2}$/)
-		.optional(),
-});
+export const LifecycleEvent = z
+	.strictObject({
+		messageId: z.string().min(1).max(64).optional(),
+		phone: z.string().min(1).max(40).optional(),
+		campaignId: z.string().min(1).max(64).optional(),
+		// Twilio's MessageStatus values: queued, sending, sent, delivered, undelivered, failed, read, canceled, ...
+		status: z.string().min(1).max(32).describe("Twilio's MessageStatus: queued, sent, delivered, failed, …"),
+		at: z
+			.union([z.iso.datetime({ offset: true }), z.number().int().positive()])
+			.optional()
+			.describe("When it happened: ISO 8601 or epoch milliseconds; default now."),
+		errorCode: z.union([z.string().max(64), z.number().int()]).optional(),
+		errorMessage: z.string().max(200).optional(),
+		defaultCountry: z
+			.string()
+			.regex(/^[A-Za-z]{2}$/)
+			.optional(),
+	})
+	.meta({ id: "LifecycleEvent", description: "Name the message by messageId, or by phone and campaignId." });
 type LifecycleEvent = z.infer<typeof LifecycleEvent>;
 
-// One event, or { events: [...] } with up to 1,000.
-export const LifecycleRequest = z.union([
-	z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS) }),
-	z.record(z.string(), z.unknown()).refine((o) => !("events" in o), "events must be a list of 1 to 1000 events"),
-]);
+// One event, or { events: [...] } with up to 1,000. The events are checked one by one with LifecycleEvent (to report
+// every problem at once); the document shows them as that.
+const EVENT = { $ref: "#/components/schemas/LifecycleEvent" };
+export const LifecycleRequest = z
+	.union([
+		z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS).meta({ items: EVENT }) }),
+		z.record(z.string(), z.unknown()).refine((o) => !("events" in o), "events must be a list of 1 to 1000 events"),
+	])
+	.meta({ id: "LifecycleRequest", anyOf: [EVENT, { $ref: "#/components/schemas/LifecycleBatch" }] });
+
+const EventsAccepted = z.strictObject({ accepted: z.number().int() }).meta({ id: "EventsAccepted" });
 
 /** Routes under /api/v1/messages: the lifecycle of each SMS, and events reported by other sending platforms. */
-export const messageRoutes = new Hono<AppEnv>();
+export const messageRoutes = apiRouter();
+registerSchema(messageRoutes, "LifecycleEvent", LifecycleEvent);
+registerSchema(
+	messageRoutes,
+	"LifecycleBatch",
+	z.strictObject({ events: z.array(LifecycleEvent).min(1).max(MAX_EVENTS) }),
+);
+
+const reportEvents = declareRoute({
+	method: "post",
+	path: "/events",
+	operationId: "reportMessageEvents",
+	tag: "Messages",
+	summary: "Lifecycle events of messages another platform sent",
+	description: "One event, or {events: [...]} with up to 1,000. One bad event is a 422 and nothing is recorded.",
+	bodyLimit: 1024 * 1024,
+	request: { body: { required: true, ...json(LifecycleRequest) } },
+	responses: { 202: { description: "Queued.", ...json(EventsAccepted) } },
+	errors: [400, 401, 413, 415, 422, 503],
+});
 
 // A platform that sends the SMS itself reports what became of each message; the events go through the queue and
 // the same one-way state machine as Twilio's receipts. Everything is checked first: one bad event, nothing queued.
-messageRoutes.post("/events", limitBody(1024 * 1024), async (c) => {
+messageRoutes.openapi(reportEvents, async (c) => {
 	const workspaceId = c.get("workspaceId");
-	const body = await readJson(c, LifecycleRequest);
+	const body = c.req.valid("json");
 	const raw = Array.isArray(body.events) ? body.events : [body];
 	const now = Date.now();
 	const problems: ErrorDetail[] = [];
@@ -148,7 +177,7 @@ messageRoutes.post("/events", limitBody(1024 * 1024), async (c) => {
 		console.error(JSON.stringify({ msg: "lifecycle events not queued", error: String(err) }));
 		throw new ApiError("unavailable", "Could not queue the events. Repeat the request: events are idempotent.");
 	}
-	return c.json({ accepted: receipts.length }, 202);
+	return reply(c, reportEvents, 202, { accepted: receipts.length });
 });
 
 export const ListQuery = z.object({
@@ -158,13 +187,21 @@ export const ListQuery = z.object({
 	cursor: z.string().max(200).optional(),
 });
 
+const list = declareRoute({
+	method: "get",
+	path: "/",
+	operationId: "listMessages",
+	tag: "Messages",
+	summary: "Messages with their lifecycle, newest first",
+	request: { query: ListQuery },
+	queryProblem: "The query is invalid: limit is 1 to 500, status one of the message statuses.",
+	responses: { 200: { description: "A page of messages.", ...json(MessageList) } },
+	errors: [400, 401],
+});
+
 // The outbox: every message with its lifecycle, newest first, a page at a time.
-messageRoutes.get("/", async (c) => {
-	const { campaignId, status, limit, cursor } = readQuery(
-		c,
-		ListQuery,
-		"The query is invalid: limit is 1 to 500, status one of the message statuses.",
-	);
+messageRoutes.openapi(list, async (c) => {
+	const { campaignId, status, limit, cursor } = c.req.valid("query");
 	const after = decodeCursor(cursor);
 	const rows = await listMessages(c.env.DB, c.get("workspaceId"), {
 		campaignId: campaignId ?? null,
@@ -173,5 +210,5 @@ messageRoutes.get("/", async (c) => {
 		after: after && { createdAt: after.at, id: after.id },
 	});
 	const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ at: last.createdAt, id: last.id }));
-	return c.json({ messages: page, nextCursor });
+	return reply(c, list, 200, { messages: page, nextCursor });
 });

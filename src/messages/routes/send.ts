@@ -1,38 +1,89 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { campaignFromPath } from "../campaigns/from-path";
-import { config, publicOrigin } from "../config";
-import { checkRecipients, DefaultCountry, type Recipient, RecipientsList } from "../contacts/recipients";
-import { newId } from "../db/ids";
-import type { AppEnv } from "../http/app-env";
-import { limitBody } from "../http/body-limit";
-import { ApiError } from "../http/errors";
-import { readJson } from "../http/json-body";
-import { mintLinks } from "../links/mint";
-import { countSegments } from "../sms-text/segments";
-import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "../sms-text/template";
-import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "./queries";
-import { sendableAt } from "./quiet-hours";
-import { queueSends, type SendEnvelope, sendRequest } from "./send-envelope";
-import { quietDelaySeconds } from "./send-policy";
+import { CampaignId, campaignFromPath, requireCampaign } from "../../campaigns/from-path";
+import { config, publicOrigin } from "../../config";
+import {
+	checkRecipients,
+	DefaultCountry,
+	type Recipient,
+	RecipientInput,
+	RecipientsList,
+} from "../../contacts/recipients";
+import { newId } from "../../db/ids";
+import { ApiError } from "../../http/errors";
+import { apiRouter, declareRoute, registerSchema, reply } from "../../http/route";
+import { isoTime, jsonContent as json } from "../../http/schemas";
+import { mintLinks } from "../../links/mint";
+import { countSegments } from "../../sms-text/segments";
+import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "../../sms-text/template";
+import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "../queries";
+import { sendableAt } from "../quiet-hours";
+import { queueSends, type SendEnvelope, sendRequest } from "../send-envelope";
+import { quietDelaySeconds } from "../send-policy";
 
 export const MAX_SEND_RECIPIENTS = 10_000;
 
-export const SendRequest = z.strictObject({
-	recipients: RecipientsList(MAX_SEND_RECIPIENTS),
-	message: z.string().min(1).max(MAX_BODY_CHARACTERS),
-	defaultCountry: DefaultCountry,
-	dryRun: z.boolean().optional(),
-});
+export const SendRequest = z
+	.strictObject({
+		recipients: RecipientsList(MAX_SEND_RECIPIENTS),
+		message: z
+			.string()
+			.min(1)
+			.max(MAX_BODY_CHARACTERS)
+			.describe(
+				"Template: {link} (required), {firstName}, {lastName}, {externalId}, {phone}, {fields.<name>}, {firstName|fallback}.",
+			),
+		defaultCountry: DefaultCountry,
+		dryRun: z.boolean().optional().describe("Render and count segments; write and send nothing."),
+	})
+	.meta({ id: "SendRequest" });
 
-type SkipReason = "invalid_phone" | "duplicate" | "opted_out" | "already_queued" | "already_sent" | "message_too_long";
+const SKIP_REASONS = [
+	"invalid_phone",
+	"duplicate",
+	"opted_out",
+	"already_queued",
+	"already_sent",
+	"message_too_long",
+] as const;
+type SkipReason = (typeof SKIP_REASONS)[number];
 
-interface Skipped {
-	index: number;
-	reason: SkipReason;
-	message: string;
-	phone?: string;
-}
+const Skipped = z
+	.strictObject({
+		index: z.number().int(),
+		reason: z.enum(SKIP_REASONS),
+		message: z.string(),
+		phone: z.string().optional(),
+	})
+	.meta({ id: "SkippedRecipient" });
+type Skipped = z.infer<typeof Skipped>;
+
+const SendQueued = z
+	.strictObject({
+		queued: z.number().int(),
+		deferred: z.number().int().describe("Sends held for the recipients' quiet hours."),
+		skipped: z.array(Skipped),
+	})
+	.meta({ id: "SendQueued" });
+
+const SendDryRun = z
+	.strictObject({
+		dryRun: z.literal(true),
+		messages: z.array(
+			z.strictObject({
+				index: z.number().int(),
+				phone: z.string(),
+				body: z.string(),
+				encoding: z.enum(["GSM-7", "UCS-2"]),
+				segments: z.number().int(),
+				units: z.number().int(),
+				nonGsmCharacters: z.array(z.string()),
+				sendableAt: isoTime,
+			}),
+		),
+		totals: z.strictObject({ messages: z.number().int(), segments: z.number().int() }),
+		skipped: z.array(Skipped),
+	})
+	.meta({ id: "SendDryRun" });
 
 interface Rendered {
 	index: number;
@@ -77,13 +128,32 @@ function renderAll(
 	return rendered;
 }
 
-/** Routes under /api/v1/campaigns/:id/send. */
-export const campaignSendRoutes = new Hono<AppEnv>();
+/** Routes under /api/v1/campaigns/{id}/send. */
+export const campaignSendRoutes = apiRouter();
+registerSchema(campaignSendRoutes, "Recipient", RecipientInput);
 
-campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
+const send = declareRoute({
+	method: "post",
+	path: "/{id}/send",
+	operationId: "sendCampaign",
+	tag: "Messages",
+	summary: `Send the campaign as SMS, one per recipient (up to ${MAX_SEND_RECIPIENTS.toLocaleString("en")})`,
+	description:
+		"Nobody is texted twice by one campaign; opted-out recipients are skipped. dryRun renders and counts without writing.",
+	bodyLimit: 8 * 1024 * 1024,
+	before: [requireCampaign()],
+	request: { params: CampaignId, body: { required: true, ...json(SendRequest) } },
+	responses: {
+		200: { description: "Dry run: the rendered texts.", ...json(SendDryRun) },
+		202: { description: "Queued.", ...json(SendQueued) },
+	},
+	errors: [400, 401, 404, 413, 415, 422, 503],
+});
+
+campaignSendRoutes.openapi(send, async (c) => {
 	const workspaceId = c.get("workspaceId");
 	const campaign = await campaignFromPath(c);
-	const input = await readJson(c, SendRequest);
+	const input = c.req.valid("json");
 
 	const parsedTemplate = parseTemplate(input.message);
 	const { problems, checked } = checkRecipients(input.recipients, input.defaultCountry);
@@ -133,7 +203,7 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 			},
 			skipped,
 		);
-		return c.json({
+		return reply(c, send, 200, {
 			dryRun: true,
 			messages: rendered.map((r) => ({
 				index: r.index,
@@ -221,7 +291,7 @@ campaignSendRoutes.post("/:id/send", limitBody(8 * 1024 * 1024), async (c) => {
 		queue.push(sendRequest(state.messageId, delaySeconds));
 	});
 	await enqueue(c.env, queue);
-	return c.json({ queued: queue.length, deferred, skipped: sortByIndex(skipped) }, 202);
+	return reply(c, send, 202, { queued: queue.length, deferred, skipped: sortByIndex(skipped) });
 });
 
 const SKIP_MESSAGES = {

@@ -1,10 +1,10 @@
-import { type Context, Hono } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { config } from "../config";
 import { classifyInbound } from "../consent/keywords";
 import { contactsForInbound, recordConsent } from "../consent/queries";
 import type { AppEnv } from "../http/app-env";
-import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
+import { apiRouter, declareRoute, type RouteDeclaration } from "../http/route";
 import { queueReceipts } from "../messages/receipt-event";
 import { normaliseProviderStatus } from "../messages/status";
 import { emitEvents } from "../webhooks/emit";
@@ -16,30 +16,96 @@ import { verifyTwilioSignature } from "./signature";
  * request's path and query, never the Host header, which a proxy may rewrite) and the sorted POST parameters.
  * Missing header → 400, wrong signature → 403; nothing is read or stored before this passes.
  */
-async function verifiedParams(c: Context<AppEnv>): Promise<URLSearchParams> {
-	const { twilioAuthToken: token, publicUrl } = config(c.env);
+function verifyTwilioWebhook(): MiddlewareHandler<AppEnv> {
+	return async function verifyTwilioWebhook(c, next) {
+		signedForms.set(c.req.raw, await verifiedParams(c.req.raw, c.env));
+		await next();
+	};
+}
+
+const signedForms = new WeakMap<Request, URLSearchParams>();
+
+/** The form parameters that `verifyTwilioWebhook` checked. */
+function signedForm(request: Request): URLSearchParams {
+	const params = signedForms.get(request);
+	if (!params) throw new Error("Twilio webhook handled without its signature checked");
+	return params;
+}
+
+async function verifiedParams(request: Request, env: Env): Promise<URLSearchParams> {
+	const { twilioAuthToken: token, publicUrl } = config(env);
 	if (!token || !publicUrl) {
 		throw new ApiError("not_configured", "Twilio webhooks need TWILIO_AUTH_TOKEN and PUBLIC_URL to be set.");
 	}
-	const signature = c.req.header("x-twilio-signature");
+	const signature = request.headers.get("x-twilio-signature");
 	if (!signature) throw new ApiError("bad_request", "The X-Twilio-Signature header is missing.");
-	if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header("content-type") ?? "")) {
+	if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers.get("content-type") ?? "")) {
 		throw new ApiError("unsupported_media_type", "Twilio webhooks are form-encoded POSTs.");
 	}
-	const params = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
-	const { pathname, search } = new URL(c.req.url);
+	const params = new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()));
+	const { pathname, search } = new URL(request.url);
 	if (!(await verifyTwilioSignature(token, `${publicUrl}${pathname}${search}`, params, signature))) {
 		throw new ApiError("forbidden", "X-Twilio-Signature does not match this request.");
 	}
 	return params;
 }
 
+/** Twilio's form parameters, for the document: Twilio sends more, and all are signed. */
+function twilioForm(properties: Record<string, string>): NonNullable<RouteDeclaration["request"]>["body"] {
+	return {
+		required: true,
+		content: {
+			"application/x-www-form-urlencoded": {
+				schema: {
+					type: "object",
+					description: "Twilio's webhook parameters (Twilio sends more; all are signed).",
+					properties: Object.fromEntries(
+						Object.entries(properties).map(([name, description]) => [name, { type: "string", description }]),
+					),
+					additionalProperties: { type: "string" },
+				},
+			},
+		},
+	};
+}
+
+const signed = { scheme: "twilioSignature", verify: verifyTwilioWebhook() } as const;
+
 /** Routes under /api/v1/webhooks/twilio: configured in the Twilio console or set per message. */
-export const twilioWebhookRoutes = new Hono<AppEnv>();
+export const twilioWebhookRoutes = apiRouter();
+
+const status = declareRoute({
+	method: "post",
+	path: "/status",
+	operationId: "receiveTwilioStatus",
+	tag: "Webhooks",
+	summary: "Twilio delivery receipts (StatusCallback)",
+	auth: signed,
+	bodyLimit: 64 * 1024,
+	// Read from the signed URL as it is: documented, not validated.
+	parameters: [
+		{
+			name: "messageId",
+			in: "query",
+			required: false,
+			schema: { type: "string" },
+			description: "Tapline's message id, set in the StatusCallback.",
+		},
+	],
+	request: {
+		body: twilioForm({
+			MessageSid: "Twilio's message sid.",
+			MessageStatus: "queued, sent, delivered, undelivered, failed, …",
+			ErrorCode: "Twilio's error code, if any.",
+		}),
+	},
+	responses: { 204: { description: "Received." } },
+	errors: [400, 403, 413, 415, 503],
+});
 
 // Delivery receipts (StatusCallback). Queued like taps; the consumer applies them one way only.
-twilioWebhookRoutes.post("/status", limitBody(64 * 1024), async (c) => {
-	const params = await verifiedParams(c);
+twilioWebhookRoutes.openapi(status, async (c) => {
+	const params = signedForm(c.req.raw);
 	const sid = params.get("MessageSid") ?? params.get("SmsSid");
 	const status = normaliseProviderStatus(params.get("MessageStatus") ?? params.get("SmsStatus") ?? "");
 	// Statuses of inbound messages (receiving, received) say nothing about ours.
@@ -68,8 +134,30 @@ function escapeXml(text: string): string {
 
 // Replies from contacts: opt-out and opt-in keywords change consent at once (a STOP must win over a send already
 // queued); HELP is answered with the workspace's help text. Other replies are not stored.
-twilioWebhookRoutes.post("/inbound", limitBody(64 * 1024), async (c) => {
-	const params = await verifiedParams(c);
+const inbound = declareRoute({
+	method: "post",
+	path: "/inbound",
+	operationId: "receiveTwilioInbound",
+	tag: "Webhooks",
+	summary: "Replies to the Twilio number: STOP, START, HELP",
+	auth: signed,
+	bodyLimit: 64 * 1024,
+	request: {
+		body: twilioForm({ From: "The sender's phone.", Body: "The text.", MessageSid: "Twilio's message sid." }),
+	},
+	responses: {
+		200: {
+			description: "TwiML: the reply to send, if any.",
+			content: {
+				"text/xml": { schema: { type: "string", description: "<Response><Message>…</Message></Response>" } },
+			},
+		},
+	},
+	errors: [400, 403, 413, 415, 503],
+});
+
+twilioWebhookRoutes.openapi(inbound, async (c) => {
+	const params = signedForm(c.req.raw);
 	const from = params.get("From") ?? "";
 	const intent = classifyInbound(params.get("Body") ?? "");
 	c.header("content-type", "text/xml; charset=utf-8");

@@ -1,9 +1,9 @@
-import { Hono } from "hono";
-import { config } from "../config";
-import type { AppEnv } from "../http/app-env";
-import { isCurrency, toMinor } from "./money";
-import { sendPurchase } from "./send";
-import { SNIPPET_JS } from "./snippet";
+import { z } from "zod";
+import { config } from "../../config";
+import { apiRouter, documentRoute } from "../../http/route";
+import { isCurrency, toMinor } from "../money";
+import { sendPurchase } from "../send";
+import { SNIPPET_JS } from "../snippet";
 
 // 1×1 transparent GIF.
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
@@ -19,11 +19,34 @@ const WORKSPACE_ID = /^ws_[0-9A-Za-z]{16}$/;
 const CLICK_ID = /^[0-9A-Za-z]{8,64}$/;
 const ORDER_ID = /^[\x21-\x7e]{1,128}$/;
 
-export const pixelRoutes = new Hono<AppEnv>();
+/** The shop's side: GET /p.gif and GET /t.js, at the root. */
+export const pixelRoutes = apiRouter();
+
+// Documented only: whatever the query, the answer is the GIF, so nothing may stand in front of the handler.
+const pixel = documentRoute(pixelRoutes, {
+	method: "get",
+	path: "/p.gif",
+	operationId: "firePixel",
+	tag: "Site",
+	summary: "The purchase pixel",
+	description: "Always a 1×1 GIF, even for garbage; only well-formed hits within the rate limits are queued.",
+	auth: "public",
+	request: {
+		query: z.object({
+			workspace: z.string().describe("The workspace's id (ws_…)."),
+			orderId: z.string().describe("The order id."),
+			value: z.string().describe("The order value in major units, e.g. 49.90."),
+			currency: z.string().describe("ISO 4217 code."),
+			tlid: z.string().optional().describe("The click id kept by the snippet."),
+		}),
+	},
+	responses: { 200: { description: "A 1×1 GIF.", content: { "image/gif": { schema: { type: "string" } } } } },
+	errors: [],
+});
 
 // Always a GIF, fast, whatever the input: the shop's order page must never break. Only a well-formed hit within
 // the rate limit is queued; an unknown workspace is dropped by the consumer.
-pixelRoutes.get("/p.gif", async (c) => {
+pixelRoutes.get(pixel, async (c) => {
 	const q = c.req.query();
 	const value = Number(q.value);
 	const currency = (q.currency ?? "").toUpperCase();
@@ -72,7 +95,18 @@ pixelRoutes.get("/p.gif", async (c) => {
 	return new Response(GIF, { headers: GIF_HEADERS });
 });
 
-pixelRoutes.get("/t.js", () => {
+const snippet = documentRoute(pixelRoutes, {
+	method: "get",
+	path: "/t.js",
+	operationId: "getSnippet",
+	tag: "Site",
+	summary: "The site snippet that keeps the tlid and fires the pixel",
+	auth: "public",
+	responses: { 200: { description: "JavaScript.", content: { "text/javascript": { schema: { type: "string" } } } } },
+	errors: [],
+});
+
+pixelRoutes.get(snippet, () => {
 	return new Response(SNIPPET_JS, {
 		headers: {
 			"content-type": "text/javascript; charset=utf-8",

@@ -1,12 +1,10 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { normalisePhone } from "../contacts/phone";
-import type { AppEnv } from "../http/app-env";
-import { limitBody } from "../http/body-limit";
-import { ApiError } from "../http/errors";
-import { readJson } from "../http/json-body";
-import { isCurrency, toMinor } from "./money";
-import { sendPurchase } from "./send";
+import { normalisePhone } from "../../contacts/phone";
+import { ApiError } from "../../http/errors";
+import { apiRouter, declareRoute, reply } from "../../http/route";
+import { jsonContent as json } from "../../http/schemas";
+import { isCurrency, toMinor } from "../money";
+import { sendPurchase } from "../send";
 
 // Purchases may be reported late (a nightly import), but not from the future beyond clock skew, and not before
 // 2000: such a number is almost always Unix seconds sent where milliseconds were meant.
@@ -20,7 +18,8 @@ export const Conversion = z
 		currency: z
 			.string()
 			.transform((s) => s.toUpperCase())
-			.refine(isCurrency, "must be an ISO 4217 currency code such as USD"),
+			.refine(isCurrency, "must be an ISO 4217 currency code such as USD")
+			.describe("ISO 4217 code, any case."),
 		tlid: z
 			.string()
 			.regex(/^[0-9A-Za-z]{8,64}$/, "must be the tlid from the landing page URL")
@@ -28,17 +27,43 @@ export const Conversion = z
 		contactId: z.string().min(1).max(64).optional(),
 		phone: z.string().min(1).max(40).optional(),
 		externalId: z.string().trim().min(1).max(200).optional(),
-		at: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
+		at: z
+			.union([z.iso.datetime({ offset: true }), z.number().int().positive()])
+			.optional()
+			.describe("When the order was placed: ISO 8601 or epoch milliseconds."),
 	})
 	.refine((c) => c.tlid || c.contactId || c.phone || c.externalId, {
 		message: "give at least one of tlid, contactId, phone or externalId, so the purchase can be attributed",
+	})
+	.meta({
+		id: "Conversion",
+		description: "At least one of tlid, contactId, phone or externalId, so the purchase can be attributed.",
+		anyOf: ["tlid", "contactId", "phone", "externalId"].map((field) => ({ required: [field] })),
 	});
 
-export const conversionRoutes = new Hono<AppEnv>();
+const ConversionAccepted = z
+	.strictObject({ accepted: z.literal(true), orderId: z.string() })
+	.meta({ id: "ConversionAccepted" });
+
+/** Routes under /api/v1/conversions. */
+export const conversionRoutes = apiRouter();
+
+const report = declareRoute({
+	method: "post",
+	path: "/",
+	operationId: "reportConversion",
+	tag: "Purchases",
+	summary: "Report a purchase, server to server",
+	description: "Idempotent by (workspace, orderId).",
+	bodyLimit: 16 * 1024,
+	request: { body: { required: true, ...json(Conversion) } },
+	responses: { 202: { description: "Queued.", ...json(ConversionAccepted) } },
+	errors: [400, 401, 413, 415, 422],
+});
 
 /** The trusted, server-to-server way to report a purchase. Idempotent by (workspace, orderId). */
-conversionRoutes.post("/", limitBody(16 * 1024), async (c) => {
-	const input = await readJson(c, Conversion);
+conversionRoutes.openapi(report, async (c) => {
+	const input = c.req.valid("json");
 	const now = Date.now();
 	const at = input.at === undefined ? now : typeof input.at === "number" ? input.at : Date.parse(input.at);
 	if (at > now + MAX_CLOCK_SKEW_MS) {
@@ -75,5 +100,5 @@ conversionRoutes.post("/", limitBody(16 * 1024), async (c) => {
 		externalId: input.externalId ?? null,
 		webhookId: null,
 	});
-	return c.json({ accepted: true, orderId: input.orderId }, 202);
+	return reply(c, report, 202, { accepted: true, orderId: input.orderId });
 });

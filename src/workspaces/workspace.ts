@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { millis } from "../http/schemas";
+
+/** A workspace as the API shows it and the queries return it. */
+export const Workspace = z
+	.strictObject({
+		id: z.string(),
+		name: z.string(),
+		createdAt: millis,
+		attributionWindowDays: z.number().int(),
+		// The answer to an inbound HELP; null: a default that names the workspace.
+		helpText: z.string().nullable(),
+		// No follow-up goes to a contact who had any Tapline SMS in this many hours (0: no cap).
+		frequencyCapHours: z.number().int().describe("Follow-ups skip contacts texted within this many hours; 0: off."),
+	})
+	.meta({ id: "Workspace" });
+export type Workspace = z.infer<typeof Workspace>;
