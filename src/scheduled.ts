@@ -2,6 +2,7 @@ import { config } from "./config";
 import { runFollowUps } from "./follow-ups/run";
 import { clearOldRawClickDetails } from "./maintenance/raw-click-retention";
 import { sweepStalledSends } from "./messages/sweep";
+import { MINUTE_MS } from "./time";
 
 /** What a cron job is given: the trigger's scheduled time, and how often the trigger fires. */
 export interface CronTick {
@@ -61,8 +62,6 @@ export async function runScheduled(env: Env, now: number, cron = "", jobs: CronJ
 	}
 	if (failures.length > 0) throw new AggregateError(failures, `${failures.length} cron job(s) failed`);
 }
-
-const MINUTE_MS = 60_000;
 
 /**
  * How often a cron expression fires, for the shapes that fire at a fixed interval: every N minutes ("*\/N * * * *",

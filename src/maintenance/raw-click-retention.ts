@@ -1,4 +1,5 @@
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../time";
+
 const PAGE = 1000;
 const MAX_PAGES_PER_RUN = 20;
 
