@@ -22,8 +22,8 @@ export default defineConfig({
 	],
 	test: {
 		include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
-		globalSetup: ["./test/fakes/twilio-global-setup.ts"],
-		setupFiles: ["./test/apply-migrations.ts"],
+		globalSetup: ["./test/support/fakes/twilio-global-setup.ts"],
+		setupFiles: ["./test/support/apply-migrations.ts"],
 		// Generous for shared CI machines; speed is measured in bench/, not here.
 		testTimeout: 30_000,
 	},

@@ -10,7 +10,7 @@ declare global {
 	}
 }
 
-// What test/fakes/twilio-global-setup.ts provides to the tests and to the Miniflare bindings.
+// What test/support/fakes/twilio-global-setup.ts provides to the tests and to the Miniflare bindings.
 declare module "vitest" {
 	export interface ProvidedContext {
 		fakeTwilioUrl: string;

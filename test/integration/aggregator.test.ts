@@ -16,7 +16,7 @@ import {
 	newCampaign,
 	newWorkspace,
 	WHATSAPP,
-} from "../helpers";
+} from "../support/helpers";
 
 let sequence = 0;
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, newWorkspace } from "../helpers";
+import { call, newWorkspace } from "../support/helpers";
 
 async function countCampaigns(): Promise<number> {
 	return (await env.DB.prepare("SELECT count(*) AS n FROM campaigns").first<number>("n")) ?? 0;

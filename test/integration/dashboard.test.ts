@@ -11,7 +11,7 @@ import {
 	newWorkspace,
 	requestCapturing,
 	tapCapturing,
-} from "../helpers";
+} from "../support/helpers";
 
 const ORIGIN = "https://tapline.test";
 

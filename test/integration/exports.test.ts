@@ -9,8 +9,17 @@ import { campaignExportRoutes } from "../../src/exports/routes";
 import type { AppEnv } from "../../src/http/app-env";
 import { renderError } from "../../src/http/errors";
 import { requireApiKey } from "../../src/workspaces/auth";
-import { csvRecords } from "../csv";
-import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, requestCapturing, WHATSAPP } from "../helpers";
+import { csvRecords } from "../support/csv";
+import {
+	deliver,
+	IPHONE_SAFARI,
+	mint,
+	newCampaign,
+	newWorkspace,
+	requestCapturing,
+	WHATSAPP,
+} from "../support/helpers";
+import { capturingQueue } from "../support/queues";
 
 // Mounted as src/app.ts mounts it, so these tests need nothing from the app but the rest of the API (through helpers).
 const testApp = new Hono<AppEnv>();
@@ -80,15 +89,7 @@ async function tap(code: string, userAgent = IPHONE_SAFARI): Promise<string> {
 
 /** Posts to the API with an events queue that keeps what it is sent, then hands that to the consumer. */
 async function post(key: string, path: string, json: unknown): Promise<Response> {
-	const sent: unknown[] = [];
-	const events = {
-		async send(body: unknown) {
-			sent.push(body);
-		},
-		async sendBatch(messages: Iterable<MessageSendRequest>) {
-			for (const m of messages) sent.push(m.body);
-		},
-	} as unknown as Queue;
+	const events = capturingQueue();
 	const ctx = createExecutionContext();
 	const response = await app.fetch(
 		new Request(`https://tapline.test${path}`, {
@@ -100,7 +101,7 @@ async function post(key: string, path: string, json: unknown): Promise<Response>
 		ctx,
 	);
 	await waitOnExecutionContext(ctx);
-	if (sent.length > 0) await deliver(sent, 3);
+	if (events.sent.length > 0) await deliver(events.bodies(), 3);
 	return response;
 }
 

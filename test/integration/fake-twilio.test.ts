@@ -10,7 +10,7 @@ import {
 	statusCallback,
 	type TwilioAccount,
 	twilioRequests,
-} from "../twilio";
+} from "../support/twilio";
 
 const FROM = "+15017122661";
 const TO = "+15558675310";

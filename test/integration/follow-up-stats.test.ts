@@ -10,8 +10,9 @@ import {
 	newWorkspace,
 	tapCapturing,
 	WHATSAPP,
-} from "../helpers";
-import { api, baseEnv, capturingQueue, runSends, type TestEnv } from "../sms-harness";
+} from "../support/helpers";
+import { capturingQueue } from "../support/queues";
+import { api, baseEnv, runSends, type TestEnv } from "../support/sms-harness";
 import {
 	inboundMessage,
 	newTwilioAccount,
@@ -20,7 +21,7 @@ import {
 	twilioEnv,
 	twilioRequests,
 	webhookRequest,
-} from "../twilio";
+} from "../support/twilio";
 
 // One campaign's follow-up, told day by day on a fixed calendar (the clock is moved, nothing else is faked but
 // Twilio, at the HTTP level): links minted and tapped through the redirect, purchases reported through the API,

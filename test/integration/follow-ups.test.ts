@@ -10,10 +10,11 @@ import {
 import { runFollowUps } from "../../src/follow-ups/run";
 import worker from "../../src/index";
 import { runScheduled } from "../../src/scheduled";
-import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
-import { api, baseEnv, capturingQueue, postWebhook, runSends, type TestEnv } from "../sms-harness";
-import { inboundMessage, newTwilioAccount, type TwilioAccount, twilioEnv, twilioRequests } from "../twilio";
-import { zoneWhereHourIs } from "../zones";
+import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../support/helpers";
+import { capturingQueue, refusingQueue } from "../support/queues";
+import { api, baseEnv, postWebhook, runSends, type TestEnv } from "../support/sms-harness";
+import { inboundMessage, newTwilioAccount, type TwilioAccount, twilioEnv, twilioRequests } from "../support/twilio";
+import { zoneWhereHourIs } from "../support/zones";
 
 const HOUR = 3_600_000;
 const PUBLIC_URL = "https://tap.example";
@@ -356,14 +357,7 @@ describe("the follow-up cron", () => {
 		const s = await setup();
 		const [link] = await tapped(s, zoneWhereHourIs(12, Date.now() + 25 * HOUR));
 		const at = (await firstTapOf(link?.code ?? "")) + 25 * HOUR;
-		const broken = {
-			async send() {
-				throw new Error("queue unavailable");
-			},
-			async sendBatch() {
-				throw new Error("queue unavailable");
-			},
-		} as unknown as Queue;
+		const broken = refusingQueue();
 		const failed = await runFollowUps({ ...s.appEnv, SENDS: broken }, at);
 		expect(failed.queued).toBe(1);
 		expect(await followUpRows(s.campaignId)).toMatchObject([{ status: "sent", messageStatus: "pending" }]);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, mint, newCampaign, newWorkspace } from "../helpers";
+import { call, mint, newCampaign, newWorkspace } from "../support/helpers";
 
 async function count(table: "links" | "contacts"): Promise<number> {
 	return (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n")) ?? 0;

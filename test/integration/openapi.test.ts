@@ -7,7 +7,8 @@ import { createTaplineClient } from "../../src/client";
 import { runFollowUps } from "../../src/follow-ups/run";
 import type { OpenApiDocument } from "../../src/openapi/document";
 import { twilioSignature } from "../../src/twilio/signature";
-import { ADMIN_TOKEN, deliver, hmacOf, IPHONE_SAFARI } from "../helpers";
+import { ADMIN_TOKEN, deliver, hmacOf, IPHONE_SAFARI } from "../support/helpers";
+import { capturingQueue } from "../support/queues";
 
 // The contract test: every documented operation is called for real, and each answer (status, content type and
 // body) is checked against the document the Worker serves, so the document is proven, not just written.
@@ -27,17 +28,6 @@ let lookup: Record<string, Schema>;
 /** "get /api/v1/campaigns 200": every (operation, status) a real response was checked for. */
 const checked = new Set<string>();
 
-function captureQueue(sent: unknown[]): Queue {
-	return {
-		async send(body: unknown) {
-			sent.push(body);
-		},
-		async sendBatch(messages: Iterable<MessageSendRequest>) {
-			for (const m of messages) sent.push(m.body);
-		},
-	} as unknown as Queue;
-}
-
 /** A request through the app with queues that record what it sends; `events` can then be delivered. */
 async function request(
 	path: string,
@@ -47,7 +37,7 @@ async function request(
 	const headers = new Headers(rest.headers);
 	if (key) headers.set("authorization", `Bearer ${key}`);
 	if (json !== undefined) headers.set("content-type", "application/json");
-	const events: unknown[] = [];
+	const events = capturingQueue();
 	const ctx = createExecutionContext();
 	const response = await app.fetch(
 		new Request(`${ORIGIN}${path}`, {
@@ -57,11 +47,11 @@ async function request(
 			body: json === undefined ? rest.body : JSON.stringify(json),
 			redirect: "manual",
 		}),
-		{ ...env, EVENTS: captureQueue(events), SENDS: captureQueue([]), ...extra },
+		{ ...env, EVENTS: events, SENDS: capturingQueue(), ...extra },
 		ctx,
 	);
 	await waitOnExecutionContext(ctx);
-	return { response, events };
+	return { response, events: events.bodies() };
 }
 
 const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
@@ -303,7 +293,7 @@ describe("every documented operation, called for real", () => {
 		await call("post", E, E, { key, json: { events: [{ messageId, status: "teleported" }] } });
 		await deliver(reported.events);
 		// A day on, Ada (who tapped and has not bought yet) is due her follow-up: the listing and stats have one to show.
-		const due = await runFollowUps({ ...env, SENDS: captureQueue([]) }, Date.now() + 25 * 3_600_000);
+		const due = await runFollowUps({ ...env, SENDS: capturingQueue() }, Date.now() + 25 * 3_600_000);
 		expect(due.queued).toBe(1);
 
 		const P = "/api/v1/conversions";

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { capturingQueue } from "../sms-harness";
+import { capturingQueue, refusingQueue } from "../support/queues";
 
 // Every consumer has one bad-message policy: a message no version of it can read goes to its own queue's
 // dead-letter queue with the reason, and is acked only once it is there; if that send fails it is retried, never
@@ -28,13 +28,6 @@ async function consume(queue: string, bodies: unknown[], overrides: Partial<Reco
 	return { ids: batch.messages.map((m) => m.id), result: await getQueueResult(batch, ctx) };
 }
 
-function failingQueue(): Queue {
-	const refuse = async () => {
-		throw new Error("queue unavailable");
-	};
-	return { send: refuse, sendBatch: refuse } as unknown as Queue;
-}
-
 describe("the bad-message policy of every consumer", () => {
 	for (const { queue, deadLetters, poison } of CONSUMERS) {
 		it(`should move poison on ${queue} to its dead-letter queue with the reason, then ack it`, async () => {
@@ -49,7 +42,7 @@ describe("the bad-message policy of every consumer", () => {
 		});
 
 		it(`should retry poison on ${queue} when its dead-letter queue cannot take it, never ack it away`, async () => {
-			const { ids, result } = await consume(queue, [poison], { [deadLetters]: failingQueue() });
+			const { ids, result } = await consume(queue, [poison], { [deadLetters]: refusingQueue() });
 			expect(result.explicitAcks).toEqual([]);
 			expect(result.retryMessages.map((m) => m.msgId)).toEqual(ids);
 		});

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clearLinkCache } from "../../src/cache/link-cache";
-import { ANDROID_CHROME, call, mint, newCampaign, newWorkspace, tapCapturing } from "../helpers";
+import { ANDROID_CHROME, call, mint, newCampaign, newWorkspace, tapCapturing } from "../support/helpers";
+import { refusingQueue } from "../support/queues";
 
 async function linkFor(destinationUrl: string, variant?: string, utm?: Record<string, string>) {
 	const { key } = await newWorkspace();
@@ -87,10 +88,7 @@ describe("GET /:code", () => {
 		const { link } = await linkFor("https://shop.example/sale");
 		const { app } = await import("../../src/app");
 		const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
-		const broken = {
-			send: () => Promise.reject(new Error("queue unavailable")),
-			sendBatch: () => Promise.reject(new Error("queue unavailable")),
-		} as unknown as Queue;
+		const broken = refusingQueue();
 		const ctx = createExecutionContext();
 		const response = await app.fetch(
 			new Request(`https://tapline.test/${link.code}`, { redirect: "manual" }),

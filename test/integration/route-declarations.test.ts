@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, newCampaign, newWorkspace } from "../helpers";
+import { call, newCampaign, newWorkspace } from "../support/helpers";
 
 // What the route declarations (src/http/route.ts) keep as the API always answered.
 describe("declared routes", () => {

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { runScheduled } from "../../src/scheduled";
-import { deliver, hmacOf, IPHONE_SAFARI, newCampaign, newWorkspace, tapCapturing } from "../helpers";
-import { api, baseEnv, capturingQueue, postWebhook, runSends, type TestEnv } from "../sms-harness";
+import { deliver, hmacOf, IPHONE_SAFARI, newCampaign, newWorkspace, tapCapturing } from "../support/helpers";
+import { capturingQueue, refusingQueue } from "../support/queues";
+import { api, baseEnv, postWebhook, runSends, type TestEnv } from "../support/sms-harness";
 import {
 	inboundMessage,
 	newTwilioAccount,
@@ -11,8 +12,8 @@ import {
 	type TwilioAccount,
 	twilioEnv,
 	twilioRequests,
-} from "../twilio";
-import { zoneWhereHourIs } from "../zones";
+} from "../support/twilio";
+import { zoneWhereHourIs } from "../support/zones";
 
 const PUBLIC_URL = "https://tap.example";
 const SENDER = "+15005550006";
@@ -185,14 +186,7 @@ describe("sending a campaign through Twilio", () => {
 
 	it("should answer 503 when the queue refuses, and have the cron queue the messages within minutes", async () => {
 		const { account, appEnv, key, campaignId, people } = await setup(2);
-		const broken = {
-			async send() {
-				throw new Error("queue unavailable");
-			},
-			async sendBatch() {
-				throw new Error("queue unavailable");
-			},
-		};
+		const broken = refusingQueue();
 		const { response } = await api(appEnv, `/api/v1/campaigns/${campaignId}/send`, {
 			key,
 			json: { recipients: people, message: TEMPLATE },

@@ -4,24 +4,8 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { MAX_TAPS } from "../../src/clicks/send";
 import type { TapsEnvelope } from "../../src/clicks/tap-event";
-import { call, deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace } from "../helpers";
-
-/** A queue that records what it accepts; `refuse` decides, per call, whether a send fails or hangs instead. */
-function recordingQueue(refuse: (call: number) => "fail" | "hang" | null = () => null) {
-	const accepted: TapsEnvelope[] = [];
-	let calls = 0;
-	const queue = {
-		send(body: TapsEnvelope) {
-			const outcome = refuse(++calls);
-			if (outcome === "fail") return Promise.reject(new Error("queue unavailable"));
-			if (outcome === "hang") return new Promise(() => {});
-			accepted.push(body);
-			return Promise.resolve();
-		},
-		sendBatch: () => Promise.reject(new Error("not used by the redirect")),
-	} as unknown as Queue;
-	return { queue, accepted, calls: () => calls };
-}
+import { call, deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace } from "../support/helpers";
+import { capturingQueue } from "../support/queues";
 
 /** Taps `codes` concurrently, as separate requests of one isolate sharing one queue binding. */
 async function tapAll(
@@ -56,75 +40,75 @@ const tapIds = (messages: TapsEnvelope[]) => messages.flatMap((m) => m.taps.map(
 describe("tap packing", () => {
 	it("should send many concurrent taps in one message, each tap exactly once", async () => {
 		const { codes } = await links(30);
-		const { queue, accepted } = recordingQueue();
+		const queue = capturingQueue<TapsEnvelope>();
 		const clickIds = await tapAll(queue, codes);
-		expect(accepted).toHaveLength(1);
-		expect(tapIds(accepted).sort()).toEqual([...clickIds].sort());
+		expect(queue.bodies()).toHaveLength(1);
+		expect(tapIds(queue.bodies()).sort()).toEqual([...clickIds].sort());
 	});
 
 	it("should split a burst into messages of at most MAX_TAPS taps, losing none", async () => {
 		const { codes } = await links(40);
 		const burst = Array.from({ length: MAX_TAPS * 2 + 10 }, (_, i) => codes[i % codes.length] as string);
-		const { queue, accepted } = recordingQueue();
+		const queue = capturingQueue<TapsEnvelope>();
 		const clickIds = await tapAll(queue, burst);
-		expect(accepted.length).toBeGreaterThanOrEqual(3);
-		expect(accepted.length).toBeLessThan(burst.length / 10);
-		for (const message of accepted) expect(message.taps.length).toBeLessThanOrEqual(MAX_TAPS);
-		expect(tapIds(accepted).sort()).toEqual([...clickIds].sort());
+		expect(queue.bodies().length).toBeGreaterThanOrEqual(3);
+		expect(queue.bodies().length).toBeLessThan(burst.length / 10);
+		for (const message of queue.bodies()) expect(message.taps.length).toBeLessThanOrEqual(MAX_TAPS);
+		expect(tapIds(queue.bodies()).sort()).toEqual([...clickIds].sort());
 	});
 
 	it("should keep every message under the queue's 128 KB limit, whatever the user agents", async () => {
 		const { codes } = await links(40);
-		const { queue, accepted } = recordingQueue();
+		const queue = capturingQueue<TapsEnvelope>();
 		// Quotes and backslashes: JSON writes each as two bytes.
 		const long = '"\\'.repeat(512);
 		const clickIds = await tapAll(queue, codes, { "user-agent": long, referer: `https://x.example/${long}` });
-		expect(accepted.length).toBeGreaterThan(1);
-		for (const message of accepted) {
+		expect(queue.bodies().length).toBeGreaterThan(1);
+		for (const message of queue.bodies()) {
 			expect(new TextEncoder().encode(JSON.stringify(message)).length).toBeLessThan(128 * 1024);
 		}
-		expect(tapIds(accepted).sort()).toEqual([...clickIds].sort());
+		expect(tapIds(queue.bodies()).sort()).toEqual([...clickIds].sort());
 	});
 
 	it("should retry a pack whose send fails, and lose no tap", async () => {
 		const { codes } = await links(10);
-		const { queue, accepted, calls } = recordingQueue((n) => (n === 1 ? "fail" : null));
+		const queue = capturingQueue<TapsEnvelope>((n) => (n === 1 ? "fail" : null));
 		const clickIds = await tapAll(queue, codes);
-		expect(calls()).toBe(2);
-		expect(tapIds(accepted).sort()).toEqual([...clickIds].sort());
+		expect(queue.calls()).toBe(2);
+		expect(tapIds(queue.bodies()).sort()).toEqual([...clickIds].sort());
 	});
 
 	it("should give up on a hung send and retry it", async () => {
 		const { codes } = await links(5);
-		const { queue, accepted, calls } = recordingQueue((n) => (n === 1 ? "hang" : null));
+		const queue = capturingQueue<TapsEnvelope>((n) => (n === 1 ? "hang" : null));
 		const clickIds = await tapAll(queue, codes);
-		expect(calls()).toBe(2);
-		expect(tapIds(accepted).sort()).toEqual([...clickIds].sort());
+		expect(queue.calls()).toBe(2);
+		expect(tapIds(queue.bodies()).sort()).toEqual([...clickIds].sort());
 	});
 
 	it("should have the pack's watcher send it when its sender's sends hang", async () => {
 		const { codes } = await links(5);
 		// The sender's three attempts hang (2 s each); the watcher stops waiting after FALLBACK_MS and sends the pack.
-		const { queue, accepted } = recordingQueue((n) => (n <= 3 ? "hang" : null));
+		const queue = capturingQueue<TapsEnvelope>((n) => (n <= 3 ? "hang" : null));
 		const clickIds = await tapAll(queue, codes);
-		expect(accepted).toHaveLength(1);
-		expect(tapIds(accepted).sort()).toEqual([...clickIds].sort());
+		expect(queue.bodies()).toHaveLength(1);
+		expect(tapIds(queue.bodies()).sort()).toEqual([...clickIds].sort());
 	});
 
 	it("should still redirect every tap when the queue keeps refusing", async () => {
 		const { codes } = await links(5);
-		const { queue, accepted, calls } = recordingQueue(() => "fail");
+		const queue = capturingQueue<TapsEnvelope>(() => "fail");
 		await tapAll(queue, codes);
-		expect(accepted).toHaveLength(0);
-		expect(calls()).toBe(3);
+		expect(queue.bodies()).toHaveLength(0);
+		expect(queue.calls()).toBe(3);
 	});
 
 	it("should count the taps of a packed message once, however often it is delivered", async () => {
 		const { key, campaignId, codes } = await links(12);
-		const { queue, accepted } = recordingQueue();
+		const queue = capturingQueue<TapsEnvelope>();
 		await tapAll(queue, codes);
-		await deliver(accepted);
-		await deliver(accepted, 2);
+		await deliver(queue.bodies());
+		await deliver(queue.bodies(), 2);
 		const res = await call(`/api/v1/campaigns/${campaignId}/stats`, { key });
 		const stats = await res.json<{ clicks: { total: number; human: number } }>();
 		expect(stats.clicks).toMatchObject({ total: 12, human: 12 });

@@ -6,8 +6,18 @@ import { app, buildOpenApiDocument } from "../../src/app";
 import { consumeEvents } from "../../src/consumers";
 import { deliverWebhooks } from "../../src/webhooks/consume";
 import type { DeliveryEnvelope } from "../../src/webhooks/events";
-import { call, hmacOf, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../helpers";
-import { inboundMessage, newTwilioAccount, twilioEnv, webhookRequest } from "../twilio";
+import {
+	call,
+	hmacOf,
+	IPHONE_SAFARI,
+	mint,
+	newCampaign,
+	newWorkspace,
+	tapCapturing,
+	WHATSAPP,
+} from "../support/helpers";
+import { capturingQueue } from "../support/queues";
+import { inboundMessage, newTwilioAccount, twilioEnv, webhookRequest } from "../support/twilio";
 
 const receiverUrl = inject("receiverUrl");
 let sequence = 0;
@@ -26,19 +36,6 @@ async function script(path: string, statuses: number[]): Promise<void> {
 	await fetch(`${receiverUrl}/__receiver/script${path}`, { method: "POST", body: JSON.stringify(statuses) });
 }
 
-function capturingQueue() {
-	const sent: unknown[] = [];
-	const queue = {
-		async send(body: unknown) {
-			sent.push(body);
-		},
-		async sendBatch(messages: Iterable<MessageSendRequest>) {
-			for (const m of messages) sent.push(m.body);
-		},
-	} as unknown as Queue;
-	return { queue, sent };
-}
-
 async function addEndpoint(key: string, json: unknown) {
 	const res = await call("/api/v1/webhook-endpoints", { method: "POST", key, json });
 	return { status: res.status, body: await res.json<{ endpoint: { id: string }; secret: string; error?: unknown }>() };
@@ -52,9 +49,9 @@ async function consume(bodies: unknown[]) {
 		bodies.map((body) => ({ id: `wh-${++sequence}`, timestamp: new Date(), attempts: 1, body })),
 	);
 	const ctx = createExecutionContext();
-	await consumeEvents(batch, { ...env, WEBHOOKS: webhooks.queue });
+	await consumeEvents(batch, { ...env, WEBHOOKS: webhooks });
 	await getQueueResult(batch, ctx);
-	const deliveries = webhooks.sent as DeliveryEnvelope[];
+	const deliveries = webhooks.bodies() as DeliveryEnvelope[];
 	// Every event the consumer emits is in the shape the OpenAPI document publishes.
 	for (const { event } of deliveries) expectDocumented(event);
 	return deliveries;
@@ -184,12 +181,12 @@ describe("outbound events", () => {
 					headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
 					body: JSON.stringify({ phone: "+14155552671", campaignId, status: "delivered" }),
 				}),
-				{ ...env, EVENTS: events.queue, WEBHOOKS: webhooks.queue },
+				{ ...env, EVENTS: events, WEBHOOKS: webhooks },
 				ctx,
 			);
 			await waitOnExecutionContext(ctx);
 			expect(res.status).toBe(202);
-			return events.sent;
+			return events.bodies();
 		};
 		const first = await consume(await report());
 		expect(first.map((d) => d.event.type)).toEqual(["message.delivered"]);
@@ -214,11 +211,11 @@ describe("more outbound events", () => {
 				headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
 				body: JSON.stringify({ orderId: "1001", value: 49.9, currency: "USD", tlid }),
 			}),
-			{ ...env, EVENTS: events.queue },
+			{ ...env, EVENTS: events },
 			ctx,
 		);
 		await waitOnExecutionContext(ctx);
-		const deliveries = await consume(events.sent);
+		const deliveries = await consume(events.bodies());
 		expect(deliveries).toMatchObject([
 			{
 				endpointId: endpoint.body.endpoint.id,
@@ -250,11 +247,11 @@ describe("more outbound events", () => {
 					headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
 					body: JSON.stringify({ orderId: "9001", value, currency: "USD", tlid }),
 				}),
-				{ ...env, EVENTS: events.queue },
+				{ ...env, EVENTS: events },
 				ctx,
 			);
 			await waitOnExecutionContext(ctx);
-			return consume(events.sent);
+			return consume(events.bodies());
 		};
 		const a = await report(await clickIn(first), 10);
 		const b = await report(await clickIn(second), 999);
@@ -288,20 +285,20 @@ describe("more outbound events", () => {
 		const ctx = createExecutionContext();
 		const res = await app.fetch(
 			webhookRequest(stop),
-			{ ...env, ...twilioEnv(account), PUBLIC_URL: "https://tap.example", WEBHOOKS: webhooks.queue },
+			{ ...env, ...twilioEnv(account), PUBLIC_URL: "https://tap.example", WEBHOOKS: webhooks },
 			ctx,
 		);
 		await waitOnExecutionContext(ctx);
 		expect(res.status).toBe(200);
-		expect(webhooks.sent).toMatchObject([{ event: { type: "contact.opted_out" } }]);
+		expect(webhooks.bodies()).toMatchObject([{ event: { type: "contact.opted_out" } }]);
 		// Exactly the documented fields.
-		expect((webhooks.sent[0] as DeliveryEnvelope).event.data).toEqual({
+		expect((webhooks.bodies()[0] as DeliveryEnvelope).event.data).toEqual({
 			contactId: link?.contactId,
 			phone,
 			source: "sms",
 			at: expect.any(String),
 		});
-		expectDocumented((webhooks.sent[0] as DeliveryEnvelope).event);
+		expectDocumented((webhooks.bodies()[0] as DeliveryEnvelope).event);
 	});
 
 	it("should refuse, by the documented schema, a payload with a field too many or a wrong type", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, call, newCampaign, newWorkspace } from "../helpers";
+import { ADMIN_TOKEN, call, newCampaign, newWorkspace } from "../support/helpers";
 
 describe("POST /api/v1/workspaces", () => {
 	it("should create a workspace and show its API key once", async () => {

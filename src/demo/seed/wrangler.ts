@@ -1,5 +1,5 @@
 // Wrangler driven from Node: migrations, then `wrangler dev` in a local state, stopped with everything it started.
-// The seed runs its clock-moving Worker this way, and the browser and end-to-end suite (test/browser/global-setup.ts)
+// The seed runs its clock-moving Worker this way, and the browser and end-to-end suite (test/support/e2e/global-setup.ts)
 // the real one.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";

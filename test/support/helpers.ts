@@ -1,9 +1,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { app } from "../src/app";
-import type { TapsEnvelope } from "../src/clicks/tap-event";
-import worker from "../src/index";
+import { app } from "../../src/app";
+import type { TapsEnvelope } from "../../src/clicks/tap-event";
+import worker from "../../src/index";
+import { capturingQueue } from "./queues";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -57,15 +58,7 @@ export async function requestCapturing<Message = unknown>(
 	path: string,
 	init: RequestInit = {},
 ): Promise<{ response: Response; sent: Message[] }> {
-	const sent: Message[] = [];
-	const events = {
-		async send(body: Message) {
-			sent.push(body);
-		},
-		async sendBatch(messages: { body: Message }[]) {
-			for (const m of messages) sent.push(m.body);
-		},
-	} as unknown as Queue;
+	const events = capturingQueue<Message>();
 	const ctx = createExecutionContext();
 	const response = await app.fetch(
 		new Request(`https://tapline.test${path}`, { redirect: "manual", ...init }),
@@ -73,7 +66,7 @@ export async function requestCapturing<Message = unknown>(
 		ctx,
 	);
 	await waitOnExecutionContext(ctx);
-	return { response, sent };
+	return { response, sent: events.bodies() };
 }
 
 export function tapCapturing(path: string, init: RequestInit = {}) {

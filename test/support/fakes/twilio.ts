@@ -1,7 +1,7 @@
 // A stand-in for Twilio's Programmable Messaging REST API that speaks its wire format: Basic auth, form-encoded
 // Messages.json, Twilio's error JSON, and signed webhooks. Tests drive and inspect it through /__fake/ (JSON); every
 // piece of state is kept under the Account SID, so test files that each make their own account never collide.
-// The wire types live in test/twilio.ts, the workerd-side client that the integration tests use.
+// The wire types live in test/support/twilio.ts, the workerd-side client that the integration tests use.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { TwilioRecordedRequest, TwilioScript, TwilioWebhook } from "../twilio";

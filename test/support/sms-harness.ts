@@ -1,40 +1,11 @@
 // Drives the app, the send consumer and Twilio webhooks in the Workers runtime, with the queues they write to
-// captured (and held to Cloudflare Queues' limits) instead of delivered.
+// captured (and held to Cloudflare Queues' limits, test/support/queues.ts) instead of delivered.
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { app } from "../src/app";
-import { consumeSends } from "../src/messages/consume-sends";
+import { app } from "../../src/app";
+import { consumeSends } from "../../src/messages/consume-sends";
+import { capturingQueue } from "./queues";
 import { webhookRequest } from "./twilio";
-
-export interface Sent {
-	body: unknown;
-	delaySeconds?: number;
-}
-
-/** Records what the app queues, holding it to Cloudflare Queues' limits as the real queue would. */
-export function capturingQueue(): Queue & { sent: Sent[] } {
-	const sent: Sent[] = [];
-	const check = (body: unknown, delaySeconds?: number) => {
-		if (JSON.stringify(body).length > 128_000) throw new Error("queue message over 128 KB");
-		if (delaySeconds !== undefined && (delaySeconds < 0 || delaySeconds > 43_200)) throw new Error("bad delay");
-	};
-	return {
-		sent,
-		async send(body: unknown, options?: QueueSendOptions) {
-			check(body, options?.delaySeconds);
-			sent.push({ body, delaySeconds: options?.delaySeconds });
-		},
-		async sendBatch(messages: Iterable<MessageSendRequest>) {
-			const list = [...messages];
-			if (list.length > 100) throw new Error("sendBatch over 100 messages");
-			if (JSON.stringify(list.map((m) => m.body)).length > 256_000) throw new Error("sendBatch over 256 KB");
-			for (const m of list) {
-				check(m.body, m.delaySeconds);
-				sent.push({ body: m.body, delaySeconds: m.delaySeconds });
-			}
-		},
-	} as unknown as Queue & { sent: Sent[] };
-}
 
 export type TestEnv = Env & Record<string, unknown>;
 export const baseEnv = env as unknown as TestEnv;

@@ -1,4 +1,4 @@
-// Worker-side client of the fake Twilio (test/fakes/twilio.ts), which runs in the vitest main process. Each test makes
+// Worker-side client of the fake Twilio (test/support/fakes/twilio.ts), which runs in the vitest main process. Each test makes
 // its own account: the fake keeps every piece of state under the Account SID, so parallel test files never collide.
 //
 // Outbound fetch from the Workers pool to 127.0.0.1 needs no Miniflare option: the default outbound network of

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { runWrangler, startWranglerDev, stopWrangler } from "../../src/demo/seed/wrangler.ts";
+import { runWrangler, startWranglerDev, stopWrangler } from "../../../src/demo/seed/wrangler.ts";
 import { startFakeTwilio } from "../fakes/twilio";
 import { startShop } from "./shop";
 

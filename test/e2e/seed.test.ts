@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startWranglerDev, stopWrangler, type Wrangler } from "../../src/demo/seed/wrangler.ts";
-import { launchChromium } from "../browser/chromium.ts";
+import { launchChromium } from "../support/e2e/chromium.ts";
 
 const NODE = join(ROOT, "node_modules", ".bin", "node");
 const SEED_TIMEOUT_MS = 150_000;

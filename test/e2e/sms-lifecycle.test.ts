@@ -1,9 +1,14 @@
 // The SMS lifecycle end to end, as a deployment would run it: the Worker under `wrangler dev` with its real local
-// queues sends through the fake Twilio (test/fakes/twilio.ts), which posts signed status callbacks and inbound
+// queues sends through the fake Twilio (test/support/fakes/twilio.ts), which posts signed status callbacks and inbound
 // replies back to the Worker over HTTP. No browser is needed; it shares the browser suite's Worker.
 import { describe, expect, inject, it } from "vitest";
-import { deliverStatusCallback, type TwilioAccount, type TwilioRecordedRequest, twilioRequests } from "../twilio";
-import { zoneWhereHourIs } from "../zones";
+import {
+	deliverStatusCallback,
+	type TwilioAccount,
+	type TwilioRecordedRequest,
+	twilioRequests,
+} from "../support/twilio";
+import { zoneWhereHourIs } from "../support/zones";
 
 const workerUrl = inject("workerUrl");
 const adminToken = inject("adminToken");

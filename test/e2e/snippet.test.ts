@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { SNIPPET_JS } from "../../src/purchases/snippet";
-import { launchChromium } from "./chromium";
+import { launchChromium } from "../support/e2e/chromium";
 
 const workerUrl = inject("workerUrl");
 const shopUrl = inject("shopUrl");

@@ -1,4 +1,4 @@
-// The CLI as a user runs it: a Node process against the real Worker under `wrangler dev` (test/browser/global-setup.ts).
+// The CLI as a user runs it: a Node process against the real Worker under `wrangler dev` (test/support/e2e/global-setup.ts).
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { csvRecords } from "../csv";
-import { zoneWhereHourIs } from "../zones";
+import { csvRecords } from "../support/csv";
+import { zoneWhereHourIs } from "../support/zones";
 
 const workerUrl = inject("workerUrl");
 const adminToken = inject("adminToken");

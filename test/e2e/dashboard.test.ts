@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium } from "./chromium";
+import { launchChromium } from "../support/e2e/chromium";
 
 const workerUrl = inject("workerUrl");
 const adminToken = inject("adminToken");
