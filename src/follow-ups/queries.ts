@@ -1,6 +1,6 @@
 import type { FollowUpReason } from "../db/schema";
 import { all, type BoundQuery, batch, bindNamed, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
-import { DAY_MS, HOUR_MS } from "../time";
+import { DAY_MS } from "../time";
 
 export type { BoundQuery };
 
@@ -141,15 +141,6 @@ const MARK_SCANNED = query<never, [campaignId: string, until: number]>(
 /** Every contact with a first tap before `until` has been decided: the next runs read new contacts from there. */
 export function markScanned(d1: D1Database, campaignId: string, until: number): Statement<never> {
 	return MARK_SCANNED.bind(d1, campaignId, until);
-}
-
-/** The hours a follow-up may go out for a contact: from afterHours after the first tap, for windowHours. */
-export function followUpWindow(
-	firstTapAt: number,
-	campaign: Pick<FollowUpCampaign, "afterHours" | "windowHours">,
-): { opens: number; closes: number } {
-	const opens = firstTapAt + campaign.afterHours * HOUR_MS;
-	return { opens, closes: opens + campaign.windowHours * HOUR_MS };
 }
 
 /** A follow-up link of a contact, as minted (or found). */

@@ -4,8 +4,8 @@ import { FOLLOW_UP_REASONS, FOLLOW_UP_STATUSES, MESSAGE_STATUSES } from "../db/s
 import { decodeCursor, keysetPage } from "../http/cursor";
 import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json, millis, nextCursor } from "../http/schemas";
+import { followUpWindow } from "./decide";
 import { listFollowUps } from "./list-queries";
-import { followUpWindow } from "./queries";
 
 export const FollowUpListQuery = z.object({
 	status: z.enum(FOLLOW_UP_STATUSES).optional(),

@@ -5,11 +5,11 @@ import type { FollowUpReason } from "../db/schema";
 import { mintRetryingCollisions } from "../links/code-collisions";
 import { newCode } from "../links/codes";
 import { touchPending } from "../messages/queries";
-import { sendableAt } from "../messages/quiet-hours";
 import { queueSends, sendRequest } from "../messages/send-envelope";
 import { countSegments } from "../sms-text/segments";
 import { renderTemplate, type Template } from "../sms-text/template";
 import { HOUR_MS } from "../time";
+import { decide } from "./decide";
 import {
 	type Candidate,
 	type CandidateCursor,
@@ -19,7 +19,6 @@ import {
 	type FollowUpDraft,
 	type FollowUpLink,
 	followUpCampaigns,
-	followUpWindow,
 	markScanned,
 	mintFollowUpLinks,
 	newCandidatesQuery,
@@ -30,8 +29,6 @@ import {
 // A contact whose window closed is still looked at for this long, so that a cron that stopped for days records why
 // they got no follow-up ("window_passed") instead of forgetting them.
 const LOOK_BACK_MS = 7 * 24 * HOUR_MS;
-// An opted-out contact is looked at again hourly while their window is open: a START brings them back.
-const OPTED_OUT_RECHECK_MS = HOUR_MS;
 // Taps reach the database through the events queue, whose retries take up to about half an hour: the scan mark
 // never passes the end of a run's range (now − afterHours) less this, so a tap stored up to three hours after its
 // follow-up fell due is still found.
@@ -167,38 +164,6 @@ interface CampaignJob {
 	provider: "twilio" | "outbox";
 	quietHours: boolean;
 	now: number;
-}
-
-/** What to do about one contact now: text them, wait (until when, and why), or skip them for good. */
-export function decide(
-	candidate: Candidate,
-	campaign: Pick<FollowUpCampaign, "afterHours" | "windowHours" | "frequencyCapHours">,
-	now: number,
-	quietHours: boolean,
-): Pick<Decision, "status" | "reason" | "heldBy" | "retryAt"> {
-	const { closes } = followUpWindow(candidate.firstTapAt, campaign);
-	const skip = (reason: FollowUpReason, heldBy: FollowUpReason | null = null) =>
-		({ status: "skipped", reason, heldBy, retryAt: null }) as const;
-	const wait = (reason: FollowUpReason, retryAt: number) =>
-		({ status: "waiting", reason, heldBy: null, retryAt }) as const;
-
-	// What kept the contact waiting until now stays on record, so that the stats can compare the contacts whom quiet
-	// hours or the cap held back (and who then bought, or not) with those who were texted.
-	const heldBy = candidate.waitingOn === "quiet_hours" || candidate.waitingOn === "capped" ? candidate.waitingOn : null;
-	if (candidate.purchased) return skip("purchased", heldBy);
-	if (now > closes) {
-		if (candidate.optedOut || candidate.waitingOn === "opted_out") return skip("opted_out", heldBy);
-		return skip("window_passed", heldBy);
-	}
-	if (candidate.optedOut) return wait("opted_out", now + OPTED_OUT_RECHECK_MS);
-	const capEnds =
-		candidate.lastMessageAt === null ? null : candidate.lastMessageAt + campaign.frequencyCapHours * HOUR_MS;
-	if (capEnds !== null && capEnds > now) return wait("capped", capEnds);
-	if (quietHours) {
-		const opensAt = sendableAt(now, candidate);
-		if (opensAt > now) return wait("quiet_hours", opensAt);
-	}
-	return { status: "sent", reason: null, heldBy: null, retryAt: null };
 }
 
 async function decidePage(job: CampaignJob, page: Candidate[], summary: FollowUpRunSummary): Promise<void> {

@@ -4,7 +4,6 @@ import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json } from "../http/schemas";
 import { generateApiKey } from "./api-keys";
-import { requireAdmin } from "./auth";
 import { createWorkspace, findWorkspace, updateWorkspace } from "./queries";
 import { Workspace } from "./workspace";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { decide } from "../../src/follow-ups/decide";
 import type { Candidate } from "../../src/follow-ups/queries";
-import { decide } from "../../src/follow-ups/run";
 import { sendableAt } from "../../src/messages/quiet-hours";
 
 const HOUR = 3_600_000;
