@@ -44,16 +44,20 @@ const misses = new Map<string, number>();
 let hitChars = 0;
 
 /** Reads a live link from the database; null when there is none. */
-export type LinkLoader = (code: string) => Promise<CachedLink | null>;
+export type LinkLoader = (d1: D1Database, code: string) => Promise<CachedLink | null>;
 
-export function lookupLink(code: string, now: number, load: LinkLoader): Promise<CachedLink | null> {
+/**
+ * The live link of `code`, from the cache or else through `load`. The loader and its database are passed apart (not
+ * as one closure) so that a tap, hit or miss, allocates nothing to look a link up.
+ */
+export function lookupLink(code: string, now: number, d1: D1Database, load: LinkLoader): Promise<CachedLink | null> {
 	const hit = hits.get(code);
 	if (hit && hit.expiresAt > now) return hit.link;
 	const missUntil = misses.get(code);
 	if (missUntil !== undefined && missUntil > now) return Promise.resolve(null);
 
 	// Caching the promise lets concurrent taps on one code (a preview bot and the person) share one query.
-	const link = load(code);
+	const link = load(d1, code);
 	const entry: Entry = { link, expiresAt: now + HIT_TTL_MS - Math.random() * HIT_TTL_JITTER_MS, chars: 0 };
 	remember(code, entry);
 	link.then(

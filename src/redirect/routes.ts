@@ -41,7 +41,7 @@ redirectRoutes.get(redirect, async (c) => {
 	const now = Date.now();
 	let link: CachedLink | null = null;
 	try {
-		link = looksLikeCode(code) ? await lookupLink(code, now, (missed) => loadLink(c.env.DB, missed)) : null;
+		link = looksLikeCode(code) ? await lookupLink(code, now, c.env.DB, loadLink) : null;
 	} catch (err) {
 		console.error(JSON.stringify({ msg: "link lookup failed", error: String(err) }));
 		return unavailablePage();
