@@ -21,7 +21,7 @@ function files(dir) {
 
 function nodeOf(file) {
 	const parts = relative(SRC, file).split("/");
-	return parts.length === 1 ? parts[0].replace(/\.(ts|tsx|mjs|js)$/, "") + ".ts" : `${parts[0]}/`;
+	return parts.length === 1 ? `${parts[0].replace(/\.(ts|tsx|mjs|js)$/, "")}.ts` : `${parts[0]}/`;
 }
 
 const IMPORT = /(?:^|\s)(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gs;
@@ -32,7 +32,7 @@ for (const file of files(SRC)) {
 		const spec = match[1] ?? match[2];
 		if (!spec?.startsWith(".")) continue;
 		const target = resolve(dirname(file), spec);
-		if (!target.startsWith(SRC + "/")) continue;
+		if (!target.startsWith(`${SRC}/`)) continue;
 		const to = nodeOf(
 			target.endsWith(".ts") || target.endsWith(".tsx") || target.endsWith(".mjs") ? target : `${target}.ts`,
 		);
@@ -83,8 +83,9 @@ const unjustified = pairs.filter((p) => !JUSTIFIED.has(p));
 const cycles = components.filter((c) => !c.every((n) => pairs.some((p) => JUSTIFIED.has(p) && p.includes(n))));
 
 if (!process.argv.includes("--check")) {
+	const width = Math.max(...nodes.map((n) => n.length));
 	for (const node of nodes)
-		console.log(`${node.padEnd(16)} -> ${[...(edges.get(node) ?? [])].sort().join(" ") || "(nothing)"}`);
+		console.log(`${node.padEnd(width)} -> ${[...(edges.get(node) ?? [])].sort().join(" ") || "(nothing)"}`);
 	console.log("");
 }
 for (const pair of unjustified) console.log(`two-way: ${pair}`);

@@ -10,6 +10,7 @@ import { messageRoutes } from "./messages/routes/lifecycle";
 import { campaignSendRoutes } from "./messages/routes/send";
 import { renderDocsPage } from "./openapi/docs-page";
 import { describeApp, type OpenApiDocument } from "./openapi/document";
+import { webhookEndpointRoutes } from "./outbound-webhooks/routes";
 import { conversionRoutes } from "./purchases/routes/conversions";
 import { pixelRoutes } from "./purchases/routes/pixel";
 import { integrationRoutes, shopifyWebhookRoutes } from "./purchases/routes/shopify";
@@ -17,7 +18,6 @@ import { notFoundPage } from "./redirect/responses";
 import { redirectRoutes } from "./redirect/routes";
 import { campaignStatsRoutes, journeyRoutes } from "./stats/routes";
 import { twilioWebhookRoutes } from "./twilio/routes";
-import { webhookEndpointRoutes } from "./webhooks/routes";
 import { requireAdmin, requireApiKey } from "./workspaces/auth";
 import { currentWorkspaceRoutes, workspaceRoutes } from "./workspaces/routes";
 

@@ -5,11 +5,11 @@ import { consumeReceipts } from "./messages/consume-receipts";
 import { consumeSends } from "./messages/consume-sends";
 import { ReceiptsEnvelope } from "./messages/receipt-event";
 import { SendEnvelope } from "./messages/send-envelope";
+import { deliverWebhooks } from "./outbound-webhooks/consume";
+import { DeliveryEnvelope } from "./outbound-webhooks/events";
 import { consumePurchases } from "./purchases/consume";
 import { PurchaseEnvelope } from "./purchases/purchase-event";
 import { type Received, receive } from "./queue/policy";
-import { deliverWebhooks } from "./webhooks/consume";
-import { DeliveryEnvelope } from "./webhooks/events";
 
 /** The queues wrangler.toml names; each consumer is looked up by its queue's name. */
 export const QUEUES = { events: "tapline-events", sends: "tapline-sends", webhooks: "tapline-webhooks" } as const;

@@ -1,7 +1,7 @@
+import { emitEvents } from "../outbound-webhooks/emit";
+import { linkClicked, type WebhookEvent } from "../outbound-webhooks/events";
 import { type Received, retryLater } from "../queue/policy";
 import { type Pending, writeTogether } from "../queue/write-together";
-import { emitEvents } from "../webhooks/emit";
-import { linkClicked, type WebhookEvent } from "../webhooks/events";
 import { type ClickRow, toClickRow } from "./click-row";
 import { recordClicks, storedClickIds } from "./queries";
 import type { TapsEnvelope } from "./tap-event";

@@ -1,6 +1,6 @@
+import { emitEvents } from "../outbound-webhooks/emit";
 import type { Received } from "../queue/policy";
 import { type Pending, writeTogether } from "../queue/write-together";
-import { emitEvents } from "../webhooks/emit";
 import type { ReceiptEvent, ReceiptsEnvelope } from "./receipt-event";
 import { recordReceipts } from "./receipts";
 

@@ -1,9 +1,9 @@
 import { config as readConfig, type SmsSettings } from "../config";
 import { recordConsent } from "../consent/queries";
+import { emitEvents } from "../outbound-webhooks/emit";
+import { contactOptedOut } from "../outbound-webhooks/events";
 import { retryDelaySeconds } from "../queue/backoff";
 import { receive, retryLater } from "../queue/policy";
-import { emitEvents } from "../webhooks/emit";
-import { contactOptedOut } from "../webhooks/events";
 import {
 	applyChanges,
 	cancelPending,

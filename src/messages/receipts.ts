@@ -1,6 +1,6 @@
 import { recordConsent } from "../consent/queries";
 import { batch, type Statement } from "../db/sql";
-import { contactOptedOut, messageDelivered, type WebhookEvent } from "../webhooks/events";
+import { contactOptedOut, messageDelivered, type WebhookEvent } from "../outbound-webhooks/events";
 import { applyChanges, messageOwners } from "./queries";
 import type { ReceiptEvent } from "./receipt-event";
 

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { WEBHOOK_EVENT_TYPES } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
-import { WEBHOOK_PAYLOADS, webhookPayloadSchemas } from "../webhooks/events";
+import { WEBHOOK_PAYLOADS, webhookPayloadSchemas } from "../outbound-webhooks/events";
 import { componentSchemas, type JsonSchema, ref } from "./schema-json";
 
 export type OpenApiDocument = {

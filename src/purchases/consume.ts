@@ -1,8 +1,8 @@
 import type { PurchaseSource } from "../db/schema";
+import { emitEvents } from "../outbound-webhooks/emit";
+import { purchaseAttributed } from "../outbound-webhooks/events";
 import { type Received, retryLater } from "../queue/policy";
 import { type Pending, writeTogether } from "../queue/write-together";
-import { emitEvents } from "../webhooks/emit";
-import { purchaseAttributed } from "../webhooks/events";
 import { fromMinor } from "./money";
 import { type IncomingPurchase, type PurchasePlan, planPurchases } from "./prepare";
 import type { PurchaseEnvelope } from "./purchase-event";

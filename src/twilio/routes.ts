@@ -7,8 +7,8 @@ import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, type RouteDeclaration } from "../http/route";
 import { queueReceipts } from "../messages/receipt-event";
 import { normaliseProviderStatus } from "../messages/status";
-import { emitEvents } from "../webhooks/emit";
-import { contactOptedOut } from "../webhooks/events";
+import { emitEvents } from "../outbound-webhooks/emit";
+import { contactOptedOut } from "../outbound-webhooks/events";
 import { verifyTwilioSignature } from "./signature";
 
 /**

@@ -4,8 +4,8 @@ import { dereference, type Schema, validate } from "@cfworker/json-schema";
 import { describe, expect, inject, it } from "vitest";
 import { app, buildOpenApiDocument } from "../../src/app";
 import { consumeEvents } from "../../src/consumers";
-import { deliverWebhooks } from "../../src/webhooks/consume";
-import type { DeliveryEnvelope } from "../../src/webhooks/events";
+import { deliverWebhooks } from "../../src/outbound-webhooks/consume";
+import type { DeliveryEnvelope } from "../../src/outbound-webhooks/events";
 import {
 	call,
 	hmacOf,
