@@ -1,3 +1,4 @@
+import { clearRawClickDetailsPage } from "../clicks/queries";
 import { DAY_MS } from "../time";
 
 const PAGE = 1000;
@@ -11,16 +12,9 @@ export async function clearOldRawClickDetails(d1: D1Database, now: number, days:
 	const cutoff = now - days * DAY_MS;
 	let cleared = 0;
 	for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
-		const result = await d1
-			.prepare(
-				`UPDATE clicks SET user_agent = NULL, referer = NULL
-				 WHERE id IN (SELECT id FROM clicks
-				              WHERE (user_agent IS NOT NULL OR referer IS NOT NULL) AND clicked_at < ?1 LIMIT ?2)`,
-			)
-			.bind(cutoff, PAGE)
-			.run();
-		cleared += result.meta.changes;
-		if (result.meta.changes < PAGE) break;
+		const changed = await clearRawClickDetailsPage(d1, cutoff, PAGE);
+		cleared += changed;
+		if (changed < PAGE) break;
 	}
 	return cleared;
 }
