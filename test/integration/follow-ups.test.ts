@@ -12,18 +12,13 @@ import worker from "../../src/index";
 import { runScheduled } from "../../src/scheduled";
 import { deliver, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../support/helpers";
 import { capturingQueue, refusingQueue } from "../support/queues";
+import { PUBLIC_URL, SENDER, twilioApp } from "../support/sms-campaign";
 import { api, baseEnv, postWebhook, runSends, type TestEnv } from "../support/sms-harness";
-import { inboundMessage, newTwilioAccount, type TwilioAccount, twilioEnv, twilioRequests } from "../support/twilio";
+import { inboundMessage, newTwilioAccount, type TwilioAccount, twilioRequests } from "../support/twilio";
 import { zoneWhereHourIs } from "../support/zones";
 
 const HOUR = 3_600_000;
-const PUBLIC_URL = "https://tap.example";
-const SENDER = "+15005550006";
 const FOLLOW_UP = "Still thinking it over? Your cart is waiting: {link} Reply STOP to opt out";
-
-function twilioApp(account: TwilioAccount): TestEnv {
-	return { ...env, ...twilioEnv(account), TWILIO_FROM: SENDER, PUBLIC_URL } as TestEnv;
-}
 
 let phoneSequence = 0;
 /** A new number per contact: a STOP opts a phone out in every workspace that knows it. */

@@ -1,5 +1,6 @@
 // A workspace with a campaign and a few recipients, sending through its own account of the fake Twilio, and the
-// reads the SMS tests make of it: the messages list and the campaign's stats. Used by test/integration/sms/.
+// reads the SMS tests make of it: the messages list and the campaign's stats. Used by test/integration/sms/ and the
+// follow-up tests.
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { hmacOf, newCampaign, newWorkspace } from "./helpers";
