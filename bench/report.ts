@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { kib, median, met, mib, n, spread } from "./format.ts";
 import { followUpSection, followUpTarget, TARGET_FOLLOW_UP } from "./report-follow-ups.ts";
-import type { Report } from "./run.ts";
+import type { Report } from "./types.ts";
 
 type Redirect = NonNullable<Report["redirect"]>;
 type Run = Redirect["runs"][string][number];
@@ -185,7 +185,7 @@ are taken within a round (scenario ÷ bare of the same round), then summarised a
 CPU µs/request is utime + stime of the workerd process (from \`/proc/<pid>/stat\`, all threads) or of the Node
 reference server, over the round, divided by the requests it served.
 
-The queue consumer is held while load is applied and drained between runs (\`drain\` in bench/run.ts waits until D1
+The queue consumer is held while load is applied and drained between runs (\`drain\` in bench/worker.ts waits until D1
 holds one click per tap served), so these figures are the redirect's own; the consumer's cost is part 3.
 
 | Scenario | What | req/s | × bare | p50 ms | p99 ms | p99 × bare | CPU µs/req |
