@@ -200,8 +200,9 @@ server run in their own process on the same machine, with the same load generato
 
 ### How the redirect got here, and what is left
 
-Before this benchmark the redirect sent one queue message per tap. Packing (\`src/clicks/send.ts\`, README "Tap
-packing") puts the taps an isolate serves within 50 ms into one message of up to 250 taps / 112 KB. Measured while
+Before this benchmark the redirect sent one queue message per tap. Packing (\`src/clicks/send.ts\`; the decision
+is \`docs/adr/0001-pack-taps-into-queue-messages.md\`) puts the taps an isolate serves within 50 ms into one message of
+up to 250 taps / 112 KB. Measured while
 tuning, on this machine with the same harness (bare and warm only, 4 rounds of 3 s): with one message per 25 taps
 the warm redirect cost ~200 µs CPU per request against ~90 for the bare route; with a message per ~100 taps and a
 timer and \`waitUntil\` per tap, ~145 µs; with up to 250 taps and a \`waitUntil\` only for the two requests that answer
