@@ -1,6 +1,6 @@
 // Part 4's section of bench/RESULTS.md: the follow-up cron over 1,000,000 clicks and 100,000 eligible contacts.
 import { median, met, mib, n, spreadWith } from "./format.ts";
-import type { Report } from "./run.ts";
+import type { Report } from "./types.ts";
 
 type FollowUps = NonNullable<Report["followUps"]>;
 type CronRun = FollowUps["runs"][number];

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { kib, median, met, mib, n, spread } from "./format.ts";
 import { followUpSection, followUpTarget, TARGET_FOLLOW_UP } from "./report-follow-ups.ts";
-import type { Report } from "./run.ts";
+import type { Report } from "./types.ts";
 
 type Redirect = NonNullable<Report["redirect"]>;
 type Run = Redirect["runs"][string][number];
@@ -185,7 +185,7 @@ are taken within a round (scenario ÷ bare of the same round), then summarised a
 CPU µs/request is utime + stime of the workerd process (from \`/proc/<pid>/stat\`, all threads) or of the Node
 reference server, over the round, divided by the requests it served.
 
-The queue consumer is held while load is applied and drained between runs (\`drain\` in bench/run.ts waits until D1
+The queue consumer is held while load is applied and drained between runs (\`drain\` in bench/worker.ts waits until D1
 holds one click per tap served), so these figures are the redirect's own; the consumer's cost is part 3.
 
 | Scenario | What | req/s | × bare | p50 ms | p99 ms | p99 × bare | CPU µs/req |
@@ -200,8 +200,9 @@ server run in their own process on the same machine, with the same load generato
 
 ### How the redirect got here, and what is left
 
-Before this benchmark the redirect sent one queue message per tap. Packing (\`src/clicks/send.ts\`, README "Tap
-packing") puts the taps an isolate serves within 50 ms into one message of up to 250 taps / 112 KB. Measured while
+Before this benchmark the redirect sent one queue message per tap. Packing (\`src/clicks/send.ts\`; the decision
+is \`docs/adr/0001-pack-taps-into-queue-messages.md\`) puts the taps an isolate serves within 50 ms into one message of
+up to 250 taps / 112 KB. Measured while
 tuning, on this machine with the same harness (bare and warm only, 4 rounds of 3 s): with one message per 25 taps
 the warm redirect cost ~200 µs CPU per request against ~90 for the bare route; with a message per ~100 taps and a
 timer and \`waitUntil\` per tap, ~145 µs; with up to 250 taps and a \`waitUntil\` only for the two requests that answer
