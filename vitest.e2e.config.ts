@@ -7,7 +7,8 @@ export default defineConfig({
 	test: {
 		environment: "node",
 		include: ["test/e2e/**/*.test.ts"],
-		globalSetup: ["./test/support/e2e/global-setup.ts"],
+		// The browser first: it fails fast when there is none, and unpacks the bundled one once for all test files.
+		globalSetup: ["./test/support/e2e/chromium.ts", "./test/support/e2e/global-setup.ts"],
 		// Each test bounds its own waits well below this; it only catches a hung browser.
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
