@@ -1,11 +1,11 @@
 // The CLI as a user runs it: a Node process against the real Worker under `wrangler dev` (test/support/e2e/global-setup.ts).
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { csvRecords } from "../support/csv";
 import { zoneWhereHourIs } from "../support/zones";
 
@@ -85,6 +85,11 @@ beforeAll(async () => {
 	const created = await api<{ apiKey: string }>("/workspaces", adminToken, { name: "CLI Shop" });
 	key = created.apiKey;
 	dir = await mkdtemp(join(tmpdir(), "tapline-cli-"));
+});
+
+// The CSVs run to 10 MB: none stays behind in the system's temporary folder.
+afterAll(async () => {
+	if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe("tapline mint", () => {
