@@ -5,6 +5,8 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { cpuSeconds, cpuSecondsFine, peakRss } from "./proc.ts";
+import { IPHONE, WHATSAPP } from "./settings.ts";
+import { consumer } from "./worker.ts";
 
 type D1 = Awaited<ReturnType<Miniflare["getD1Database"]>>;
 export interface BenchWorker {
@@ -26,9 +28,6 @@ const CAMPAIGN = "cmp_benchspring0001";
 const OTHER_CAMPAIGN = "cmp_benchflash00001";
 const ORIGIN = "https://tap.example";
 const MESSAGE = "Still thinking about the spring sale? 20% off ends soon: {link} Reply STOP to opt out";
-const IPHONE =
-	"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
-const WHATSAPP = "WhatsApp/2.23.20.0 A";
 
 /**
  * The contacts, in order of their index i (contact ct_b<i>, link B<i>). The first four groups share one range of
@@ -250,8 +249,6 @@ const getJson = async <T>(worker: BenchWorker, path: string, body?: unknown): Pr
 	if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
 	return (await res.json()) as T;
 };
-const consumer = async (worker: BenchWorker, action: "hold" | "release") =>
-	void (await (await fetch(new URL(`/__bench/consumer/${action}`, worker.url), { method: "POST" })).arrayBuffer());
 const delivered = (worker: BenchWorker) =>
 	getJson<{ delivered: number; distinct: number; ids: string[] }>(worker, "/__bench/sends");
 

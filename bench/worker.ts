@@ -79,7 +79,7 @@ export const consumerStats = async (worker: Worker) =>
 	};
 
 /** Holds or releases the queue consumer (bench/worker-entry.ts), so that it never runs while load is applied. */
-export const consumer = async (worker: Worker, action: "hold" | "release") =>
+export const consumer = async (worker: Pick<Worker, "url">, action: "hold" | "release") =>
 	void (await (await fetch(new URL(`/__bench/consumer/${action}`, worker.url), { method: "POST" })).arrayBuffer());
 
 /**
