@@ -411,11 +411,11 @@ export async function previewStates(
 }
 
 type Sweep = [now: number, before: number, limit: number];
-const TOUCH_STALLED_PENDING = query<Pick<Rows["messages"], "id">, Sweep>(
-	`UPDATE messages SET updated_at = ?1
-	 WHERE id IN (SELECT id FROM messages INDEXED BY messages_pending_since
-	              WHERE status = 'pending' AND updated_at < ?2 ORDER BY updated_at LIMIT ?3)
-	 RETURNING id`,
+// Read, not touched: the sweep touches a message only once it is back on the queue (touchPending), so a queue that
+// fails leaves it as stalled as it was, for the next run.
+const STALLED_PENDING = query<Pick<Rows["messages"], "id">, [before: number, limit: number]>(
+	`SELECT id FROM messages INDEXED BY messages_pending_since
+	 WHERE status = 'pending' AND updated_at < ?1 ORDER BY updated_at LIMIT ?2`,
 );
 const GIVE_UP_STALLED_SUBMITTING = query<Pick<Rows["messages"], "id">, Sweep>(
 	`UPDATE messages SET status = 'unknown', unknown_at = ?1, error_code = 'stalled', updated_at = ?1
@@ -425,8 +425,8 @@ const GIVE_UP_STALLED_SUBMITTING = query<Pick<Rows["messages"], "id">, Sweep>(
 );
 
 /**
- * One page each of the sweep, in one batch: pending messages last touched before `pendingBefore` are touched now
- * (their ids returned, to queue again), and messages submitting since before `submittingBefore` become `unknown`.
+ * One page each of the sweep, in one batch: the ids of pending messages last touched before `pendingBefore` (to
+ * queue again, then touch), and messages submitting since before `submittingBefore` made `unknown`.
  */
 export async function sweepStalled(
 	d1: D1Database,
@@ -434,7 +434,7 @@ export async function sweepStalled(
 	page: { pendingBefore: number; submittingBefore: number; limit: number },
 ): Promise<{ pending: string[]; unknown: number }> {
 	const [pending, stalled] = await batch(d1, [
-		TOUCH_STALLED_PENDING.bind(d1, now, page.pendingBefore, page.limit),
+		STALLED_PENDING.bind(d1, page.pendingBefore, page.limit),
 		GIVE_UP_STALLED_SUBMITTING.bind(d1, now, page.submittingBefore, page.limit),
 	]);
 	return { pending: pending.results.map((r) => r.id), unknown: stalled.results.length };
