@@ -37,8 +37,8 @@ export const CRON_JOBS: CronJob[] = [
 	},
 	{
 		name: "follow-ups",
-		run: async (env, { now, intervalMs }) => {
-			const summary = await runFollowUps(env, now, undefined, intervalMs ?? undefined);
+		run: async (env, { now }) => {
+			const summary = await runFollowUps(env, now);
 			return summary.considered > 0 ? { ...summary } : null;
 		},
 	},

@@ -25,7 +25,8 @@ export interface NewCampaign {
 	followUpOrigin?: string;
 }
 
-type CampaignRow = Rows["campaigns"];
+// The follow-up cron's own bookkeeping (its turns) is not part of a campaign as the API shows it.
+type CampaignRow = Omit<Rows["campaigns"], "followUpTurnAt" | "followUpBusyUntil">;
 
 export type UtmColumns = Pick<CampaignRow, "utmSource" | "utmMedium" | "utmCampaign" | "utmTerm" | "utmContent">;
 

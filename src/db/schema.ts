@@ -68,10 +68,17 @@ export const campaigns = sqliteTable(
 		// Every contact whose first human tap is before this has a follow_ups row: the cron reads new contacts from
 		// here on, so a run costs what is new since the last one, not everyone decided in the look-back.
 		followUpScannedUntil: integer("follow_up_scanned_until"),
+		// The cron, under faults (issue 14): the scheduled time of the follow-up run that last took this campaign's
+		// turn (campaigns are served least recently served first), and until when (wall clock) that run holds it, so
+		// that overlapping runs take different campaigns.
+		followUpTurnAt: integer("follow_up_turn_at"),
+		followUpBusyUntil: integer("follow_up_busy_until"),
 	},
 	(t) => [
 		index("campaigns_by_workspace_created").on(t.workspaceId, t.createdAt),
 		index("campaigns_with_follow_ups").on(t.id).where(sql`follow_up_enabled = 1`),
+		// The follow-up cron's rotation: campaigns with a follow-up, least recently served first.
+		index("campaigns_follow_up_turns").on(t.followUpTurnAt, t.id).where(sql`follow_up_enabled = 1`),
 	],
 );
 

@@ -2,13 +2,13 @@ import { parseFollowUpTemplate } from "../campaigns/follow-up-settings";
 import { config } from "../config";
 import { newId } from "../db/ids";
 import type { FollowUpReason } from "../db/schema";
-import { mintRetryingCollisions } from "../links/code-collisions";
+import { MAX_CODE_ATTEMPTS, mintRetryingCollisions } from "../links/code-collisions";
 import { newCode } from "../links/codes";
 import { touchPending } from "../messages/queries";
 import { queueSends, sendRequest } from "../messages/send-envelope";
 import { countSegments } from "../sms-text/segments";
 import { renderTemplate, type Template } from "../sms-text/template";
-import { HOUR_MS } from "../time";
+import { HOUR_MS, MINUTE_MS } from "../time";
 import { decide } from "./decide";
 import {
 	type Candidate,
@@ -19,12 +19,13 @@ import {
 	type FollowUpDraft,
 	type FollowUpLink,
 	followUpCampaigns,
-	markScanned,
 	mintFollowUpLinks,
 	newCandidatesQuery,
 	readCandidates,
 	recordDecisions,
 } from "./queries";
+import { meter } from "./subrequest-meter";
+import { endTurn, releaseTurns, takeTurns } from "./turn-queries";
 
 // A contact whose window closed is still looked at for this long, so that a cron that stopped for days records why
 // they got no follow-up ("window_passed") instead of forgetting them.
@@ -33,24 +34,40 @@ const LOOK_BACK_MS = 7 * 24 * HOUR_MS;
 // never passes the end of a run's range (now − afterHours) less this, so a tap stored up to three hours after its
 // follow-up fell due is still found.
 const LATE_TAP_MS = 3 * HOUR_MS;
+// How long (wall clock) a run holds the campaigns it took: far longer than a run takes. Should the run die, they are
+// free again after this.
+const HOLD_MS = 10 * MINUTE_MS;
+// Campaigns taken in one UPDATE, at most.
+const TURNS_PER_TAKE = 50;
 
 export interface FollowUpLimits {
-	/** Contacts read and decided per page (one candidates query, one write batch). */
+	/** Contacts a campaign is given on its first turn of a run, before any campaign gets a second. */
+	slice: number;
+	/** Contacts read and decided on each later turn, given in rotation to the campaigns that have more. */
 	pageSize: number;
 	/** Contacts decided per run, over all campaigns; the rest wait for the next run. */
 	perRun: number;
-	/** Campaigns looked at per run; the next run goes on with the next ones. */
-	campaignsPerRun: number;
+	/** D1 statements and queue calls the run may make (the invocation's limits are shared with the other jobs). */
+	subrequests: number;
 }
 
-// A run decides at most 10,000 contacts: 10 pages, each one read and two write batches, and up to 100 queue
-// batches; 100,000 contacts due at once take ten or more runs of the five-minute cron. A campaign with nothing to
-// do costs two reads and at most one write, so 200 campaigns and the pages stay under D1's 1,000 queries per
-// invocation.
-export const DEFAULT_LIMITS: FollowUpLimits = { pageSize: 1000, perRun: 10_000, campaignsPerRun: 200 };
+// D1 answers at most 1,000 queries per Worker invocation (counted here per statement, even inside a batch) and the
+// cron's invocation also runs the retention job and the sweep (about 15): the follow-ups keep to half of it. A turn
+// of 100 contacts costs at most 14 (turnCost), so a run serves at least 35 campaigns with work, about 45 at the
+// usual cost of 10; the next run goes on with those served least recently. A campaign with nothing to do costs
+// nothing: it is not taken.
+export const DEFAULT_LIMITS: FollowUpLimits = { slice: 100, pageSize: 1000, perRun: 10_000, subrequests: 500 };
 
-// The shipped trigger's interval (wrangler.toml), for callers that do not know theirs.
-const DEFAULT_INTERVAL_MS = 5 * 60_000;
+/**
+ * The most D1 statements and queue calls one turn of `contacts` contacts makes: the two candidate reads, link
+ * minting (two statements per round, up to MAX_CODE_ATTEMPTS rounds), the decisions and messages (one statement
+ * per 1,000 decisions and per 250 drafts, and the read-back: follow-ups/queries.ts), one sendBatch per 100 sends,
+ * the touch of the queued messages, and the end of the turn.
+ */
+export function turnCost(contacts: number): number {
+	const n = Math.max(1, contacts);
+	return 2 + 2 * MAX_CODE_ATTEMPTS + Math.ceil(n / 1000) + Math.ceil(n / 250) + 1 + Math.ceil(n / 100) + 1 + 1;
+}
 
 export interface FollowUpRunSummary {
 	campaigns: number;
@@ -58,52 +75,92 @@ export interface FollowUpRunSummary {
 	queued: number;
 	waiting: Partial<Record<FollowUpReason, number>>;
 	skipped: Partial<Record<FollowUpReason, number>>;
+	/** D1 statements and queue calls the run made. */
+	subrequests: number;
 }
 
 /**
- * The follow-up job, as of `now` (the cron's scheduled time). For each campaign with a follow-up, it pages through
- * the contacts whose first human tap is old enough, decides each one, and queues one SMS per contact it decides to
- * text. Runs may be late, repeated or concurrent: contacts are selected by a time range, not an instant, and each
- * follow-up is claimed by a unique row before it is queued.
+ * The follow-up job, as of `now` (the cron's scheduled time). It takes campaigns with follow-up work in turns,
+ * least recently served first: each gets a slice of contacts (the waiting ones whose time has come, then those
+ * whose first human tap is old enough and not decided yet), and what is left of the run's budget goes round those
+ * that have more, a page each. It decides each contact and queues one SMS per contact it decides to text. Runs may
+ * be late, repeated or concurrent: a campaign's turn is taken once per scheduled time and by one run at a time,
+ * contacts are selected by a time range, not an instant, and each follow-up is claimed by a unique row before it
+ * is queued.
  */
 export async function runFollowUps(
 	env: Env,
 	now: number,
 	limits: FollowUpLimits = DEFAULT_LIMITS,
-	/** How often the cron runs: it sets the pace of the rotation below, whose evenness is all that depends on it. */
-	intervalMs = DEFAULT_INTERVAL_MS,
 ): Promise<FollowUpRunSummary> {
-	const summary: FollowUpRunSummary = { campaigns: 0, considered: 0, queued: 0, waiting: {}, skipped: {} };
-	const campaigns = await followUpCampaigns(env.DB);
-	if (campaigns.length === 0) return summary;
+	const summary: FollowUpRunSummary = {
+		campaigns: 0,
+		considered: 0,
+		queued: 0,
+		waiting: {},
+		skipped: {},
+		subrequests: 0,
+	};
 	const { sms, publicUrl } = config(env);
 	if (!sms.ok) {
-		console.error(
-			JSON.stringify({ msg: "follow-ups not sent: SMS sending is not configured", problems: sms.problems }),
-		);
+		if ((await followUpCampaigns(env.DB)).length > 0) {
+			console.error(
+				JSON.stringify({ msg: "follow-ups not sent: SMS sending is not configured", problems: sms.problems }),
+			);
+		}
 		return summary;
 	}
+	const metered = meter(env);
+	const db = metered.env.DB;
+	const holdUntil = Date.now() + HOLD_MS;
+	// One statement is kept back to let go of the campaigns still held at the end.
+	const left = () => limits.subrequests - metered.used() - 1;
+	let contactsLeft = limits.perRun;
 	const provider = sms.settings.provider;
-	// Each run starts where the last one's share of campaigns ended, so one large campaign cannot hold up the
-	// others, and every campaign gets its turn however many there are.
-	const share = Math.min(limits.campaignsPerRun, campaigns.length);
-	const start = (Math.floor(now / intervalMs) * share) % campaigns.length;
-	const ordered = [...campaigns.slice(start), ...campaigns.slice(0, start)].slice(0, share);
-	let budget = limits.perRun;
-	for (const campaign of ordered) {
-		if (budget <= 0) break;
-		const origin = publicUrl ?? campaign.origin;
-		const parsed = parseFollowUpTemplate(campaign.message);
-		if (!origin || !parsed.ok) {
-			console.error(
-				JSON.stringify({ msg: "follow-up skipped: no link origin or invalid message", campaign: campaign.id }),
-			);
-			continue;
-		}
+	const held: string[] = [];
+	const more: Turn[] = [];
+
+	const serve = async (turn: Turn, limit: number) => {
 		try {
+			const served = await serveTurn(turn, limit, summary);
+			contactsLeft -= served;
+			if (served >= limit) more.push(turn);
+		} catch (err) {
+			// One campaign's failure (its next turn tries again) must not keep the others from their follow-ups.
+			held.push(turn.job.campaign.id);
+			console.error(
+				JSON.stringify({
+					msg: "follow-up run failed for a campaign",
+					campaign: turn.job.campaign.id,
+					error: String(err),
+				}),
+			);
+		}
+	};
+
+	// First turns: every campaign with work gets its slice before any gets a second. Only as many are taken as the
+	// budget can serve, so none loses its turn to one taken but never served.
+	while (contactsLeft > 0) {
+		const count = Math.min(
+			TURNS_PER_TAKE,
+			Math.floor((left() - 1) / turnCost(limits.slice)),
+			Math.ceil(contactsLeft / limits.slice),
+		);
+		if (count <= 0) break;
+		const taken = await takeTurns(db, { now, clock: Date.now(), holdUntil, lookBackMs: LOOK_BACK_MS, limit: count });
+		for (const campaign of taken) {
+			const origin = publicUrl ?? campaign.origin;
+			const parsed = parseFollowUpTemplate(campaign.message);
+			if (!origin || !parsed.ok) {
+				held.push(campaign.id);
+				console.error(
+					JSON.stringify({ msg: "follow-up skipped: no link origin or invalid message", campaign: campaign.id }),
+				);
+				continue;
+			}
 			summary.campaigns++;
 			const job: CampaignJob = {
-				env,
+				env: metered.env,
 				campaign,
 				template: parsed.template,
 				origin: origin.replace(/\/+$/, ""),
@@ -112,48 +169,81 @@ export async function runFollowUps(
 				quietHours: provider !== "outbox",
 				now,
 			};
-			const capFrom = now - campaign.frequencyCapHours * HOUR_MS;
-			// First the contacts whose wait is over, then the ones not looked at yet.
-			while (budget > 0) {
-				const limit = Math.min(limits.pageSize, budget);
-				const page = await readCandidates(env.DB, dueCandidatesQuery({ campaignId: campaign.id, now, capFrom, limit }));
-				budget -= page.length;
-				// Each decision moves its contact on (a new retry time is always later than now), so pages never repeat.
-				if (page.length > 0) await decidePage(job, page, summary);
-				if (page.length < limit) break;
-			}
-			const to = now - campaign.afterHours * HOUR_MS;
-			const oldest = now - (campaign.afterHours + campaign.windowHours) * HOUR_MS - LOOK_BACK_MS;
-			let cursor: CandidateCursor = { firstTapAt: Math.max(oldest, campaign.scannedUntil ?? 0), linkCode: "" };
-			let done = false;
-			while (budget > 0) {
-				const limit = Math.min(limits.pageSize, budget);
-				const page = await readCandidates(
-					env.DB,
-					newCandidatesQuery({ campaignId: campaign.id, from: oldest, to, after: cursor, capFrom, limit }),
-				);
-				budget -= page.length;
-				if (page.length > 0) await decidePage(job, page, summary);
-				const last = page.at(-1);
-				if (last) cursor = { firstTapAt: last.firstTapAt, linkCode: last.linkCode };
-				if (page.length < limit) {
-					done = true;
-					break;
-				}
-			}
-			// Everyone before the cursor (or, when the scan went to the end, before `to`) is decided now, but for taps that
-			// may still be on their way.
-			const mark = Math.min(done ? to : cursor.firstTapAt, to - LATE_TAP_MS);
-			if (mark > (campaign.scannedUntil ?? Number.NEGATIVE_INFINITY))
-				await markScanned(env.DB, campaign.id, mark).run();
-		} catch (err) {
-			// One campaign's failure (its next run tries again) must not keep the others from their follow-ups.
-			console.error(
-				JSON.stringify({ msg: "follow-up run failed for a campaign", campaign: campaign.id, error: String(err) }),
-			);
+			await serve(newTurn(job, holdUntil), Math.min(limits.slice, contactsLeft));
 		}
+		if (taken.length < count) break;
 	}
+
+	// Later turns: what is left of the budget goes round the campaigns that have more, a page each.
+	while (more.length > 0 && contactsLeft > 0) {
+		let limit = Math.min(limits.pageSize, contactsLeft);
+		if (turnCost(limit) > left()) limit = Math.min(limits.slice, contactsLeft);
+		if (turnCost(limit) > left()) break;
+		await serve(more.shift() as Turn, limit);
+	}
+
+	held.push(...more.map((turn) => turn.job.campaign.id));
+	if (held.length > 0) await releaseTurns(db, held, holdUntil).run();
+	summary.subrequests = metered.used();
 	return summary;
+}
+
+/** A campaign being served by this run, and where its scan of new contacts stands. */
+interface Turn {
+	job: CampaignJob;
+	holdUntil: number;
+	/** The newest first tap to read (afterHours ago), and the oldest (the window and the look-back before it). */
+	to: number;
+	oldest: number;
+	cursor: CandidateCursor;
+}
+
+function newTurn(job: CampaignJob, holdUntil: number): Turn {
+	const { campaign, now } = job;
+	const oldest = now - (campaign.afterHours + campaign.windowHours) * HOUR_MS - LOOK_BACK_MS;
+	return {
+		job,
+		holdUntil,
+		to: now - campaign.afterHours * HOUR_MS,
+		oldest,
+		cursor: { firstTapAt: Math.max(oldest, campaign.scannedUntil ?? 0), linkCode: "" },
+	};
+}
+
+/**
+ * One turn of a campaign: up to `limit` contacts, first those whose wait is over, then those not looked at yet,
+ * decided as one page. Answers how many it decided; as many as `limit` means the campaign may have more.
+ */
+async function serveTurn(turn: Turn, limit: number, summary: FollowUpRunSummary): Promise<number> {
+	const { env, campaign, now } = turn.job;
+	const capFrom = now - campaign.frequencyCapHours * HOUR_MS;
+	const due = await readCandidates(env.DB, dueCandidatesQuery({ campaignId: campaign.id, now, capFrom, limit }));
+	const room = limit - due.length;
+	let fresh: Candidate[] = [];
+	let mark: number | null = null;
+	if (room > 0) {
+		fresh = await readCandidates(
+			env.DB,
+			newCandidatesQuery({
+				campaignId: campaign.id,
+				from: turn.oldest,
+				to: turn.to,
+				after: turn.cursor,
+				capFrom,
+				limit: room,
+			}),
+		);
+		const last = fresh.at(-1);
+		if (last) turn.cursor = { firstTapAt: last.firstTapAt, linkCode: last.linkCode };
+		// Everyone before the cursor (or, when the scan went to the end, before `to`) is decided now, but for taps
+		// that may still be on their way.
+		mark = Math.min(fresh.length < room ? turn.to : turn.cursor.firstTapAt, turn.to - LATE_TAP_MS);
+	}
+	// Each decision moves a waiting contact on (a new retry time is always later than now), so turns never repeat.
+	const page = [...due, ...fresh];
+	if (page.length > 0) await decidePage(turn.job, page, summary);
+	await endTurn(env.DB, campaign.id, { mark, release: page.length < limit, holdUntil: turn.holdUntil }).run();
+	return page.length;
 }
 
 interface CampaignJob {
