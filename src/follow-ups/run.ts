@@ -54,7 +54,7 @@ export interface FollowUpLimits {
 // D1 answers at most 1,000 queries per Worker invocation (counted here per statement, even inside a batch) and the
 // cron's invocation also runs the retention job and the sweep (about 15): the follow-ups keep to half of it. A turn
 // of 100 contacts costs at most 14 (turnCost), so a run serves at least 35 campaigns with work, about 45 at the
-// usual cost of 10; the next run goes on with those served least recently. A campaign with nothing to do costs
+// usual cost of 10 (49 in the tests); the next run goes on with those served least recently. A campaign with nothing to do costs
 // nothing: it is not taken.
 export const DEFAULT_LIMITS: FollowUpLimits = { slice: 100, pageSize: 1000, perRun: 10_000, subrequests: 500 };
 
@@ -138,52 +138,55 @@ export async function runFollowUps(
 		}
 	};
 
-	// First turns: every campaign with work gets its slice before any gets a second. Only as many are taken as the
-	// budget can serve, so none loses its turn to one taken but never served.
-	while (contactsLeft > 0) {
-		const count = Math.min(
-			TURNS_PER_TAKE,
-			Math.floor((left() - 1) / turnCost(limits.slice)),
-			Math.ceil(contactsLeft / limits.slice),
-		);
-		if (count <= 0) break;
-		const taken = await takeTurns(db, { now, clock: Date.now(), holdUntil, lookBackMs: LOOK_BACK_MS, limit: count });
-		for (const campaign of taken) {
-			const origin = publicUrl ?? campaign.origin;
-			const parsed = parseFollowUpTemplate(campaign.message);
-			if (!origin || !parsed.ok) {
-				held.push(campaign.id);
-				console.error(
-					JSON.stringify({ msg: "follow-up skipped: no link origin or invalid message", campaign: campaign.id }),
-				);
-				continue;
+	try {
+		// First turns: every campaign with work gets its slice before any gets a second. Only as many are taken as the
+		// budget can serve, so none loses its turn to one taken but never served.
+		while (contactsLeft > 0) {
+			const count = Math.min(
+				TURNS_PER_TAKE,
+				Math.floor((left() - 1) / turnCost(limits.slice)),
+				Math.ceil(contactsLeft / limits.slice),
+			);
+			if (count <= 0) break;
+			const taken = await takeTurns(db, { now, clock: Date.now(), holdUntil, lookBackMs: LOOK_BACK_MS, limit: count });
+			for (const campaign of taken) {
+				const origin = publicUrl ?? campaign.origin;
+				const parsed = parseFollowUpTemplate(campaign.message);
+				if (!origin || !parsed.ok) {
+					held.push(campaign.id);
+					console.error(
+						JSON.stringify({ msg: "follow-up skipped: no link origin or invalid message", campaign: campaign.id }),
+					);
+					continue;
+				}
+				summary.campaigns++;
+				const job: CampaignJob = {
+					env: metered.env,
+					campaign,
+					template: parsed.template,
+					origin: origin.replace(/\/+$/, ""),
+					provider,
+					// The outbox texts nobody, so, as for campaign sends, it holds nothing back for the night.
+					quietHours: provider !== "outbox",
+					now,
+				};
+				await serve(newTurn(job, holdUntil), Math.min(limits.slice, contactsLeft));
 			}
-			summary.campaigns++;
-			const job: CampaignJob = {
-				env: metered.env,
-				campaign,
-				template: parsed.template,
-				origin: origin.replace(/\/+$/, ""),
-				provider,
-				// The outbox texts nobody, so, as for campaign sends, it holds nothing back for the night.
-				quietHours: provider !== "outbox",
-				now,
-			};
-			await serve(newTurn(job, holdUntil), Math.min(limits.slice, contactsLeft));
+			if (taken.length < count) break;
 		}
-		if (taken.length < count) break;
-	}
 
-	// Later turns: what is left of the budget goes round the campaigns that have more, a page each.
-	while (more.length > 0 && contactsLeft > 0) {
-		let limit = Math.min(limits.pageSize, contactsLeft);
-		if (turnCost(limit) > left()) limit = Math.min(limits.slice, contactsLeft);
-		if (turnCost(limit) > left()) break;
-		await serve(more.shift() as Turn, limit);
+		// Later turns: what is left of the budget goes round the campaigns that have more, a page each.
+		while (more.length > 0 && contactsLeft > 0) {
+			let limit = Math.min(limits.pageSize, contactsLeft);
+			if (turnCost(limit) > left()) limit = Math.min(limits.slice, contactsLeft);
+			if (turnCost(limit) > left()) break;
+			await serve(more.shift() as Turn, limit);
+		}
+	} finally {
+		// What the run still holds is let go at once (should this fail, the hold runs out by itself).
+		held.push(...more.map((turn) => turn.job.campaign.id));
+		if (held.length > 0) await releaseTurns(db, held, holdUntil).run();
 	}
-
-	held.push(...more.map((turn) => turn.job.campaign.id));
-	if (held.length > 0) await releaseTurns(db, held, holdUntil).run();
 	summary.subrequests = metered.used();
 	return summary;
 }

@@ -37,6 +37,9 @@ RETURNING id, workspace_id AS workspaceId, follow_up_after_hours AS afterHours,
           (SELECT w.frequency_cap_hours FROM workspaces w WHERE w.id = campaigns.workspace_id) AS frequencyCapHours,
           follow_up_scanned_until AS scannedUntil`);
 
+/** The statement that takes turns, for tests that check its query plan. */
+export const TAKE_TURNS_SQL = TAKE_TURNS.sql;
+
 /**
  * Takes the turns of up to `limit` campaigns with follow-up work, least recently served first, and holds them
  * until `holdUntil` (wall clock). Answers them in id order; none when every campaign with work is served or held.

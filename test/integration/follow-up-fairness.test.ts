@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, runFollowUps, turnCost } from "../../src/follow-ups/run";
+import { TAKE_TURNS_SQL } from "../../src/follow-ups/turn-queries";
 import { countingEnv } from "../support/counting-env";
 import { newWorkspace } from "../support/helpers";
 import { capturingQueue } from "../support/queues";
@@ -152,5 +153,29 @@ describe("the follow-up cron's share of work between campaigns", () => {
 		// A repeat afterwards finds nothing to do and takes no campaign.
 		const repeat = await run(now);
 		expect(repeat.summary).toMatchObject({ campaigns: 0, considered: 0 });
+	});
+});
+
+describe("taking turns", () => {
+	it("should find the campaigns with work through indexes, never scanning links, follow-ups or contacts", async () => {
+		const now = Date.now();
+		const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${TAKE_TURNS_SQL}`)
+			.bind(now, now, now + 1, 7 * 24 * HOUR, 10)
+			.all<{ detail: string }>();
+		const plan = results.map((r) => r.detail);
+		// The rotation walks its own partial index in order (no sort) and stops at the limit; each campaign's work is
+		// one index seek into the waiting follow-ups and one range of the tapped links.
+		expect(plan).toContainEqual("SCAN c USING INDEX campaigns_follow_up_turns");
+		expect(plan).toContainEqual(
+			expect.stringMatching(/^SEARCH f USING COVERING INDEX follow_ups_waiting \(campaign_id=\?/),
+		);
+		expect(plan).toContainEqual(
+			expect.stringMatching(
+				/^SEARCH l USING INDEX links_by_first_human_tap \(campaign_id=\? AND first_human_click_at>\?/,
+			),
+		);
+		expect(plan).toContainEqual(expect.stringMatching(/^SEARCH ct USING INDEX sqlite_autoindex_contacts_1 \(id=\?\)/));
+		expect(plan.filter((line) => /^SCAN /.test(line))).toEqual(["SCAN c USING INDEX campaigns_follow_up_turns"]);
+		expect(plan.join("\n")).not.toMatch(/TEMP B-TREE|clicks/);
 	});
 });
