@@ -150,9 +150,32 @@ describe("the follow-up cron's share of work between campaigns", () => {
 		const { per, twice } = await texted(campaigns);
 		expect(per).toEqual(Array(30).fill(3));
 		expect(twice).toEqual([]);
-		// A repeat afterwards finds nothing to do and takes no campaign.
-		const repeat = await run(now);
-		expect(repeat.summary).toMatchObject({ campaigns: 0, considered: 0 });
+		// A repeat afterwards, or a late run of an earlier trigger, finds nothing to do and takes no campaign.
+		for (const at of [now, now - 5 * MINUTE, now + 5 * MINUTE]) {
+			expect((await run(at)).summary).toMatchObject({ campaigns: 0, considered: 0, subrequests: 1 });
+		}
+	});
+
+	it("should leave alone a campaign another run holds, and take it once the hold has run out", async () => {
+		const now = Date.now() + 400 * HOUR;
+		const [held, free] = await seed(now, [2, 2]);
+		// A run that died holding `held` (its hold ends in five minutes of wall clock).
+		const hold = (until: number) =>
+			env.DB.prepare("UPDATE campaigns SET follow_up_busy_until = ?2 WHERE id = ?1").bind(held, until).run();
+		await hold(Date.now() + 5 * MINUTE);
+		const first = await run(now);
+		expect(first.summary).toMatchObject({ campaigns: 1, considered: 2 });
+		expect((await texted([held, free] as string[])).per).toEqual([0, 2]);
+
+		await hold(Date.now() - 1);
+		const second = await run(now + 5 * MINUTE);
+		expect(second.summary).toMatchObject({ campaigns: 1, considered: 2 });
+		expect((await texted([held, free] as string[])).per).toEqual([2, 2]);
+		// Let go when done: nothing of this run still holds either campaign.
+		const { results } = await env.DB.prepare("SELECT follow_up_busy_until AS busy FROM campaigns WHERE id IN (?1, ?2)")
+			.bind(held, free)
+			.all<{ busy: number | null }>();
+		expect(results).toEqual([{ busy: null }, { busy: null }]);
 	});
 });
 
