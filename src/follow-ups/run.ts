@@ -34,8 +34,9 @@ const LOOK_BACK_MS = 7 * 24 * HOUR_MS;
 // never passes the end of a run's range (now − afterHours) less this, so a tap stored up to three hours after its
 // follow-up fell due is still found.
 const LATE_TAP_MS = 3 * HOUR_MS;
-// How long (wall clock) a run holds the campaigns it took: far longer than a run takes. Should the run die, they are
-// free again after this.
+// How long (wall clock) a run holds the campaigns it took: far longer than a run takes (seconds). Should the run die,
+// they are free again after this; should it outlast it, an overlapping run may read the same contacts, and the
+// claim on each follow-up row still writes one message per contact.
 const HOLD_MS = 10 * MINUTE_MS;
 // Campaigns taken in one UPDATE, at most.
 const TURNS_PER_TAKE = 50;
