@@ -40,10 +40,7 @@ const TRIM = query<never, [endpointId: string, keep: number]>(
 );
 
 /** Writes the attempts of one queue batch, then trims each endpoint's log, in one D1 batch. */
-export async function recordAttempts(
-	d1: D1Database,
-	attempts: Omit<DeliveryAttempt, "id">[],
-): Promise<void> {
+export async function recordAttempts(d1: D1Database, attempts: Omit<DeliveryAttempt, "id">[]): Promise<void> {
 	if (attempts.length === 0) return;
 	const inserts = attempts.map((a) =>
 		RECORD.bind(

@@ -5,8 +5,8 @@ import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json, millis } from "../http/schemas";
-import { forgetEndpoints } from "./emit";
 import { attemptsOf, findAttempt, MAX_PER_ENDPOINT } from "./delivery-log";
+import { forgetEndpoints } from "./emit";
 import { refuseEndpointUrl } from "./endpoint-url";
 import { DeliveryEnvelope } from "./events";
 import { createEndpoint, deleteEndpoint, type Endpoint, endpointsById, endpointsOf } from "./queries";
@@ -81,7 +81,9 @@ webhookEndpointRoutes.openapi(create, async (c) => {
 	const input = c.req.valid("json");
 	const refused = refuseEndpointUrl(input.url, config(c.env).webhookEndpoints);
 	if (refused) {
-		throw new ApiError("validation_failed", "The request body is invalid.", [{ path: "url", message: `URL ${refused}` }]);
+		throw new ApiError("validation_failed", "The request body is invalid.", [
+			{ path: "url", message: `URL ${refused}` },
+		]);
 	}
 	if ((await endpointsOf(c.env.DB, [workspaceId])).length >= MAX_ENDPOINTS) {
 		throw new ApiError("conflict", `A workspace has at most ${MAX_ENDPOINTS} webhook endpoints; delete one first.`);
