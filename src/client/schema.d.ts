@@ -721,7 +721,7 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * link.clicked, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.link.clicked"];
 		delete?: never;
@@ -741,7 +741,7 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * message.delivered, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.message.delivered"];
 		delete?: never;
@@ -761,7 +761,7 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * purchase.attributed, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.purchase.attributed"];
 		delete?: never;
@@ -781,7 +781,7 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * contact.opted_out, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.contact.opted_out"];
 		delete?: never;
@@ -801,7 +801,7 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * purchase.updated, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.purchase.updated"];
 		delete?: never;
@@ -4147,12 +4147,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description link.clicked */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;
@@ -4176,12 +4176,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description message.delivered */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;
@@ -4205,12 +4205,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description purchase.attributed */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;
@@ -4234,12 +4234,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description contact.opted_out */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;
@@ -4263,12 +4263,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description purchase.updated */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;

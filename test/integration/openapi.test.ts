@@ -209,7 +209,7 @@ describe("the OpenAPI document", () => {
 		// The outbound webhooks, with their payload schemas and how to verify them.
 		expect(text).toContain("(your endpoint) — contact.opted_out");
 		expect(text).toContain('<a href="#schema-ContactOptedOutEvent">ContactOptedOutEvent</a>');
-		expect(text).toContain("Tapline-Signature");
+		expect(text).toContain("webhook-signature");
 		expect(text).toContain('name="viewport"');
 		// Nothing is loaded from anywhere: no script, no stylesheet link, no image, no external URL but the spec's.
 		expect(text).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
