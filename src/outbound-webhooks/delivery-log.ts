@@ -1,5 +1,5 @@
 import { randomAlphanumeric } from "../db/ids";
-import { all, batch, first, query, type Rows } from "../db/sql";
+import { all, batch, first, query, type Rows, run } from "../db/sql";
 
 // Each endpoint's last attempts, for its owner to see why deliveries fail and to redeliver one. Bounded: writing an
 // endpoint's attempts drops all but its newest MAX_PER_ENDPOINT in the same batch.
@@ -88,4 +88,11 @@ const ATTEMPT = query<AttemptRow, [id: string, endpointId: string]>(
 export async function findAttempt(d1: D1Database, endpointId: string, id: string): Promise<DeliveryAttempt | null> {
 	const row = await first(ATTEMPT.bind(d1, id, endpointId));
 	return row ? toAttempt(row) : null;
+}
+
+const FORGET = query<never, [endpointId: string]>("DELETE FROM webhook_deliveries WHERE endpoint_id = ?1");
+
+/** Drops a deleted endpoint's log: nothing can read it any more, and its payloads name contacts. */
+export async function forgetAttempts(d1: D1Database, endpointId: string): Promise<void> {
+	await run(FORGET.bind(d1, endpointId));
 }

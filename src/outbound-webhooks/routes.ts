@@ -5,7 +5,7 @@ import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json, millis } from "../http/schemas";
-import { attemptsOf, findAttempt, MAX_PER_ENDPOINT } from "./delivery-log";
+import { attemptsOf, findAttempt, forgetAttempts, MAX_PER_ENDPOINT } from "./delivery-log";
 import { forgetEndpoints } from "./emit";
 import { refuseEndpointUrl } from "./endpoint-url";
 import { DeliveryEnvelope } from "./events";
@@ -128,9 +128,11 @@ const remove = declareRoute({
 });
 webhookEndpointRoutes.openapi(remove, async (c) => {
 	const workspaceId = c.get("workspaceId");
-	if (!(await deleteEndpoint(c.env.DB, workspaceId, c.req.param("id"), Date.now()))) {
+	const id = c.req.param("id");
+	if (!(await deleteEndpoint(c.env.DB, workspaceId, id, Date.now()))) {
 		throw new ApiError("not_found", "No webhook endpoint with that id in this workspace.");
 	}
+	await forgetAttempts(c.env.DB, id);
 	forgetEndpoints(workspaceId);
 	return c.body(null, 204);
 });

@@ -647,6 +647,14 @@ describe("the delivery log", () => {
 		expect(results[0]?.n).toBe(100);
 		// Another endpoint's log is left alone.
 		expect((await logOf(key, other.body.endpoint.id)).body.deliveries).toHaveLength(1);
+		// A deleted endpoint's log goes with it.
+		await call(`/api/v1/webhook-endpoints/${body.endpoint.id}`, { method: "DELETE", key });
+		const { results: left } = await env.DB.prepare(
+			"SELECT count(*) AS n FROM webhook_deliveries WHERE endpoint_id = ?1",
+		)
+			.bind(body.endpoint.id)
+			.all<{ n: number }>();
+		expect(left[0]?.n).toBe(0);
 	});
 
 	it("should redeliver an attempt's event with the same webhook-id, to the endpoint of the workspace only", async () => {
