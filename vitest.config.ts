@@ -14,6 +14,9 @@ export default defineConfig({
 					ADMIN_TOKEN: "test-admin-token",
 					SESSION_SECRET: "test-session-secret-0123456789",
 					TEST_MIGRATIONS: migrations,
+					// The fake webhook receiver listens on http://127.0.0.1, as under `npm run dev`.
+					WEBHOOK_ALLOW_HTTP: "true",
+					WEBHOOK_ALLOW_PRIVATE_HOSTS: "true",
 					// No test can reach the real Twilio, whatever account it uses.
 					TWILIO_API_BASE: inject("fakeTwilioUrl"),
 				},

@@ -1,6 +1,7 @@
 import { campaignRoutes } from "./campaigns/routes";
 import { contactRoutes } from "./contacts/routes";
 import { dashboardRoutes } from "./dashboard/routes";
+import { adminDeadLetterRoutes, workspaceDeadLetterRoutes } from "./dead-letters/routes";
 import { campaignExportRoutes } from "./exports/routes";
 import { campaignFollowUpRoutes } from "./follow-ups/routes";
 import { ApiError, renderError } from "./http/errors";
@@ -46,6 +47,8 @@ api.route("/links", linkRoutes);
 api.route("/conversions", conversionRoutes);
 api.route("/integrations", integrationRoutes);
 api.route("/journey", journeyRoutes);
+api.route("/dead-letters", workspaceDeadLetterRoutes);
+api.route("/admin/dead-letters", adminDeadLetterRoutes);
 
 let serialised: string | undefined;
 const openApiJson = documentRoute(api, {

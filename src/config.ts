@@ -39,6 +39,8 @@ export interface Config {
 	pixelMaxValue: number;
 	/** SMS_PROVIDER and the Twilio settings, or the list of what is missing: nothing is sent until it is complete. */
 	sms: { ok: true; settings: SmsSettings } | { ok: false; problems: string[] };
+	/** WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_HOSTS: what webhook endpoint URLs may be ("true" to allow). */
+	webhookEndpoints: { allowHttp: boolean; allowPrivate: boolean };
 	/** Secrets; null when unset. */
 	adminToken: string | null;
 	sessionSecret: string | null;
@@ -70,6 +72,10 @@ export function parseConfig(env: Env): Config {
 			integerIn(env.RAW_CLICK_RETENTION_DAYS, 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_RETENTION_DAYS,
 		pixelMaxValue: positive(env.PIXEL_MAX_VALUE) ?? DEFAULT_PIXEL_MAX_VALUE,
 		sms: parseSms(env, publicUrl),
+		webhookEndpoints: {
+			allowHttp: flag(env.WEBHOOK_ALLOW_HTTP),
+			allowPrivate: flag(env.WEBHOOK_ALLOW_PRIVATE_HOSTS),
+		},
 		adminToken: env.ADMIN_TOKEN || null,
 		sessionSecret: env.SESSION_SECRET || null,
 		twilioAuthToken: env.TWILIO_AUTH_TOKEN?.trim() || null,
@@ -132,4 +138,10 @@ function numberIn(setting: string | undefined, min: number, max: number): number
 
 function positive(setting: string | undefined): number | null {
 	return numberIn(setting, Number.MIN_VALUE, Number.MAX_VALUE);
+}
+
+/** A yes/no setting: only "true" (or "1") turns it on, so a typo leaves the safe default. */
+function flag(setting: string | undefined): boolean {
+	const value = setting?.trim().toLowerCase();
+	return value === "true" || value === "1";
 }

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { consumeTaps } from "./clicks/consume";
 import { TapsEnvelope } from "./clicks/tap-event";
+import { keepDeadLetters } from "./dead-letters/consume";
+import { DEAD_LETTER_QUEUES } from "./dead-letters/queues";
 import { consumeReceipts } from "./messages/consume-receipts";
 import { consumeSends } from "./messages/consume-sends";
 import { ReceiptsEnvelope } from "./messages/receipt-event";
@@ -41,11 +43,23 @@ const CONSUMERS = [
 	{ queue: QUEUES.events, envelope: EventEnvelope, consume: consumeEvents },
 ];
 
+/** A dead-letter queue's name, as wrangler.toml gives it, or as an environment that renamed it ends it. */
+function deadLetterOrigin(queue: string) {
+	if (Object.hasOwn(DEAD_LETTER_QUEUES, queue)) return DEAD_LETTER_QUEUES[queue as keyof typeof DEAD_LETTER_QUEUES];
+	if (!queue.endsWith("-dlq")) return null;
+	if (queue.endsWith("sends-dlq")) return QUEUES.sends;
+	if (queue.endsWith("webhooks-dlq")) return QUEUES.webhooks;
+	return QUEUES.events;
+}
+
 /**
- * The Worker's queue handler. By queue name, or, should an environment rename its queues, by what the first
- * message is; anything else is the events queue's, whose consumer dead-letters what it cannot read.
+ * The Worker's queue handler. A dead-letter queue's messages are stored in D1 for an operator to list and replay.
+ * The others by queue name, or, should an environment rename its queues, by what the first message is; anything
+ * else is the events queue's, whose consumer dead-letters what it cannot read.
  */
 export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	const origin = deadLetterOrigin(batch.queue);
+	if (origin) return keepDeadLetters(batch, env, origin);
 	const consumer =
 		CONSUMERS.find((c) => c.queue === batch.queue) ??
 		CONSUMERS.find((c) => c.envelope.safeParse(batch.messages[0]?.body).success) ??

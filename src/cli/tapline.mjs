@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CliError, Client } from "./api.mjs";
+import { deadLetters, deliveries } from "./dead-letters.mjs";
 import { exportCampaign } from "./export.mjs";
 import { mint } from "./mint.mjs";
 import { send } from "./send.mjs";
@@ -22,6 +23,8 @@ Commands:
   send     send a campaign's SMS to a contact list (CSV), or --dry-run it
   stats    a campaign's numbers as a table
   export   a campaign's recipients or raw clicks, as CSV or NDJSON
+  dead-letters  messages the queues gave up on: list, replay, delete
+  deliveries    an outbound webhook endpoint's last delivery attempts, or redeliver one
 
 Run "tapline <command> --help" for a command's options.
 
@@ -85,6 +88,30 @@ Options:
                             the next until the end. 200000 or fewer on Workers Free (50 D1 queries per request)
 
 ${GLOBAL_HELP}`,
+	"dead-letters": `Usage: tapline dead-letters [list|replay <id>|delete <id>] [--status pending|replayed|all] [--admin]
+                       [--workspace <id|none>] [--json]
+
+Lists the messages the queues gave up on (poison, or retried until max_retries), newest first; replays one to the
+queue it came from (once: a dead letter already replayed is not sent again), or deletes one. With the workspace's
+API key: its own. With --admin and the admin token as --key: every workspace's, and those that name none.
+
+Options:
+  --status <status>         pending (default), replayed or all
+  --admin                   use the admin routes (pass the admin token as --key)
+  --workspace <id|none>     with --admin: only this workspace's, or "none" for those naming no workspace
+  --json                    print the API's JSON instead of a table
+
+${GLOBAL_HELP}`,
+	deliveries: `Usage: tapline deliveries <endpointId> [--redeliver <deliveryId>] [--json]
+
+Prints an outbound webhook endpoint's last attempts (time, event, attempt, HTTP status, duration, error), newest
+first; the last 100 are kept. --redeliver queues an attempt's event again, with the same webhook-id.
+
+Options:
+  --redeliver <deliveryId>  queue that attempt's event again
+  --json                    print the API's JSON instead of a table
+
+${GLOBAL_HELP}`,
 };
 
 const GLOBAL_OPTIONS = /** @type {const} */ ({
@@ -112,6 +139,13 @@ const COMMAND_OPTIONS = {
 		chunk: { type: "string" },
 	},
 	stats: { json: { type: "boolean" } },
+	"dead-letters": {
+		status: { type: "string" },
+		admin: { type: "boolean" },
+		workspace: { type: "string" },
+		json: { type: "boolean" },
+	},
+	deliveries: { redeliver: { type: "string" }, json: { type: "boolean" } },
 	export: {
 		type: { type: "string" },
 		format: { type: "string" },
@@ -201,6 +235,24 @@ export async function main(argv) {
 			process.stdout.write(values.json ? `${JSON.stringify(stats, null, 2)}\n` : `${renderStats(stats)}\n`);
 			return 0;
 		}
+		case "dead-letters": {
+			const [action, id, ...extra] = parsed.positionals;
+			if (extra.length > 0) throw new CliError(`Unexpected arguments: ${extra.join(" ")}`, 2);
+			return deadLetters(client, {
+				action,
+				id,
+				status: str("status") ?? "pending",
+				admin: values.admin === true,
+				workspace: str("workspace"),
+				json: values.json === true,
+			});
+		}
+		case "deliveries":
+			return deliveries(client, {
+				endpoint: positional("endpointId"),
+				redeliver: str("redeliver"),
+				json: values.json === true,
+			});
 		default:
 			return exportCampaign(client, {
 				campaign: positional("campaignId"),

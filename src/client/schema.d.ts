@@ -357,6 +357,46 @@ export interface paths {
 		patch?: never;
 		trace?: never;
 	};
+	"/api/v1/webhook-endpoints/{id}/deliveries": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		/**
+		 * The endpoint's last delivery attempts, newest first
+		 * @description Each attempt: when, the HTTP status, the error, how long it took. The last 100 attempts are kept per endpoint.
+		 */
+		get: operations["listWebhookDeliveries"];
+		put?: never;
+		post?: never;
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * Send an attempt's event to the endpoint again
+		 * @description Queues the same event again, with the same webhook-id (receivers that de-duplicate on it drop a copy they already processed) and a fresh timestamp and signature. The new attempt appears in the delivery log.
+		 */
+		post: operations["redeliverWebhook"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
 	"/api/v1/links/{code}": {
 		parameters: {
 			query?: never;
@@ -424,6 +464,120 @@ export interface paths {
 		put?: never;
 		post?: never;
 		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/dead-letters": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		/**
+		 * Messages the queues gave up on: the workspace's
+		 * @description Newest first. status: pending (default, not replayed yet), replayed or all; nextCursor pages. Each message of the three dead-letter queues is stored once.
+		 */
+		get: operations["listDeadLetters"];
+		put?: never;
+		post?: never;
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/dead-letters/{id}/replay": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * Send a dead letter's body back to the queue it came from
+		 * @description Once: a dead letter already replayed is answered as it is, with replayed false, and nothing is sent. A message that fails again comes back as a new dead letter.
+		 */
+		post: operations["replayDeadLetter"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/dead-letters/{id}": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		post?: never;
+		/** Discard a dead letter */
+		delete: operations["deleteDeadLetter"];
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/admin/dead-letters": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		/**
+		 * Messages the queues gave up on: every workspace's, and those naming none
+		 * @description Newest first. status: pending (default, not replayed yet), replayed or all; nextCursor pages. Each message of the three dead-letter queues is stored once.
+		 */
+		get: operations["listDeadLettersAsAdmin"];
+		put?: never;
+		post?: never;
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/admin/dead-letters/{id}/replay": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * Send a dead letter's body back to the queue it came from
+		 * @description Once: a dead letter already replayed is answered as it is, with replayed false, and nothing is sent. A message that fails again comes back as a new dead letter.
+		 */
+		post: operations["replayDeadLetterAsAdmin"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/admin/dead-letters/{id}": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		post?: never;
+		/** Discard a dead letter */
+		delete: operations["deleteDeadLetterAsAdmin"];
 		options?: never;
 		head?: never;
 		patch?: never;
@@ -567,7 +721,7 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * link.clicked, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.link.clicked"];
 		delete?: never;
@@ -587,7 +741,7 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * message.delivered, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.message.delivered"];
 		delete?: never;
@@ -607,7 +761,7 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * purchase.attributed, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.purchase.attributed"];
 		delete?: never;
@@ -627,9 +781,29 @@ export interface webhooks {
 		put?: never;
 		/**
 		 * contact.opted_out, posted to endpoints that subscribed to it
-		 * @description Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
 		 */
 		post: operations["webhook.contact.opted_out"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"purchase.updated": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * purchase.updated, posted to endpoints that subscribed to it
+		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
+		 */
+		post: operations["webhook.purchase.updated"];
 		delete?: never;
 		options?: never;
 		head?: never;
@@ -1275,27 +1449,71 @@ export interface components {
 		};
 		WebhookEndpointCreated: {
 			endpoint: components["schemas"]["WebhookEndpoint"];
-			/** @description Signs every delivery; shown once. */
+			/** @description Signs every delivery (Standard Webhooks: whsec_ and a base64 key; verify with the standardwebhooks package). Shown once. */
 			secret: string;
 		};
 		WebhookEndpoint: {
 			id: string;
 			url: string;
-			events: ("link.clicked" | "message.delivered" | "purchase.attributed" | "contact.opted_out")[];
+			events: (
+				| "link.clicked"
+				| "message.delivered"
+				| "purchase.attributed"
+				| "contact.opted_out"
+				| "purchase.updated"
+			)[];
 			/** @description Milliseconds since the epoch (UTC). */
 			createdAt: number;
 		};
 		CreateWebhookEndpoint: {
 			/**
 			 * Format: uri
-			 * @description An https URL without credentials (http only for localhost).
+			 * @description An https URL of a public host, without credentials. Loopback, private-network, link-local, metadata and reserved addresses are refused, in every spelling; plain http and local hosts only where the deployment allows them (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE_HOSTS).
 			 */
 			url: string;
 			/** @description The event types to post; default: every one. */
-			events?: ("link.clicked" | "message.delivered" | "purchase.attributed" | "contact.opted_out")[];
+			events?: (
+				| "link.clicked"
+				| "message.delivered"
+				| "purchase.attributed"
+				| "contact.opted_out"
+				| "purchase.updated"
+			)[];
 		};
 		WebhookEndpointList: {
 			endpoints: components["schemas"]["WebhookEndpoint"][];
+		};
+		WebhookDeliveryList: {
+			deliveries: components["schemas"]["WebhookDelivery"][];
+		};
+		WebhookDelivery: {
+			/** @description The attempt's id (whd_…), for redelivery. */
+			id: string;
+			eventId: string;
+			/** @enum {string} */
+			eventType:
+				| "link.clicked"
+				| "message.delivered"
+				| "purchase.attributed"
+				| "contact.opted_out"
+				| "purchase.updated";
+			/** @description 1 for the first try of a delivery, then one more per retry. */
+			attempt: number;
+			/** @description The endpoint's HTTP status; null when it gave none. */
+			status: number | null;
+			/** @description A 2xx answer. */
+			ok: boolean;
+			/** @description Why it failed: "HTTP 500", a timeout, a refused connection or URL. */
+			error: string | null;
+			durationMs: number;
+			/** @description Milliseconds since the epoch (UTC). */
+			attemptedAt: number;
+		};
+		WebhookRedelivery: {
+			/** @enum {boolean} */
+			queued: true;
+			eventId: string;
+			endpointId: string;
 		};
 		Link: {
 			link: {
@@ -1403,6 +1621,36 @@ export interface components {
 				};
 			};
 		};
+		DeadLetterList: {
+			deadLetters: components["schemas"]["DeadLetter"][];
+			/** @description Pass as cursor for the next page; null on the last. */
+			nextCursor: string | null;
+		};
+		DeadLetter: {
+			/** @description The dead-letter queue message's id. */
+			id: string;
+			/**
+			 * @description Where it failed, and replays to.
+			 * @enum {string}
+			 */
+			queue: "tapline-events" | "tapline-sends" | "tapline-webhooks";
+			/** @description The workspace its body names; null when none (or several). */
+			workspaceId: string | null;
+			/** @description Why the consumer gave up on it. */
+			reason: string;
+			/** @description The message body, as the queue carried it. */
+			body?: unknown;
+			originalMessageId: string | null;
+			/** @description Milliseconds since the epoch (UTC). */
+			receivedAt: number;
+			/** @description Milliseconds since the epoch (UTC). */
+			replayedAt: number | null;
+		};
+		DeadLetterReplay: {
+			deadLetter: components["schemas"]["DeadLetter"];
+			/** @description true: this call sent it back; false: it had been replayed before, nothing sent. */
+			replayed: boolean;
+		};
 		LinkClickedEvent: {
 			/** @description Stable per event: a repeated delivery has the same id. De-duplicate on it. */
 			id: string;
@@ -1466,6 +1714,38 @@ export interface components {
 				attributedBy: ("click_id" | "last_click") | null;
 				/** @description ISO 8601 time in UTC. */
 				occurredAt: string;
+			};
+		};
+		PurchaseUpdatedEvent: {
+			/** @description Stable per event: a repeated delivery has the same id. De-duplicate on it. */
+			id: string;
+			/** @constant */
+			type: "purchase.updated";
+			/** @description When it happened (ISO 8601, UTC). */
+			createdAt: string;
+			workspaceId: string;
+			data: {
+				orderId: string;
+				campaignId: string;
+				contactId: string | null;
+				clickId: string | null;
+				linkCode: string | null;
+				variant: string | null;
+				/** @description The corrected value, in major units of the currency. */
+				value: number;
+				/** @description The value before this correction. */
+				previousValue: number;
+				currency: string;
+				/**
+				 * @description Who reported the correction.
+				 * @enum {string}
+				 */
+				source: "pixel" | "api" | "shopify";
+				attributedBy: ("click_id" | "last_click") | null;
+				/** @description ISO 8601 time in UTC. */
+				occurredAt: string;
+				/** @description When the correction was stored. */
+				updatedAt: string;
 			};
 		};
 		ContactOptedOutEvent: {
@@ -3015,6 +3295,110 @@ export interface operations {
 			};
 		};
 	};
+	listWebhookDeliveries: {
+		parameters: {
+			query?: {
+				limit?: number;
+			};
+			header?: never;
+			path: {
+				/** @description The endpoint's id (whe_…). */
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Attempts. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["WebhookDeliveryList"];
+				};
+			};
+			/** @description invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header. */
+			400: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	redeliverWebhook: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path: {
+				/** @description The endpoint's id (whe_…). */
+				id: string;
+				/** @description An attempt's id (whd_…). */
+				deliveryId: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Queued. */
+			202: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["WebhookRedelivery"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
 	getLink: {
 		parameters: {
 			query?: never;
@@ -3271,6 +3655,324 @@ export interface operations {
 			};
 		};
 	};
+	listDeadLetters: {
+		parameters: {
+			query?: {
+				status?: "pending" | "replayed" | "all";
+				limit?: number;
+				cursor?: string;
+			};
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description A page of dead letters. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["DeadLetterList"];
+				};
+			};
+			/** @description invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header. */
+			400: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	replayDeadLetter: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path: {
+				/** @description The dead letter's id. */
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Replayed, or already replayed. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["DeadLetterReplay"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description conflict: a secret another workspace already uses. */
+			409: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	deleteDeadLetter: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path: {
+				/** @description The dead letter's id. */
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Discarded. */
+			204: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	listDeadLettersAsAdmin: {
+		parameters: {
+			query?: {
+				status?: "pending" | "replayed" | "all";
+				limit?: number;
+				cursor?: string;
+				/** @description Only this workspace's, or "none" for those naming no workspace. */
+				workspaceId?: string;
+			};
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description A page of dead letters. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["DeadLetterList"];
+				};
+			};
+			/** @description invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header. */
+			400: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	replayDeadLetterAsAdmin: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path: {
+				/** @description The dead letter's id. */
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Replayed, or already replayed. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["DeadLetterReplay"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description conflict: a secret another workspace already uses. */
+			409: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	deleteDeadLetterAsAdmin: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path: {
+				/** @description The dead letter's id. */
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Discarded. */
+			204: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
 	getOpenApiDocument: {
 		parameters: {
 			query?: never;
@@ -3445,12 +4147,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description link.clicked */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;
@@ -3474,12 +4176,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description message.delivered */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;
@@ -3503,12 +4205,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description purchase.attributed */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;
@@ -3532,12 +4234,12 @@ export interface operations {
 		parameters: {
 			query?: never;
 			header: {
-				/** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`> */
-				"Tapline-Signature": string;
-				/** @description The event's id, as in the body. */
-				"Tapline-Event-Id": string;
-				/** @description contact.opted_out */
-				"Tapline-Event-Type": string;
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
 			};
 			path?: never;
 			cookie?: never;
@@ -3545,6 +4247,35 @@ export interface operations {
 		requestBody: {
 			content: {
 				"application/json": components["schemas"]["ContactOptedOutEvent"];
+			};
+		};
+		responses: {
+			/** @description Received; anything else is retried. */
+			"2XX": {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+		};
+	};
+	"webhook.purchase.updated": {
+		parameters: {
+			query?: never;
+			header: {
+				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
+				"webhook-id": string;
+				/** @description When this attempt was sent, in whole seconds since the epoch. */
+				"webhook-timestamp": string;
+				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
+				"webhook-signature": string;
+			};
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["PurchaseUpdatedEvent"];
 			};
 		};
 		responses: {

@@ -397,6 +397,7 @@ export const WEBHOOK_EVENT_TYPES = [
 	"message.delivered",
 	"purchase.attributed",
 	"contact.opted_out",
+	"purchase.updated",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -475,5 +476,59 @@ export const followUps = sqliteTable(
 		// decision columns ride along, so counting and filtering read the index alone.
 		index("follow_ups_by_campaign_first_tap").on(t.campaignId, t.firstTapAt, t.contactId, t.status, t.reason, t.heldBy),
 		uniqueIndex("follow_ups_by_message").on(t.messageId).where(sql`message_id IS NOT NULL`),
+	],
+);
+
+// Webhooks any receiver can verify, and nothing lost after an outage (issue 14).
+
+// The last attempts to deliver each endpoint's events (at most 100 per endpoint: older ones are dropped as new ones
+// are written). One row per (queue message, attempt), so a log write repeated by a retried batch adds nothing.
+export const webhookDeliveries = sqliteTable(
+	"webhook_deliveries",
+	{
+		id: text("id").primaryKey(),
+		endpointId: text("endpoint_id").notNull(),
+		workspaceId: text("workspace_id").notNull(),
+		messageId: text("message_id").notNull(),
+		attempt: integer("attempt").notNull(),
+		eventId: text("event_id").notNull(),
+		eventType: text("event_type").notNull(),
+		// The event as delivered (JSON), so that it can be redelivered.
+		payload: text("payload").notNull(),
+		// The endpoint's HTTP status; null when it gave none (timeout, refused connection, refused URL).
+		status: integer("status"),
+		ok: integer("ok", { mode: "boolean" }).notNull(),
+		error: text("error"),
+		durationMs: integer("duration_ms").notNull(),
+		attemptedAt: integer("attempted_at").notNull(),
+	},
+	(t) => [
+		uniqueIndex("webhook_deliveries_by_attempt").on(t.messageId, t.attempt),
+		// An endpoint's log, newest first, and the trim that keeps it bounded.
+		index("webhook_deliveries_by_endpoint").on(t.endpointId, t.attemptedAt),
+	],
+);
+
+// Messages of the three dead-letter queues, kept where an operator can list and replay them. The id is the
+// dead-letter queue message's, so a redelivered batch stores nothing twice.
+export const deadLetters = sqliteTable(
+	"dead_letters",
+	{
+		id: text("id").primaryKey(),
+		// The queue the message came from and is replayed to, e.g. "tapline-webhooks".
+		queue: text("queue").notNull(),
+		// The workspace the body names, or null (poison, or a body naming none or several): the admin token sees those.
+		workspaceId: text("workspace_id"),
+		reason: text("reason").notNull(),
+		// The original message body as JSON: what a replay sends.
+		body: text("body").notNull(),
+		// The id the message had on its own queue, when the consumer that gave up on it recorded it.
+		originalMessageId: text("original_message_id"),
+		receivedAt: integer("received_at").notNull(),
+		replayedAt: integer("replayed_at"),
+	},
+	(t) => [
+		index("dead_letters_by_workspace").on(t.workspaceId, t.receivedAt),
+		index("dead_letters_by_time").on(t.receivedAt),
 	],
 );

@@ -112,7 +112,7 @@ export function renderDocsPage(doc: OpenApiDocument): string {
 	// What Tapline posts to a marketer's endpoint, one block per event type, beside the endpoints' own API.
 	for (const [type, { post }] of Object.entries(doc.webhooks)) {
 		const tag = (post.tags as string[])[0] ?? "Other";
-		const block = operationBlock(`(your endpoint) — ${type}`, "post", post, "signed by Tapline (Tapline-Signature)");
+		const block = operationBlock(`(your endpoint) — ${type}`, "post", post, "signed by Tapline (Standard Webhooks)");
 		byTag.set(tag, [...(byTag.get(tag) ?? []), block]);
 	}
 	const sections = doc.tags

@@ -70,11 +70,17 @@ function webhooks(): OpenApiDocument["webhooks"] {
 					tags: ["Outbound webhooks"],
 					summary: `${type}, posted to endpoints that subscribed to it`,
 					description:
-						"Verify before trusting: Tapline-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret>; compare in constant time and refuse a t more than 5 minutes old. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on the event id.",
+						"Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.",
 					parameters: [
-						header("Tapline-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256 of `<t>.<body>`>"),
-						header("Tapline-Event-Id", "The event's id, as in the body."),
-						header("Tapline-Event-Type", type),
+						header(
+							"webhook-id",
+							"The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery.",
+						),
+						header("webhook-timestamp", "When this attempt was sent, in whole seconds since the epoch."),
+						header(
+							"webhook-signature",
+							'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_>',
+						),
 					],
 					requestBody: { required: true, content: { "application/json": { schema: ref(WEBHOOK_PAYLOADS[type]) } } },
 					responses: { "2XX": { description: "Received; anything else is retried." } },

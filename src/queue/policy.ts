@@ -1,5 +1,19 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { retryDelaySeconds } from "./backoff";
+import { defineEnvelope } from "./envelope";
+
+/**
+ * What a consumer puts on its dead-letter queue when it gives up on a message at once (poison): the message's body
+ * untouched, the queue it came from, its id there and why. A message Cloudflare moves there after max_retries
+ * arrives as its bare body instead.
+ */
+export const DeadLetterEnvelope = defineEnvelope("dead_letter", 1, {
+	reason: z.string(),
+	queue: z.string(),
+	id: z.string(),
+	body: z.unknown(),
+});
+export type DeadLetterEnvelope = z.output<typeof DeadLetterEnvelope.schema>;
 
 /** A queue message whose body passed its envelope's schema. */
 export interface Received<Body> {
@@ -35,7 +49,9 @@ export async function deadLetter(
 	reason: string,
 ): Promise<void> {
 	try {
-		await deadLetters.send({ reason, queue, id: message.id, body: message.body }, { contentType: "json" });
+		await deadLetters.send(DeadLetterEnvelope.wrap({ reason, queue, id: message.id, body: message.body }), {
+			contentType: "json",
+		});
 		console.error(
 			JSON.stringify({ msg: "poison message sent to the dead-letter queue", queue, id: message.id, reason }),
 		);

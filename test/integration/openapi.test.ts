@@ -1,9 +1,10 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { dereference, type Schema, validate } from "@cfworker/json-schema";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app, buildOpenApiDocument } from "../../src/app";
 import { createTaplineClient } from "../../src/client";
+import { keepDeadLetters } from "../../src/dead-letters/consume";
 import { runFollowUps } from "../../src/follow-ups/run";
 import type { OpenApiDocument } from "../../src/openapi/document";
 import { twilioSignature } from "../../src/twilio/signature";
@@ -208,7 +209,7 @@ describe("the OpenAPI document", () => {
 		// The outbound webhooks, with their payload schemas and how to verify them.
 		expect(text).toContain("(your endpoint) — contact.opted_out");
 		expect(text).toContain('<a href="#schema-ContactOptedOutEvent">ContactOptedOutEvent</a>');
-		expect(text).toContain("Tapline-Signature");
+		expect(text).toContain("webhook-signature");
 		expect(text).toContain('name="viewport"');
 		// Nothing is loaded from anywhere: no script, no stylesheet link, no image, no external URL but the spec's.
 		expect(text).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
@@ -349,7 +350,7 @@ describe("every documented operation, called for real", () => {
 		await call("put", I, I, { key, json: { secret: "short", shopDomain: "shop.example" } });
 
 		const O = "/api/v1/webhook-endpoints";
-		await call("post", O, O, { key, json: { url: "http://example.com/hook" } });
+		await call("post", O, O, { key, json: { url: "https://localhost./hook" } });
 		const endpoint = await call("post", O, O, {
 			key,
 			json: { url: "https://example.com/hook", events: ["link.clicked"] },
@@ -357,6 +358,49 @@ describe("every documented operation, called for real", () => {
 		await call("get", O, O, { key });
 		await call("get", O, O);
 		const endpointId = (endpoint.body.endpoint as Json).id as string;
+		await env.DB.prepare(
+			`INSERT INTO webhook_deliveries (id, endpoint_id, workspace_id, message_id, attempt, event_id, event_type,
+			   payload, status, ok, error, duration_ms, attempted_at)
+			 VALUES ('whd_contract', ?1, ?2, 'm-contract', 1, 'e1', 'link.clicked', ?3, 500, 0, 'HTTP 500', 12, 1)`,
+		)
+			.bind(
+				endpointId,
+				workspaceId,
+				JSON.stringify({
+					id: "e1",
+					type: "link.clicked",
+					createdAt: "2026-11-27T10:00:00.000Z",
+					workspaceId,
+					data: {},
+				}),
+			)
+			.run();
+		await call("get", `${O}/{id}/deliveries`, `${O}/${endpointId}/deliveries`, { key });
+		await call("get", `${O}/{id}/deliveries`, `${O}/${endpointId}/deliveries?limit=0`, { key });
+		const R = `${O}/{id}/deliveries/{deliveryId}/redeliver`;
+		const webhooks = { env: { WEBHOOKS: capturingQueue() } };
+		await call("post", R, `${O}/${endpointId}/deliveries/whd_contract/redeliver`, { key, ...webhooks });
+		await call("post", R, `${O}/${endpointId}/deliveries/whd_nope/redeliver`, { key, ...webhooks });
+
+		await keepDeadLetters(
+			createMessageBatch<unknown>("tapline-events-dlq", [
+				{ id: "dl-contract", timestamp: new Date(), attempts: 1, body: { v: 1, type: "purchase", workspaceId } },
+				{ id: "dl-contract-none", timestamp: new Date(), attempts: 1, body: { v: 9 } },
+			]),
+			env,
+			"tapline-events",
+		);
+		for (const [D, credential, id] of [
+			["/api/v1/dead-letters", key, "dl-contract"],
+			["/api/v1/admin/dead-letters", ADMIN_TOKEN, "dl-contract-none"],
+		] as const) {
+			await call("get", D, D, { key: credential });
+			await call("get", D, `${D}?status=lost`, { key: credential });
+			await call("post", `${D}/{id}/replay`, `${D}/${id}/replay`, { key: credential });
+			await call("post", `${D}/{id}/replay`, `${D}/dl-nope/replay`, { key: credential });
+			await call("delete", `${D}/{id}`, `${D}/${id}`, { key: credential });
+			await call("delete", `${D}/{id}`, `${D}/${id}`, { key: credential });
+		}
 		await call("delete", `${O}/{id}`, `${O}/${endpointId}`, { key });
 		await call("delete", `${O}/{id}`, `${O}/${endpointId}`, { key });
 

@@ -1,22 +1,15 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { dereference, type Schema, validate } from "@cfworker/json-schema";
+import { Webhook } from "standardwebhooks";
 import { describe, expect, inject, it } from "vitest";
 import { app, buildOpenApiDocument } from "../../src/app";
 import { consumeEvents } from "../../src/consumers";
 import { deliverWebhooks } from "../../src/outbound-webhooks/consume";
-import type { DeliveryEnvelope } from "../../src/outbound-webhooks/events";
-import {
-	call,
-	hmacOf,
-	IPHONE_SAFARI,
-	mint,
-	newCampaign,
-	newWorkspace,
-	tapCapturing,
-	WHATSAPP,
-} from "../support/helpers";
-import { capturingQueue } from "../support/queues";
+import { emitEvents, forgetEndpoints } from "../../src/outbound-webhooks/emit";
+import { type DeliveryEnvelope, purchaseAttributed, purchaseUpdated } from "../../src/outbound-webhooks/events";
+import { call, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../support/helpers";
+import { type CapturingQueue, capturingQueue, refusingQueue } from "../support/queues";
 import { inboundMessage, newTwilioAccount, twilioEnv, webhookRequest } from "../support/twilio";
 
 const receiverUrl = inject("receiverUrl");
@@ -67,7 +60,34 @@ async function deliverAll(deliveries: unknown[], attempts = 1) {
 	return getQueueResult(batch, ctx);
 }
 
-const hmacHex = (secret: string, data: string) => hmacOf(secret, data, "SHA-256", "hex");
+/** A path of the receiver no other test uses. */
+const uniquePath = (name: string) => `/${name}-${crypto.randomUUID().slice(0, 8)}`;
+
+/** The app under other settings than the tests' (which allow http and loopback, as `npm run dev` does). */
+async function callWith(overrides: Partial<Env>, path: string, init: { method?: string; key: string; json?: unknown }) {
+	const ctx = createExecutionContext();
+	const res = await app.fetch(
+		new Request(`https://tapline.test${path}`, {
+			method: init.method ?? "GET",
+			headers: {
+				authorization: `Bearer ${init.key}`,
+				...(init.json === undefined ? {} : { "content-type": "application/json" }),
+			},
+			body: init.json === undefined ? undefined : JSON.stringify(init.json),
+		}),
+		{ ...env, ...overrides },
+		ctx,
+	);
+	await waitOnExecutionContext(ctx);
+	return res;
+}
+
+const DEPLOYED = { WEBHOOK_ALLOW_HTTP: "false", WEBHOOK_ALLOW_PRIVATE_HOSTS: "false" };
+
+/** Verifies a received request with the reference Standard Webhooks package, as a receiver would. */
+function verified(secret: string, request: Received | undefined): unknown {
+	return new Webhook(secret).verify(request?.body ?? "", request?.headers ?? {});
+}
 
 // The payload schemas the OpenAPI document publishes under `webhooks`, resolved as a client would resolve them.
 const documented = (() => {
@@ -100,7 +120,8 @@ describe("webhook endpoints", () => {
 		const { key } = await newWorkspace();
 		const created = await addEndpoint(key, { url: "https://crm.example/hooks/tapline", events: ["link.clicked"] });
 		expect(created.status).toBe(201);
-		expect(created.body.secret).toMatch(/^whsec_[0-9A-Za-z]{32}$/);
+		// Standard Webhooks: whsec_ and the base64 of 32 random bytes.
+		expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
 		expect(created.body.endpoint).toMatchObject({ url: "https://crm.example/hooks/tapline", events: ["link.clicked"] });
 
 		const list = await (await call("/api/v1/webhook-endpoints", { key })).json<{ endpoints: object[] }>();
@@ -114,25 +135,60 @@ describe("webhook endpoints", () => {
 		expect((await call(`/api/v1/webhook-endpoints/${id}`, { method: "DELETE", key })).status).toBe(404);
 	});
 
-	it("should refuse plain http (but for localhost), credentials, unknown events, and an eleventh endpoint", async () => {
+	it("should refuse, on a deployment, plain http, local and private hosts in every spelling, credentials and unknown events", async () => {
 		const { key } = await newWorkspace();
 		for (const json of [
 			{ url: "http://crm.example/hook" },
+			{ url: "http://localhost:9000/hook" },
+			{ url: "https://localhost./hook" },
+			{ url: "https://crm.example./hook" },
+			{ url: "https://api.localhost/hook" },
+			{ url: "https://metadata.google.internal/computeMetadata/v1/" },
+			{ url: "https://[::ffff:169.254.169.254]/latest/meta-data/" },
+			{ url: "https://[::ffff:a9fe:a9fe]/latest/meta-data/" },
+			{ url: "https://2852039166/latest/meta-data/" },
+			{ url: "https://0x7f000001/hook" },
+			{ url: "https://0177.0.0.1/hook" },
+			{ url: "https://100.64.0.1/hook" },
+			{ url: "https://[fe80::1]/hook" },
+			{ url: "https://[fd00::1]/hook" },
+			{ url: "https://10.0.0.8/hook" },
+			{ url: "https://192.168.1.20/hook" },
 			{ url: "https://user:pw@crm.example/hook" },
 			{ url: "not a url" },
 			{ url: "https://crm.example/hook", events: ["link.exploded"] },
 			{ url: "https://crm.example/hook", events: [] },
-			{ url: "https://10.0.0.8/hook" },
-			{ url: "https://192.168.1.20/hook" },
-			{ url: "https://[fd00::1]/hook" },
-			{ url: "https://metadata.internal/hook" },
 		]) {
-			const { status, body } = await addEndpoint(key, json);
-			expect(status).toBe(422);
-			expect(body.error).toMatchObject({ code: "validation_failed" });
+			const res = await callWith(DEPLOYED, "/api/v1/webhook-endpoints", { method: "POST", key, json });
+			expect(res.status, json.url).toBe(422);
+			expect(await res.json(), json.url).toMatchObject({ error: { code: "validation_failed" } });
 		}
+		const ok = await callWith(DEPLOYED, "/api/v1/webhook-endpoints", {
+			method: "POST",
+			key,
+			json: { url: "https://crm.example/hook" },
+		});
+		expect(ok.status).toBe(201);
+	});
+
+	it("should allow loopback under the development settings, but never link-local or metadata addresses", async () => {
+		const { key } = await newWorkspace();
 		expect((await addEndpoint(key, { url: "http://localhost:9000/hook" })).status).toBe(201);
-		for (let i = 1; i < 10; i++) expect((await addEndpoint(key, { url: `https://crm.example/${i}` })).status).toBe(201);
+		expect((await addEndpoint(key, { url: "http://127.0.0.1:9000/hook" })).status).toBe(201);
+		for (const url of [
+			"http://169.254.169.254/latest/meta-data/",
+			"http://[::ffff:a9fe:a9fe]/",
+			"http://localhost./hook",
+			"http://metadata.google.internal/",
+		]) {
+			expect((await addEndpoint(key, { url })).status, url).toBe(422);
+		}
+	});
+
+	it("should refuse an eleventh endpoint", async () => {
+		const { key } = await newWorkspace();
+		for (let i = 1; i <= 10; i++)
+			expect((await addEndpoint(key, { url: `https://crm.example/${i}` })).status).toBe(201);
 		const eleventh = await addEndpoint(key, { url: "https://crm.example/11" });
 		expect(eleventh.status).toBe(409);
 	});
@@ -322,9 +378,10 @@ describe("more outbound events", () => {
 });
 
 describe("delivering webhooks", () => {
-	it("should POST the event signed with the endpoint's secret and the time, and ack a 2xx", async () => {
+	it("should POST the event signed as Standard Webhooks asks, verified by the standardwebhooks package", async () => {
 		const { key } = await newWorkspace();
-		const { body } = await addEndpoint(key, { url: `${receiverUrl}/signed` });
+		const path = uniquePath("signed");
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}${path}` });
 		const event = {
 			id: "link.clicked:abc",
 			type: "link.clicked",
@@ -335,13 +392,64 @@ describe("delivering webhooks", () => {
 		const result = await deliverAll([{ v: 1, type: "webhook", endpointId: body.endpoint.id, event }]);
 		expect(result.explicitAcks).toHaveLength(1);
 
-		const [request] = await received("/signed");
+		const [request] = await received(path);
 		expect(request?.method).toBe("POST");
-		expect(JSON.parse(request?.body ?? "")).toEqual(event);
-		expect(request?.headers["tapline-event-id"]).toBe("link.clicked:abc");
-		const [, t, v1] = request?.headers["tapline-signature"]?.match(/^t=(\d+),v1=([0-9a-f]{64})$/) ?? [];
-		expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(60);
-		expect(v1).toBe(await hmacHex(body.secret, `${t}.${request?.body}`));
+		expect(request?.headers["webhook-id"]).toBe("link.clicked:abc");
+		expect(request?.headers["webhook-timestamp"]).toMatch(/^\d+$/);
+		expect(Math.abs(Number(request?.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(60);
+		expect(request?.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+		expect(verified(body.secret, request)).toEqual(event);
+
+		// A receiver refuses a tampered body, another id, another endpoint's secret.
+		const tampered = { ...(request as Received), body: (request?.body ?? "").replace('"abc"', '"abd"') };
+		expect(() => verified(body.secret, tampered)).toThrow();
+		const otherId = { ...(request as Received), headers: { ...request?.headers, "webhook-id": "link.clicked:abd" } };
+		expect(() => verified(body.secret, otherId)).toThrow();
+		const other = await addEndpoint(key, { url: `${receiverUrl}${path}` });
+		expect(() => verified(other.body.secret, request)).toThrow();
+	});
+
+	it("should sign with the time of sending, so that a receiver refuses a delivery signed long ago", async () => {
+		const { key } = await newWorkspace();
+		const path = uniquePath("old");
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}${path}` });
+		const event = {
+			id: "e-old",
+			type: "link.clicked",
+			createdAt: "2026-11-27T10:00:00.000Z",
+			workspaceId: "w",
+			data: {},
+		};
+		const batch = createMessageBatch<unknown>("tapline-webhooks", [
+			{
+				id: `d-${++sequence}`,
+				timestamp: new Date(),
+				attempts: 1,
+				body: { v: 1, type: "webhook", endpointId: body.endpoint.id, event },
+			},
+		]);
+		await deliverWebhooks(batch, env, Date.now() - 10 * 60_000);
+		const [request] = await received(path);
+		expect(() => verified(body.secret, request)).toThrow(/too old/);
+	});
+
+	it("should keep signing deliveries to an endpoint made before, with the secret it was given, as the spec says", async () => {
+		const { key, id: workspaceId } = await newWorkspace();
+		const path = uniquePath("legacy");
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}${path}` });
+		// A secret as endpoints were given them before: whsec_ and 32 letters and digits.
+		const legacy = "whsec_Q2xhc3NpY1RhcGxpbmVTZWNyZXQwMDAx";
+		await env.DB.prepare("UPDATE webhook_endpoints SET secret = ?1 WHERE id = ?2").bind(legacy, body.endpoint.id).run();
+		forgetEndpoints(workspaceId);
+		const event = {
+			id: "e-legacy",
+			type: "link.clicked",
+			createdAt: "2026-11-27T10:00:00.000Z",
+			workspaceId,
+			data: {},
+		};
+		await deliverAll([{ v: 1, type: "webhook", endpointId: body.endpoint.id, event }]);
+		expect(verified(legacy, (await received(path))[0])).toEqual(event);
 	});
 
 	it("should retry an endpoint that fails, and send nothing to a deleted one", async () => {
@@ -358,11 +466,221 @@ describe("delivering webhooks", () => {
 		expect(failed.retryMessages).toHaveLength(1);
 		const passed = await deliverAll([delivery], 2);
 		expect(passed.explicitAcks).toHaveLength(1);
-		expect(await received("/flaky")).toHaveLength(2);
+		const attempts = await received("/flaky");
+		expect(attempts).toHaveLength(2);
+		// One delivery, one webhook-id, however often it is tried; each attempt verifies.
+		expect(attempts.map((a) => a.headers["webhook-id"])).toEqual(["e1", "e1"]);
+		for (const attempt of attempts) expect(verified(body.secret, attempt)).toMatchObject({ id: "e1" });
 
 		await call(`/api/v1/webhook-endpoints/${body.endpoint.id}`, { method: "DELETE", key });
 		const gone = await deliverAll([delivery], 3);
 		expect(gone.explicitAcks).toHaveLength(1);
 		expect(await received("/flaky")).toHaveLength(2);
+	});
+});
+
+describe("corrections", () => {
+	const order = {
+		orderId: "7001",
+		campaignId: "cmp_c",
+		contactId: null,
+		clickId: null,
+		linkCode: null,
+		variant: null,
+		currency: "USD",
+		source: "api" as const,
+		attributedBy: "click_id" as const,
+		occurredAt: Date.parse("2026-11-27T10:00:00Z"),
+	};
+
+	it("should emit a purchase's correction as purchase.updated with an id of its own, each correction a new one", async () => {
+		const { key, id: workspaceId } = await newWorkspace();
+		const created = await addEndpoint(key, { url: `${receiverUrl}${uniquePath("corrections")}` });
+		const first = purchaseAttributed({ ...order, workspaceId, value: 10 });
+		const correct = (value: number, previousValue: number, revision: number) =>
+			purchaseUpdated({ ...order, workspaceId, value, previousValue, updatedAt: revision, revision });
+		const webhooks: CapturingQueue = capturingQueue();
+		await emitEvents({ ...env, WEBHOOKS: webhooks }, [first, correct(12, 10, 1_000), correct(9, 12, 2_000)]);
+		// The same correction emitted again (a retried consumer) keeps its id: receivers drop the copy.
+		await emitEvents({ ...env, WEBHOOKS: webhooks }, [correct(9, 12, 2_000)]);
+		const events = (webhooks.bodies() as DeliveryEnvelope[]).map((d) => d.event);
+		const ids = events.map((e) => e.id);
+		expect(new Set(ids.slice(0, 3)).size).toBe(3);
+		expect(ids[3]).toBe(ids[2]);
+		expect(events.map((e) => [e.type, e.data.value])).toEqual([
+			["purchase.attributed", 10],
+			["purchase.updated", 12],
+			["purchase.updated", 9],
+			["purchase.updated", 9],
+		]);
+		for (const event of events) expectDocumented(event);
+		// An endpoint made without a list of events is sent corrections too.
+		expect(created.body.endpoint).toMatchObject({ events: expect.arrayContaining(["purchase.updated"]) });
+	});
+});
+
+describe("the URL check at delivery", () => {
+	it("should send nothing to an endpoint the deployment's settings now refuse, and dead-letter its delivery", async () => {
+		const { key } = await newWorkspace();
+		const path = uniquePath("now-refused");
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}${path}` });
+		const deadLetters = capturingQueue();
+		const delivery = {
+			v: 1,
+			type: "webhook",
+			endpointId: body.endpoint.id,
+			event: {
+				id: "e-refused",
+				type: "link.clicked",
+				createdAt: "2026-11-27T10:00:00.000Z",
+				workspaceId: "w",
+				data: {},
+			},
+		};
+		const batch = createMessageBatch<unknown>("tapline-webhooks", [
+			{ id: `d-${++sequence}`, timestamp: new Date(), attempts: 1, body: delivery },
+		]);
+		const ctx = createExecutionContext();
+		await deliverWebhooks(batch, { ...env, ...DEPLOYED, WEBHOOKS_DEAD_LETTERS: deadLetters });
+		const result = await getQueueResult(batch, ctx);
+		expect(result.explicitAcks).toHaveLength(1);
+		expect(await received(path)).toEqual([]);
+		expect(deadLetters.bodies()).toMatchObject([{ reason: expect.stringMatching(/URL refused/), body: delivery }]);
+		const log = await (await call(`/api/v1/webhook-endpoints/${body.endpoint.id}/deliveries`, { key })).json();
+		expect(log).toMatchObject({
+			deliveries: [{ eventId: "e-refused", ok: false, status: null, error: expect.stringMatching(/URL refused/) }],
+		});
+	});
+});
+
+interface LoggedDelivery {
+	id: string;
+	eventId: string;
+	attempt: number;
+	status: number | null;
+	ok: boolean;
+	error: string | null;
+	durationMs: number;
+	attemptedAt: number;
+}
+
+describe("the delivery log", () => {
+	const deliveryTo = (endpointId: string, id: string) => ({
+		v: 1,
+		type: "webhook",
+		endpointId,
+		event: { id, type: "link.clicked", createdAt: "2026-11-27T10:00:00.000Z", workspaceId: "w", data: { n: id } },
+	});
+	const logOf = async (key: string, endpointId: string, query = "") => {
+		const res = await call(`/api/v1/webhook-endpoints/${endpointId}/deliveries${query}`, { key });
+		return { status: res.status, body: await res.json<{ deliveries: LoggedDelivery[]; error?: unknown }>() };
+	};
+
+	it("should list each attempt, newest first, with its time, status, error and duration, to its workspace only", async () => {
+		const { key } = await newWorkspace();
+		const path = uniquePath("logged");
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}${path}` });
+		await script(path, [503]);
+		const delivery = deliveryTo(body.endpoint.id, "e-logged");
+		const before = Date.now();
+		const batch = (attempts: number) =>
+			createMessageBatch<unknown>("tapline-webhooks", [
+				{ id: "d-logged-1", timestamp: new Date(), attempts, body: delivery },
+			]);
+		await deliverWebhooks(batch(1), env, before);
+		await deliverWebhooks(batch(2), env, before + 1);
+		// The same attempt written again (a batch redelivered after its log was written) adds nothing.
+		await deliverWebhooks(batch(2), env, before + 1);
+		const log = await logOf(key, body.endpoint.id);
+		expect(log.status).toBe(200);
+		expect(log.body.deliveries).toEqual([
+			expect.objectContaining({
+				eventId: "e-logged",
+				attempt: 2,
+				status: 200,
+				ok: true,
+				error: null,
+				attemptedAt: before + 1,
+			}),
+			expect.objectContaining({
+				eventId: "e-logged",
+				attempt: 1,
+				status: 503,
+				ok: false,
+				error: "HTTP 503",
+				attemptedAt: before,
+			}),
+		]);
+		for (const d of log.body.deliveries) expect(d.durationMs).toBeGreaterThanOrEqual(0);
+
+		const other = await newWorkspace("Other");
+		expect((await logOf(other.key, body.endpoint.id)).status).toBe(404);
+		expect((await logOf(key, "whe_nope")).status).toBe(404);
+		expect((await logOf(key, body.endpoint.id, "?limit=0")).status).toBe(400);
+	});
+
+	it("should record an endpoint that does not answer", async () => {
+		const { key } = await newWorkspace();
+		// A port nothing listens on: the connection is refused.
+		const { body } = await addEndpoint(key, { url: "http://127.0.0.1:9/hook" });
+		const result = await deliverAll([deliveryTo(body.endpoint.id, "e-unreachable")]);
+		expect(result.retryMessages).toHaveLength(1);
+		const log = await logOf(key, body.endpoint.id);
+		expect(log.body.deliveries).toEqual([
+			expect.objectContaining({ eventId: "e-unreachable", status: null, ok: false, error: expect.any(String) }),
+		]);
+	});
+
+	it("should keep the last 100 attempts of an endpoint", async () => {
+		const { key } = await newWorkspace();
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}${uniquePath("bounded")}` });
+		const other = await addEndpoint(key, { url: `${receiverUrl}${uniquePath("bounded-other")}` });
+		await deliverAll([deliveryTo(other.body.endpoint.id, "e-kept")]);
+		for (let round = 0; round < 3; round++) {
+			await deliverAll(Array.from({ length: 40 }, (_, i) => deliveryTo(body.endpoint.id, `e-${round}-${i}`)));
+		}
+		const log = await logOf(key, body.endpoint.id, "?limit=100");
+		expect(log.body.deliveries).toHaveLength(100);
+		const { results } = await env.DB.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE endpoint_id = ?1")
+			.bind(body.endpoint.id)
+			.all<{ n: number }>();
+		expect(results[0]?.n).toBe(100);
+		// Another endpoint's log is left alone.
+		expect((await logOf(key, other.body.endpoint.id)).body.deliveries).toHaveLength(1);
+		// A deleted endpoint's log goes with it.
+		await call(`/api/v1/webhook-endpoints/${body.endpoint.id}`, { method: "DELETE", key });
+		const { results: left } = await env.DB.prepare(
+			"SELECT count(*) AS n FROM webhook_deliveries WHERE endpoint_id = ?1",
+		)
+			.bind(body.endpoint.id)
+			.all<{ n: number }>();
+		expect(left[0]?.n).toBe(0);
+	});
+
+	it("should redeliver an attempt's event with the same webhook-id, to the endpoint of the workspace only", async () => {
+		const { key } = await newWorkspace();
+		const path = uniquePath("redeliver");
+		const { body } = await addEndpoint(key, { url: `${receiverUrl}${path}` });
+		await deliverAll([deliveryTo(body.endpoint.id, "e-again")]);
+		const [logged] = (await logOf(key, body.endpoint.id)).body.deliveries;
+		const webhooks = capturingQueue();
+		const redeliver = `/api/v1/webhook-endpoints/${body.endpoint.id}/deliveries/${logged?.id}/redeliver`;
+		const res = await callWith({ WEBHOOKS: webhooks }, redeliver, { method: "POST", key });
+		expect(res.status).toBe(202);
+		expect(await res.json()).toEqual({ queued: true, eventId: "e-again", endpointId: body.endpoint.id });
+		expect(webhooks.bodies()).toEqual([deliveryTo(body.endpoint.id, "e-again")]);
+		await deliverAll(webhooks.bodies());
+		const requests = await received(path);
+		expect(requests.map((r) => r.headers["webhook-id"])).toEqual(["e-again", "e-again"]);
+		expect(verified(body.secret, requests[1])).toMatchObject({ id: "e-again" });
+		expect((await logOf(key, body.endpoint.id)).body.deliveries).toHaveLength(2);
+
+		const other = await newWorkspace("Other");
+		expect((await callWith({ WEBHOOKS: webhooks }, redeliver, { method: "POST", key: other.key })).status).toBe(404);
+		const unknown = `/api/v1/webhook-endpoints/${body.endpoint.id}/deliveries/whd_nope/redeliver`;
+		expect((await callWith({ WEBHOOKS: webhooks }, unknown, { method: "POST", key })).status).toBe(404);
+		const down = await callWith({ WEBHOOKS: refusingQueue() }, redeliver, { method: "POST", key });
+		expect(down.status).toBe(503);
+		expect(webhooks.bodies()).toHaveLength(1);
 	});
 });

@@ -36,8 +36,8 @@ describe("the bad-message policy of every consumer", () => {
 			expect(result.explicitAcks.sort()).toEqual([...ids].sort());
 			expect(result.retryMessages).toEqual([]);
 			expect(captured.sent.map((s) => s.body)).toEqual([
-				{ reason: expect.any(String), queue, id: ids[0], body: poison },
-				{ reason: expect.any(String), queue, id: ids[1], body: "not even an object" },
+				{ v: 1, type: "dead_letter", reason: expect.any(String), queue, id: ids[0], body: poison },
+				{ v: 1, type: "dead_letter", reason: expect.any(String), queue, id: ids[1], body: "not even an object" },
 			]);
 		});
 
