@@ -74,8 +74,9 @@ async function waitForClicks(env: Env, waits: Received<PurchaseEnvelope>[]): Pro
 	}
 }
 
-// The event id names the report it comes from: a trusted report replacing a pixel one (a corrected value or
-// attribution) is a new event, not a redelivery that receivers would drop as already seen.
+// An order known only from the unsigned pixel has its own event id (…:pixel): when a trusted report replaces it
+// (another value, currency or attribution), the corrected order is a new event, which receivers do not drop as a
+// redelivery of the pixel's. Trusted reports keep the plain id.
 const attributedEvent = (r: StoredPurchase) => {
 	const event = purchaseAttributed({
 		workspaceId: r.workspaceId,
@@ -92,5 +93,5 @@ const attributedEvent = (r: StoredPurchase) => {
 		attributedBy: r.attributedBy as "click_id" | "last_click" | null,
 		occurredAt: r.occurredAt,
 	});
-	return { ...event, id: `${event.id}:${r.source}` };
+	return r.source === "pixel" ? { ...event, id: `${event.id}:pixel` } : event;
 };
