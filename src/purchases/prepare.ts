@@ -119,7 +119,11 @@ function creditPixel(
 	const perClick = context.pixelOrdersByClick.get(click.id) ?? 0;
 	const byContact = click.contactId === null ? 0 : stored.contact + (credited.byContact.get(click.contactId) ?? 0);
 	const byWorkspace = stored.workspace + (credited.byWorkspace.get(event.workspaceId) ?? 0);
-	if (perClick >= MAX_PIXEL_ORDERS_PER_CLICK || byContact >= caps.perContactHour || byWorkspace >= caps.perWorkspaceHour)
+	if (
+		perClick >= MAX_PIXEL_ORDERS_PER_CLICK ||
+		byContact >= caps.perContactHour ||
+		byWorkspace >= caps.perWorkspaceHour
+	)
 		return false;
 	context.pixelOrdersByClick.set(click.id, perClick + 1);
 	if (click.contactId !== null)

@@ -28,7 +28,8 @@ const redirect = documentRoute(redirectRoutes, {
 			description: "To the destination.",
 			headers: {
 				location: {
-					description: "The destination; with a tlid only for a tap that may be a person's (not HEAD, a bot or a preview).",
+					description:
+						"The destination; with a tlid only for a tap that may be a person's (not HEAD, a bot or a preview).",
 					schema: { type: "string" },
 				},
 			},

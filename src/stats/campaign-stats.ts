@@ -64,7 +64,9 @@ export function splitBySureness(
 	const pixelOrders = all.reduce((n, r) => n + r.pixelOrders, 0);
 	const orders = all.reduce((n, r) => n + r.orders, 0);
 	const side = (minor: (r: (typeof money)[number]) => number) =>
-		revenueByCurrency(money.map((r) => ({ currency: r.currency, revenueMinor: minor(r) })).filter((r) => r.revenueMinor !== 0));
+		revenueByCurrency(
+			money.map((r) => ({ currency: r.currency, revenueMinor: minor(r) })).filter((r) => r.revenueMinor !== 0),
+		);
 	return {
 		confirmed: { orders: orders - pixelOrders, revenue: side((r) => r.revenueMinor - r.pixelRevenueMinor) },
 		pixelOnly: { orders: pixelOrders, revenue: side((r) => r.pixelRevenueMinor) },

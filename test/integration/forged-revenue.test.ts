@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from "vitest";
 import type { TapsEnvelope } from "../../src/clicks/tap-event";
 import worker from "../../src/index";
 import type { DeliveryEnvelope } from "../../src/outbound-webhooks/events";
+import { countsAsPurchase } from "../../src/purchases/attribution-sql";
 import {
 	ANDROID_CHROME,
 	call,
@@ -125,7 +126,12 @@ describe("forged pixel revenue", () => {
 
 	it("should give bots, previews and clients without a user agent no tlid, and credit nothing to their clicks", async () => {
 		const { key, workspaceId, campaignId, links } = await shop();
-		const bots = ["curl/8.5.0", IMESSAGE_PREVIEW, "WhatsApp/2.23.20.0 A", "Googlebot/2.1 (+http://www.google.com/bot.html)"];
+		const bots = [
+			"curl/8.5.0",
+			IMESSAGE_PREVIEW,
+			"WhatsApp/2.23.20.0 A",
+			"Googlebot/2.1 (+http://www.google.com/bot.html)",
+		];
 		let order = 0;
 		for (const ua of [...bots, null]) {
 			const t = await tap(links[0]?.code ?? "", { headers: ua === null ? {} : { "user-agent": ua } });
@@ -264,6 +270,38 @@ describe("a pixel order the server confirms", () => {
 		// A later pixel report of the order, with the attacker's click, changes nothing.
 		await consume(await pixel(`workspace=${workspaceId}&tlid=${attacker.tlid}&orderId=1042&value=1&currency=USD`));
 		expect(await row(workspaceId, "1042")).toMatchObject({ source: "api", value_minor: 2000, campaign_id: y });
+	});
+});
+
+describe("which purchases count for follow-ups and journey stages", () => {
+	it("should count a pixel purchase on a human tap by default, and only confirmed ones when the workspace says so", async () => {
+		const { key, workspaceId, links } = await shop(2);
+		const [a, b] = links;
+		const { tlid: tlidA } = await tap(a?.code ?? "");
+		await consume(await pixel(`workspace=${workspaceId}&tlid=${tlidA}&orderId=S-1&value=10&currency=USD`));
+		expect(await stageOf(a?.contactId ?? "")).toBe("purchase");
+
+		const res = await call("/api/v1/workspace", { method: "PATCH", key, json: { countedPurchases: "confirmed" } });
+		expect(res.status).toBe(200);
+		expect((await res.json<{ workspace: { countedPurchases: string } }>()).workspace.countedPurchases).toBe(
+			"confirmed",
+		);
+		const bad = await call("/api/v1/workspace", { method: "PATCH", key, json: { countedPurchases: "pixel" } });
+		expect(bad.status).toBe(422);
+
+		const { tlid: tlidB } = await tap(b?.code ?? "");
+		await consume(await pixel(`workspace=${workspaceId}&tlid=${tlidB}&orderId=S-2&value=10&currency=USD`));
+		expect(await row(workspaceId, "S-2")).toMatchObject({ verified: 1, source: "pixel" });
+		expect(await stageOf(b?.contactId ?? "")).toBe("consideration");
+		const suppressed = await env.DB.prepare(
+			`SELECT count(*) AS n FROM purchases p WHERE p.workspace_id = ? AND ${countsAsPurchase("p")}`,
+		)
+			.bind(workspaceId)
+			.first<number>("n");
+		expect(suppressed).toBe(0);
+		// The shop's server confirms it: now it counts.
+		await consume(await conversion(key, { orderId: "S-2", value: 10, currency: "USD", tlid: tlidB }));
+		expect(await stageOf(b?.contactId ?? "")).toBe("purchase");
 	});
 });
 

@@ -133,10 +133,12 @@ describe("POST /api/v1/conversions", () => {
 		const s = await stats(key, campaignId);
 		expect(s.purchases.attributionWindowDays).toBe(7);
 		expect(s.purchases.orders).toBe(1);
+		const none = { orders: 0, revenue: {} };
+		const confirmed = { orders: 1, revenue: { EUR: 20 } };
 		expect(s.purchases.byWindow).toEqual([
-			{ days: 1, purchasers: 0, orders: 0, revenue: {} },
-			{ days: 7, purchasers: 1, orders: 1, revenue: { EUR: 20 } },
-			{ days: 30, purchasers: 1, orders: 1, revenue: { EUR: 20 } },
+			{ days: 1, purchasers: 0, orders: 0, revenue: {}, confirmed: none, pixelOnly: none },
+			{ days: 7, purchasers: 1, orders: 1, revenue: { EUR: 20 }, confirmed, pixelOnly: none },
+			{ days: 30, purchasers: 1, orders: 1, revenue: { EUR: 20 }, confirmed, pixelOnly: none },
 		]);
 
 		// A workspace that looks at 1-day attribution sees no purchase for this campaign.
