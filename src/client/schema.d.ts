@@ -3421,7 +3421,7 @@ export interface operations {
 				workspace: string;
 				/** @description The order id. */
 				orderId: string;
-				/** @description The order value in major units, e.g. 49.90. */
+				/** @description The order value in major units, e.g. 49.90; at most PIXEL_MAX_VALUE × 100 minor units of the currency (100,000.00 USD, ¥10,000,000, 10,000.000 KWD by default). */
 				value: string;
 				/** @description ISO 4217 code. */
 				currency: string;

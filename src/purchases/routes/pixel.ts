@@ -35,7 +35,11 @@ const pixel = documentRoute(pixelRoutes, {
 		query: z.object({
 			workspace: z.string().describe("The workspace's id (ws_…)."),
 			orderId: z.string().describe("The order id."),
-			value: z.string().describe("The order value in major units, e.g. 49.90."),
+			value: z
+				.string()
+				.describe(
+					"The order value in major units, e.g. 49.90; at most PIXEL_MAX_VALUE × 100 minor units of the currency (100,000.00 USD, ¥10,000,000, 10,000.000 KWD by default).",
+				),
 			currency: z.string().describe("ISO 4217 code."),
 			tlid: z.string().optional().describe("The click id kept by the snippet."),
 		}),
