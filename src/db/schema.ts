@@ -239,8 +239,9 @@ export const purchases = sqliteTable(
 		clickAt: integer("click_at"),
 		// Time from the click to the purchase, for reading the stats under several attribution windows.
 		lagMs: integer("lag_ms"),
-		// 0 for a pixel purchase whose click id is not a real click of the workspace: it proves nothing about a
-		// contact, so it must not suppress follow-ups or move journey stages.
+		// 0 for a pixel purchase not credited to a click (its click id names no human tap of the workspace inside
+		// the longest window, or a cap was reached): it proves nothing about a contact, so it must not suppress
+		// follow-ups or move journey stages. Which verified purchases do is the workspace's counted_purchases.
 		verified: integer("verified").notNull(),
 	},
 	(t) => [
