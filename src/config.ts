@@ -10,6 +10,8 @@ export const MAX_CODE_LENGTH = 32;
 const DEFAULT_CODE_LENGTH = 7;
 const DEFAULT_RETENTION_DAYS = 90;
 const DEFAULT_PIXEL_MAX_VALUE = 100_000;
+const DEFAULT_PIXEL_ORDERS_PER_CONTACT_HOUR = 3;
+const DEFAULT_PIXEL_ORDERS_PER_WORKSPACE_HOUR = 1_000;
 const DEFAULT_TWILIO_TIMEOUT_MS = 10_000;
 
 /** How this deployment sends SMS. */
@@ -35,8 +37,15 @@ export interface Config {
 	codeLength: number;
 	/** RAW_CLICK_RETENTION_DAYS: days to keep each click's raw user agent and referer (90 by default). */
 	rawClickRetentionDays: number;
-	/** PIXEL_MAX_VALUE: the largest order value the unsigned pixel accepts, in major units. */
+	/**
+	 * PIXEL_MAX_VALUE: the largest order value the unsigned pixel accepts, in major units of a currency with two
+	 * decimals (USD, EUR); every other currency gets the same number of minor units (see pixelMaxMinor).
+	 */
 	pixelMaxValue: number;
+	/** PIXEL_MAX_VALUES: per-currency bounds in that currency's major units, e.g. "VND=2500000000,IDR=1500000000". */
+	pixelMaxValues: ReadonlyMap<string, number>;
+	/** PIXEL_ORDERS_PER_CONTACT_HOUR, PIXEL_ORDERS_PER_WORKSPACE_HOUR: pixel orders credited to campaigns per hour. */
+	pixelCaps: { perContactHour: number; perWorkspaceHour: number };
 	/** SMS_PROVIDER and the Twilio settings, or the list of what is missing: nothing is sent until it is complete. */
 	sms: { ok: true; settings: SmsSettings } | { ok: false; problems: string[] };
 	/** WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_HOSTS: what webhook endpoint URLs may be ("true" to allow). */
@@ -71,6 +80,13 @@ export function parseConfig(env: Env): Config {
 		rawClickRetentionDays:
 			integerIn(env.RAW_CLICK_RETENTION_DAYS, 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_RETENTION_DAYS,
 		pixelMaxValue: positive(env.PIXEL_MAX_VALUE) ?? DEFAULT_PIXEL_MAX_VALUE,
+		pixelMaxValues: parseCurrencyBounds(env.PIXEL_MAX_VALUES),
+		pixelCaps: {
+			perContactHour:
+				integerIn(env.PIXEL_ORDERS_PER_CONTACT_HOUR, 0, 1_000_000) ?? DEFAULT_PIXEL_ORDERS_PER_CONTACT_HOUR,
+			perWorkspaceHour:
+				integerIn(env.PIXEL_ORDERS_PER_WORKSPACE_HOUR, 0, 100_000_000) ?? DEFAULT_PIXEL_ORDERS_PER_WORKSPACE_HOUR,
+		},
 		sms: parseSms(env, publicUrl),
 		webhookEndpoints: {
 			allowHttp: flag(env.WEBHOOK_ALLOW_HTTP),
@@ -112,6 +128,17 @@ function parseSms(env: Env, publicUrl: string | null): Config["sms"] {
 			timeoutMs: numberIn(env.TWILIO_TIMEOUT_MS, 100, 30_000) ?? DEFAULT_TWILIO_TIMEOUT_MS,
 		},
 	};
+}
+
+// "JPY=15000000, VND=2500000000": a code of three letters and a positive number per entry; bad entries are skipped.
+function parseCurrencyBounds(raw: string | undefined): ReadonlyMap<string, number> {
+	const bounds = new Map<string, number>();
+	for (const entry of (raw ?? "").split(",")) {
+		const [code = "", value = ""] = entry.split("=").map((part) => part.trim());
+		const bound = positive(value);
+		if (/^[A-Za-z]{3}$/.test(code) && bound !== null) bounds.set(code.toUpperCase(), bound);
+	}
+	return bounds;
 }
 
 function parsePublicUrl(raw: string | undefined): string | null {

@@ -696,7 +696,7 @@ export interface paths {
 			cookie?: never;
 		};
 		/**
-		 * The short link: a 302 to the destination with UTM parameters and a tlid
+		 * The short link: a 302 to the destination with UTM parameters, and a tlid for a person's tap
 		 * @description Unknown and deleted codes get one small HTML 404 page; a browser prefetch or a database outage a 503.
 		 */
 		get: operations["redirect"];
@@ -890,6 +890,11 @@ export interface components {
 			helpText: string | null;
 			/** @description Follow-ups skip contacts texted within this many hours; 0: off. */
 			frequencyCapHours: number;
+			/**
+			 * @description Which purchases suppress follow-ups and move journey stages: confirmed (server API or Shopify) or confirmed_or_pixel (also the unsigned pixel on a human tap inside the attribution window).
+			 * @enum {string}
+			 */
+			countedPurchases: "confirmed" | "confirmed_or_pixel";
 		};
 		/** @description Every error the API answers with. */
 		Error: {
@@ -951,6 +956,8 @@ export interface components {
 			/** @description The answer to an inbound HELP; null restores the default naming the workspace. */
 			helpText?: string | null;
 			frequencyCapHours?: number;
+			/** @enum {string} */
+			countedPurchases?: "confirmed" | "confirmed_or_pixel";
 		};
 		CampaignBody: {
 			campaign: components["schemas"]["Campaign"];
@@ -1094,6 +1101,20 @@ export interface components {
 					revenue: {
 						[key: string]: number;
 					};
+					/** @description Reported by the server API or Shopify. */
+					confirmed: {
+						orders: number;
+						revenue: {
+							[key: string]: number;
+						};
+					};
+					/** @description Reported only by the unsigned pixel: included in the totals, not confirmed. */
+					pixelOnly: {
+						orders: number;
+						revenue: {
+							[key: string]: number;
+						};
+					};
 					/** @description A ratio rounded to 4 decimals; null when the denominator is 0. */
 					conversionRate: number | null;
 					/** @description A ratio rounded to 4 decimals; null when the denominator is 0. */
@@ -1116,6 +1137,20 @@ export interface components {
 				orders: number;
 				revenue: {
 					[key: string]: number;
+				};
+				/** @description Reported by the server API or Shopify. */
+				confirmed: {
+					orders: number;
+					revenue: {
+						[key: string]: number;
+					};
+				};
+				/** @description Reported only by the unsigned pixel: included in the totals, not confirmed. */
+				pixelOnly: {
+					orders: number;
+					revenue: {
+						[key: string]: number;
+					};
 				};
 				/** @description A ratio rounded to 4 decimals; null when the denominator is 0. */
 				conversionRate: number | null;
@@ -1157,6 +1192,20 @@ export interface components {
 			orders: number;
 			revenue: {
 				[key: string]: number;
+			};
+			/** @description Reported by the server API or Shopify. */
+			confirmed: {
+				orders: number;
+				revenue: {
+					[key: string]: number;
+				};
+			};
+			/** @description Reported only by the unsigned pixel: included in the totals, not confirmed. */
+			pixelOnly: {
+				orders: number;
+				revenue: {
+					[key: string]: number;
+				};
 			};
 		};
 		MessageFunnel: {
@@ -1594,6 +1643,20 @@ export interface components {
 				orders: number;
 				revenue: {
 					[key: string]: number;
+				};
+				/** @description Reported by the server API or Shopify. */
+				confirmed: {
+					orders: number;
+					revenue: {
+						[key: string]: number;
+					};
+				};
+				/** @description Reported only by the unsigned pixel: included in the totals, not confirmed. */
+				pixelOnly: {
+					orders: number;
+					revenue: {
+						[key: string]: number;
+					};
 				};
 				messages: {
 					sent: number;
@@ -4060,7 +4123,7 @@ export interface operations {
 				workspace: string;
 				/** @description The order id. */
 				orderId: string;
-				/** @description The order value in major units, e.g. 49.90. */
+				/** @description The order value in major units, e.g. 49.90; at most PIXEL_MAX_VALUE × 100 minor units of the currency (100,000.00 USD, ¥10,000,000, 10,000.000 KWD by default). */
 				value: string;
 				/** @description ISO 4217 code. */
 				currency: string;
@@ -4119,7 +4182,7 @@ export interface operations {
 			/** @description To the destination. */
 			302: {
 				headers: {
-					/** @description The destination with tlid. */
+					/** @description The destination; with a tlid only for a tap that may be a person's (not HEAD, a bot or a preview). */
 					location?: string;
 					[name: string]: unknown;
 				};

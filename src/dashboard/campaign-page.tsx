@@ -396,6 +396,17 @@ export function campaignPage(props: {
 				<Kpi label="Click-through" value={formatRate(scope.clickThroughRate)} testId="kpi-ctr" />
 				<Kpi label="Buyers" value={formatCount(scope.purchases.purchasers)} testId="kpi-buyers" />
 				<Kpi label="Revenue" value={formatMoney(scope.purchases.revenue)} testId="kpi-revenue" />
+				{/* The unsigned pixel's part of the revenue, shown apart from what the server API or Shopify confirmed. */}
+				<Kpi
+					label="Confirmed revenue"
+					value={formatMoney(scope.purchases.confirmed.revenue)}
+					testId="kpi-confirmed-revenue"
+				/>
+				<Kpi
+					label="Pixel-only revenue"
+					value={formatMoney(scope.purchases.pixelOnly.revenue)}
+					testId="kpi-pixel-revenue"
+				/>
 				<Kpi
 					label={`Delivery to first tap (median${selected ? ", all variants" : ""})`}
 					value={formatDuration(report.messages.deliveryToFirstTapSeconds.median)}

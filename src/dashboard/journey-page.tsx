@@ -36,6 +36,7 @@ export function journeyPage(props: { journey: Journey; campaigns: Campaign[]; mo
 								<Kpi label="Sent" value={formatCount(s.messages.sent)} />
 								<Kpi label="Click-through" value={formatRate(s.links > 0 ? s.clicks.uniqueHumans / s.links : null)} />
 								<Kpi label="Revenue" value={formatMoney(s.revenue)} />
+								<Kpi label="Of which pixel-only" value={formatMoney(s.pixelOnly.revenue)} />
 							</ul>
 							{next ? (
 								<p class="small" data-testid={`onward-${s.stage}`}>

@@ -7,6 +7,10 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 export const ATTRIBUTION_WINDOWS = [1, 7, 14, 30, 60, 90] as const;
 export type AttributionWindow = (typeof ATTRIBUTION_WINDOWS)[number];
 
+/** Which purchases a workspace counts for follow-up suppression and journey stages. */
+export const COUNTED_PURCHASES = ["confirmed", "confirmed_or_pixel"] as const;
+export type CountedPurchases = (typeof COUNTED_PURCHASES)[number];
+
 export const workspaces = sqliteTable("workspaces", {
 	id: text("id").primaryKey(),
 	name: text("name").notNull(),
@@ -16,6 +20,9 @@ export const workspaces = sqliteTable("workspaces", {
 	helpText: text("help_text"),
 	// Frequency cap: no automatic message (follow-up) goes to a contact who had any Tapline SMS in this many hours.
 	frequencyCapHours: integer("frequency_cap_hours").notNull().default(24),
+	// Which purchases suppress follow-ups and move journey stages: "confirmed" (server API or Shopify only) or
+	// "confirmed_or_pixel" (also the unsigned pixel on a human tap inside the attribution window).
+	countedPurchases: text("counted_purchases", { enum: COUNTED_PURCHASES }).notNull().default("confirmed_or_pixel"),
 });
 
 export const apiKeys = sqliteTable(
@@ -239,8 +246,9 @@ export const purchases = sqliteTable(
 		clickAt: integer("click_at"),
 		// Time from the click to the purchase, for reading the stats under several attribution windows.
 		lagMs: integer("lag_ms"),
-		// 0 for a pixel purchase whose click id is not a real click of the workspace: it proves nothing about a
-		// contact, so it must not suppress follow-ups or move journey stages.
+		// 0 for a pixel purchase not credited to a click (its click id names no human tap of the workspace inside
+		// the longest window, or a cap was reached): it proves nothing about a contact, so it must not suppress
+		// follow-ups or move journey stages. Which verified purchases do is the workspace's counted_purchases.
 		verified: integer("verified").notNull(),
 	},
 	(t) => [
@@ -249,6 +257,10 @@ export const purchases = sqliteTable(
 		index("purchases_by_contact").on(t.contactId),
 		index("purchases_by_click").on(t.clickId),
 		index("purchases_unattributed").on(t.workspaceId, t.currency, t.valueMinor).where(sql`campaign_id IS NULL`),
+		// The pixel's hourly cap per workspace counts the pixel orders it credited to a campaign.
+		index("purchases_credited_pixel_by_workspace")
+			.on(t.workspaceId, t.receivedAt)
+			.where(sql`source = 'pixel' AND campaign_id IS NOT NULL`),
 	],
 );
 
@@ -264,6 +276,10 @@ export const campaignPurchaseStats = sqliteTable(
 		orders: integer("orders").notNull(),
 		revenueMinor: integer("revenue_minor").notNull(),
 		purchasers: integer("purchasers").notNull(),
+		// The part of the above that only the unsigned pixel reported (no server API or Shopify report yet).
+		pixelOrders: integer("pixel_orders").notNull().default(0),
+		pixelRevenueMinor: integer("pixel_revenue_minor").notNull().default(0),
+		pixelPurchasers: integer("pixel_purchasers").notNull().default(0),
 	},
 	(t) => [primaryKey({ columns: [t.campaignId, t.windowDays, t.variant, t.currency] })],
 );

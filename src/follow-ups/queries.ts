@@ -1,5 +1,6 @@
 import type { FollowUpReason } from "../db/schema";
 import { all, type BoundQuery, batch, bindNamed, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
+import { countsAsPurchase } from "../purchases/attribution-sql";
 import { DAY_MS } from "../time";
 
 export type { BoundQuery };
@@ -63,7 +64,7 @@ const CANDIDATE_COLUMNS = `
        l.code AS linkCode, l.contact_id AS contactId, l.first_human_click_at AS firstTapAt, c.phone, c.timezone,
        c.external_id AS externalId, c.opted_out_at IS NOT NULL AS optedOut,
        EXISTS (SELECT 1 FROM purchases p INDEXED BY purchases_by_contact
-               WHERE p.contact_id = l.contact_id AND p.verified = 1 AND p.occurred_at >= l.first_human_click_at)
+               WHERE p.contact_id = l.contact_id AND ${countsAsPurchase("p")} AND p.occurred_at >= l.first_human_click_at)
          AS purchased,
        (SELECT max(coalesce(m.submitted_at, m.created_at)) FROM messages m INDEXED BY messages_by_contact_created
         WHERE m.contact_id = l.contact_id AND m.created_at > ?capFrom - ${2 * DAY_MS} AND m.status <> 'canceled'

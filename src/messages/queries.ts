@@ -1,5 +1,6 @@
 import type { FollowUpReason, MessageProvider } from "../db/schema";
 import { all, batch, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
+import { countsAsPurchase } from "../purchases/attribution-sql";
 import { DAY_MS, HOUR_MS } from "../time";
 import { type MessageStatus, statusRank, statusRankSql } from "./status";
 
@@ -122,7 +123,7 @@ const LOAD_OUTGOING = query<SqliteRow<OutgoingMessage>, [ids: string, now: numbe
 	        c.erased_at IS NOT NULL AS erased,
 	        f.message_id IS NOT NULL AND EXISTS (
 	          SELECT 1 FROM purchases p INDEXED BY purchases_by_contact
-	          WHERE p.contact_id = m.contact_id AND p.verified = 1 AND p.occurred_at >= f.first_tap_at)
+	          WHERE p.contact_id = m.contact_id AND ${countsAsPurchase("p")} AND p.occurred_at >= f.first_tap_at)
 	          AS purchasedSinceTap,
 	        f.first_tap_at + (cp.follow_up_after_hours + cp.follow_up_window_hours) * ${HOUR_MS} AS followUpClosesAt,
 	        iif(f.message_id IS NOT NULL AND w.frequency_cap_hours > 0, ${CAP_ENDS_AT}, NULL) AS capEndsAt
@@ -159,7 +160,7 @@ const MARK_SUBMITTING = query<Pick<Rows["messages"], "id">, [ids: string, provid
 	                   AND (c.opted_out_at IS NOT NULL OR c.erased_at IS NOT NULL))
 	   AND NOT EXISTS (SELECT 1 FROM follow_ups f CROSS JOIN purchases p INDEXED BY purchases_by_contact
 	                   WHERE messages.kind = 'followup' AND f.message_id = messages.id
-	                     AND p.contact_id = messages.contact_id AND p.verified = 1
+	                     AND p.contact_id = messages.contact_id AND ${countsAsPurchase("p")}
 	                     AND p.occurred_at >= f.first_tap_at)
 	 RETURNING id`,
 );

@@ -40,3 +40,16 @@ export function revenueByCurrency(rows: { currency: string; revenueMinor: number
 	for (const r of rows) sums.set(r.currency, (sums.get(r.currency) ?? 0) + r.revenueMinor);
 	return Object.fromEntries([...sums].map(([currency, minor]) => [currency, fromMinor(minor, currency)]));
 }
+
+/**
+ * The largest value, in minor units of `currency`, that the unsigned pixel accepts. A bound in major units would be
+ * unfair across currencies (100,000 is $100,000 but only ¥100,000, about $650, and 100,000 KWD is over $300,000),
+ * and Tapline knows no exchange rates; so the bound is a count of minor units, the same for every currency:
+ * `maxValue` major units of a two-decimal currency (100,000 → 10,000,000 minor units: 100,000.00 USD,
+ * ¥10,000,000, 10,000.000 KWD). Currencies whose minor unit is worth far less (VND, IDR) take an explicit bound,
+ * in their own major units, from `overrides`.
+ */
+export function pixelMaxMinor(currency: string, maxValue: number, overrides: ReadonlyMap<string, number>): number {
+	const override = overrides.get(currency);
+	return override === undefined ? Math.round(maxValue * 100) : toMinor(override, currency);
+}

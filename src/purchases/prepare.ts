@@ -10,15 +10,27 @@ import {
 	webhookKey,
 } from "./queries";
 
-/** How many deliveries a purchase waits for the click its tlid names (the tap may still be on the queue). */
-const CLICK_WAIT_ATTEMPTS = 3;
+/**
+ * How many times a purchase is put back on the queue to wait for the click its tlid names (the tap may still be on
+ * the queue). Counted in the message itself (`clickWaits`), not in the queue's attempts, which stay for write
+ * failures.
+ */
+export const CLICK_WAITS = 3;
 
 /** More pixel orders than this on one click are not credited to it: one tap does not buy over and over. */
 export const MAX_PIXEL_ORDERS_PER_CLICK = 3;
 
+/** A click id carried by a purchase made this long before the click (clock skew between shop and us) still fits. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The pixel's hourly caps (config: PIXEL_ORDERS_PER_CONTACT_HOUR, PIXEL_ORDERS_PER_WORKSPACE_HOUR). */
+export interface PixelCaps {
+	perContactHour: number;
+	perWorkspaceHour: number;
+}
+
 export interface IncomingPurchase {
 	event: PurchaseEvent;
-	attempts: number;
 }
 
 export type PurchasePlan =
@@ -27,12 +39,17 @@ export type PurchasePlan =
 	| { action: "wait-for-click" };
 
 /** Decides, for each incoming purchase, what to store and how to attribute it. Reads only; writes nothing. */
-export async function planPurchases(d1: D1Database, incoming: IncomingPurchase[]): Promise<PurchasePlan[]> {
+export async function planPurchases(
+	d1: D1Database,
+	incoming: IncomingPurchase[],
+	caps: PixelCaps,
+): Promise<PurchasePlan[]> {
 	const context = await loadPurchaseContext(
 		d1,
 		incoming.map((i) => i.event),
 	);
-	const partial = incoming.map((item) => firstPass(item, context));
+	const credited = { byContact: new Map<string, number>(), byWorkspace: new Map<string, number>() };
+	const partial = incoming.map((item, i) => firstPass(item, i, context, caps, credited));
 	const lookups = partial.flatMap((p) =>
 		p.kind === "needs-last-click" ? [{ contactId: p.contactId, at: p.event.at }] : [],
 	);
@@ -51,7 +68,13 @@ type FirstPass =
 	| { kind: "ready"; event: PurchaseEvent; carried: ClickFacts | null; contactId: string | null }
 	| { kind: "needs-last-click"; event: PurchaseEvent; carried: null; contactId: string };
 
-function firstPass({ event, attempts }: IncomingPurchase, context: PurchaseContext): FirstPass {
+function firstPass(
+	{ event }: IncomingPurchase,
+	index: number,
+	context: PurchaseContext,
+	caps: PixelCaps,
+	credited: { byContact: Map<string, number>; byWorkspace: Map<string, number> },
+): FirstPass {
 	if (!context.workspaces.has(event.workspaceId))
 		return { kind: "final", plan: { action: "drop", reason: "unknown-workspace" } };
 	if (event.webhookId && context.seenWebhooks.has(webhookKey(event.workspaceId, event.webhookId))) {
@@ -59,21 +82,54 @@ function firstPass({ event, attempts }: IncomingPurchase, context: PurchaseConte
 	}
 	const click = event.tlid ? context.clicks.get(event.tlid) : undefined;
 	// Only a click that is not stored anywhere yet may still be on its way; another workspace's click never will be.
-	if (event.tlid && !click && attempts < CLICK_WAIT_ATTEMPTS)
+	if (event.tlid && !click && (event.clickWaits ?? 0) < CLICK_WAITS)
 		return { kind: "final", plan: { action: "wait-for-click" } };
-	const pixelOrders = event.source === "pixel" && click ? (context.pixelOrdersByClick.get(click.id) ?? 0) : 0;
-	const carried =
-		click && click.workspaceId === event.workspaceId && pixelOrders < MAX_PIXEL_ORDERS_PER_CLICK ? click : null;
-	if (carried) {
-		// Counted as planned, so that pixel orders arriving in one batch are capped as well.
-		if (event.source === "pixel") context.pixelOrdersByClick.set(carried.id, pixelOrders + 1);
-		return { kind: "ready", event, carried, contactId: carried.contactId };
-	}
+	// A click id earns a purchase only when it names a human tap of the workspace that came before the purchase and
+	// within the longest window: a HEAD, a bot, a preview or a prefetch never does, whoever reports it.
+	const earns =
+		click !== undefined &&
+		click.workspaceId === event.workspaceId &&
+		click.human === 1 &&
+		event.at - click.clickedAt >= -CLOCK_SKEW_MS &&
+		event.at - click.clickedAt <= LONGEST_WINDOW_MS;
+	const carried = earns && (event.source !== "pixel" || creditPixel(event, index, click, context, caps, credited));
+	if (carried && click !== undefined) return { kind: "ready", event, carried: click, contactId: click.contactId };
 
 	const contactId = identifyContact(event, context);
 	return contactId
 		? { kind: "needs-last-click", event, carried: null, contactId }
 		: { kind: "ready", event, carried: null, contactId: null };
+}
+
+/**
+ * Whether the unsigned pixel may credit this order to the click it names: under the per-click cap and the hourly
+ * caps per contact and per workspace, counted from the stored orders plus the ones planned in this batch (so that
+ * a burst in one batch is capped too). Minting fresh clicks does not help: the contact's and the workspace's caps
+ * do not depend on the click.
+ */
+function creditPixel(
+	event: PurchaseEvent,
+	index: number,
+	click: ClickFacts,
+	context: PurchaseContext,
+	caps: PixelCaps,
+	credited: { byContact: Map<string, number>; byWorkspace: Map<string, number> },
+): boolean {
+	const stored = context.pixelCredits.get(index) ?? { contact: 0, workspace: 0 };
+	const perClick = context.pixelOrdersByClick.get(click.id) ?? 0;
+	const byContact = click.contactId === null ? 0 : stored.contact + (credited.byContact.get(click.contactId) ?? 0);
+	const byWorkspace = stored.workspace + (credited.byWorkspace.get(event.workspaceId) ?? 0);
+	if (
+		perClick >= MAX_PIXEL_ORDERS_PER_CLICK ||
+		byContact >= caps.perContactHour ||
+		byWorkspace >= caps.perWorkspaceHour
+	)
+		return false;
+	context.pixelOrdersByClick.set(click.id, perClick + 1);
+	if (click.contactId !== null)
+		credited.byContact.set(click.contactId, (credited.byContact.get(click.contactId) ?? 0) + 1);
+	credited.byWorkspace.set(event.workspaceId, (credited.byWorkspace.get(event.workspaceId) ?? 0) + 1);
+	return true;
 }
 
 // The pixel is unsigned: it can name a click (checked above) but never a contact.

@@ -20,6 +20,11 @@ export const PurchaseEvent = z.object({
 	externalId: z.string().max(200).nullable(),
 	/** The webhook delivery id, for de-duplicating redeliveries of one webhook. */
 	webhookId: z.string().max(128).nullable(),
+	/**
+	 * How many times the consumer has put this purchase back on the queue to wait for its click. Kept in the message
+	 * so that waiting never uses up the queue's retries, which are for failed writes. Absent on a first report.
+	 */
+	clickWaits: z.number().int().nonnegative().max(100).optional(),
 });
 export type PurchaseEvent = z.infer<typeof PurchaseEvent>;
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type CachedLink, lookupLink } from "../cache/link-cache";
-import { prefetchHints } from "../clicks/classify";
+import { classifyTap, prefetchHints } from "../clicks/classify";
 import { newClickId, queueTap } from "../clicks/send";
 import { describeTap } from "../clicks/tap-event";
 import { apiRouter, documentRoute } from "../http/route";
@@ -19,14 +19,20 @@ const redirect = documentRoute(redirectRoutes, {
 	path: "/{code}",
 	operationId: "redirect",
 	tag: "Redirect",
-	summary: "The short link: a 302 to the destination with UTM parameters and a tlid",
+	summary: "The short link: a 302 to the destination with UTM parameters, and a tlid for a person's tap",
 	description: "Unknown and deleted codes get one small HTML 404 page; a browser prefetch or a database outage a 503.",
 	auth: "public",
 	request: { params: z.object({ code: z.string().describe("The short code.") }) },
 	responses: {
 		302: {
 			description: "To the destination.",
-			headers: { location: { description: "The destination with tlid.", schema: { type: "string" } } },
+			headers: {
+				location: {
+					description:
+						"The destination; with a tlid only for a tap that may be a person's (not HEAD, a bot or a preview).",
+					schema: { type: "string" },
+				},
+			},
 		},
 		404: { description: "Unknown or deleted code.", content: html },
 		503: { description: "A declined prefetch, or the database is unreachable: try again." },
@@ -34,8 +40,29 @@ const redirect = documentRoute(redirectRoutes, {
 	errors: [],
 });
 
+// `slots.before` ends in "?tlid=" or "&tlid=": cut off, it leaves the destination without a click id.
+const CLICK_ID_TAIL = "?tlid=".length;
+
+/**
+ * The Location of a tap. Only a tap that may be a person's carries a `tlid`: a HEAD request, a bot, a link preview
+ * or a scanner gets the destination without one, so it holds no click id that a purchase could be credited to (the
+ * consumer classifies every tap again, and credits a purchase only to a click it stored as human). The same pure
+ * rules as the consumer's, so the two never disagree.
+ */
+function locationOf(request: Request, link: CachedLink, clickId: string): string {
+	const verdict = classifyTap({
+		method: request.method,
+		userAgent: request.headers.get("user-agent"),
+		header: (name) => request.headers.get(name),
+	});
+	return verdict.human
+		? `${link.slots.before}${clickId}${link.slots.after}`
+		: `${link.slots.before.slice(0, -CLICK_ID_TAIL)}${link.slots.after}`;
+}
+
 // The hot path. The query string of the short link is ignored: nothing a tapper adds can change the destination.
-// GET also answers HEAD (Hono drops the body); the consumer records HEAD as a non-human tap.
+// GET also answers HEAD (Hono runs this handler and drops the body; the request keeps its HEAD method), and the
+// consumer records HEAD as a non-human tap.
 redirectRoutes.get(redirect, async (c) => {
 	const code = c.req.param("code");
 	const now = Date.now();
@@ -60,7 +87,7 @@ redirectRoutes.get(redirect, async (c) => {
 	return new Response(null, {
 		status: 302,
 		headers: {
-			location: `${link.slots.before}${clickId}${link.slots.after}`,
+			location: locationOf(c.req.raw, link, clickId),
 			"cache-control": "private, no-store",
 			"x-robots-tag": "noindex",
 		},

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { fromMinor } from "../purchases/money";
+import { fromMinor, revenueByCurrency } from "../purchases/money";
 import type {
 	CampaignStatRows,
 	DeliveredTapRow,
@@ -43,21 +43,34 @@ function purchaseCounts(
 	variant: string | null,
 ): Omit<PurchaseCounts, "conversionRate" | "conversionRateOnDelivered" | "revenuePerMessageSent"> {
 	const inScope = rows.filter((r) => r.windowDays === days && (variant === null || r.variant === variant));
-	const revenueMinor = new Map<string, number>();
-	let purchasers = 0;
-	let orders = 0;
-	for (const r of inScope) {
-		if (r.currency === "*") {
-			purchasers += r.purchasers;
-			orders += r.orders;
-		} else {
-			revenueMinor.set(r.currency, (revenueMinor.get(r.currency) ?? 0) + r.revenueMinor);
-		}
-	}
-	const revenue = Object.fromEntries(
-		[...revenueMinor].map(([currency, minor]) => [currency, fromMinor(minor, currency)]),
-	);
-	return { purchasers, orders, revenue };
+	const all = inScope.filter((r) => r.currency === "*");
+	const money = inScope.filter((r) => r.currency !== "*");
+	return {
+		purchasers: all.reduce((n, r) => n + r.purchasers, 0),
+		orders: all.reduce((n, r) => n + r.orders, 0),
+		revenue: revenueByCurrency(money),
+		...splitBySureness(all, money),
+	};
+}
+
+/**
+ * The confirmed and pixel-only parts of aggregate rows that carry pixel_* columns: `all` the "*" rows (orders),
+ * `money` the per-currency rows. A currency with no revenue on one side is left out of that side.
+ */
+export function splitBySureness(
+	all: { orders: number; pixelOrders: number }[],
+	money: { currency: string; revenueMinor: number; pixelRevenueMinor: number }[],
+): Pick<PurchaseCounts, "confirmed" | "pixelOnly"> {
+	const pixelOrders = all.reduce((n, r) => n + r.pixelOrders, 0);
+	const orders = all.reduce((n, r) => n + r.orders, 0);
+	const side = (minor: (r: (typeof money)[number]) => number) =>
+		revenueByCurrency(
+			money.map((r) => ({ currency: r.currency, revenueMinor: minor(r) })).filter((r) => r.revenueMinor !== 0),
+		);
+	return {
+		confirmed: { orders: orders - pixelOrders, revenue: side((r) => r.revenueMinor - r.pixelRevenueMinor) },
+		pixelOnly: { orders: pixelOrders, revenue: side((r) => r.pixelRevenueMinor) },
+	};
 }
 
 // Which funnel step each stored status counts in.

@@ -17,9 +17,13 @@ const STAGES = query<
 	 LEFT JOIN campaign_stats s ON s.campaign_id = c.id AND s.dimension = 'total' AND s.value = ''
 	 WHERE c.workspace_id = ?1 GROUP BY c.stage`,
 );
-const PURCHASES_BY_STAGE = query<MoneyRow & { stage: Stage; purchasers: number }, Workspace>(
+const PURCHASES_BY_STAGE = query<
+	MoneyRow & { stage: Stage; purchasers: number; pixelOrders: number; pixelRevenueMinor: number },
+	Workspace
+>(
 	`SELECT c.stage, p.currency, sum(p.orders) AS orders, sum(p.revenue_minor) AS revenueMinor,
-	        sum(p.purchasers) AS purchasers
+	        sum(p.purchasers) AS purchasers, sum(p.pixel_orders) AS pixelOrders,
+	        sum(p.pixel_revenue_minor) AS pixelRevenueMinor
 	 FROM campaigns c
 	 JOIN workspaces w ON w.id = c.workspace_id
 	 JOIN campaign_purchase_stats p ON p.campaign_id = c.id AND p.window_days = w.attribution_window_days

@@ -1,6 +1,6 @@
 import { CAMPAIGN_STAGES } from "../db/schema";
 import { revenueByCurrency } from "../purchases/money";
-import { rate, revenuePer } from "./campaign-stats";
+import { rate, revenuePer, splitBySureness } from "./campaign-stats";
 import { readJourneyRows } from "./journey-queries";
 import type { Journey } from "./schemas";
 
@@ -37,6 +37,10 @@ export async function readJourney(d1: D1Database, workspaceId: string): Promise<
 				conversionRate: rate(purchasers, uniqueHumans),
 				orders: all.reduce((n, r) => n + r.orders, 0),
 				revenue,
+				...splitBySureness(
+					all,
+					bought.filter((r) => r.currency !== "*"),
+				),
 				messages: { sent, delivered, deliveryRate: rate(delivered, sent) },
 				conversionRateOnDelivered: rate(purchasers, delivered),
 				revenuePerMessageSent: revenuePer(revenue, sent),

@@ -74,7 +74,8 @@ const TAPPED_LINKS_BY_VARIANT = query<VariantLinks, Campaign>(
 	 WHERE campaign_id = ?1 AND clicks > 0 GROUP BY variant`,
 );
 const PURCHASE_STATS = query<PurchaseStatRow, Campaign>(
-	`SELECT window_days AS windowDays, variant, currency, orders, revenue_minor AS revenueMinor, purchasers
+	`SELECT window_days AS windowDays, variant, currency, orders, revenue_minor AS revenueMinor, purchasers,
+	        pixel_orders AS pixelOrders, pixel_revenue_minor AS pixelRevenueMinor, pixel_purchasers AS pixelPurchasers
 	 FROM campaign_purchase_stats WHERE campaign_id = ?1`,
 );
 const ATTRIBUTION_WINDOW = query<{ days: number }, [workspaceId: string]>(

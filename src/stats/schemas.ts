@@ -15,14 +15,32 @@ export const ClickCounts = z.strictObject({
 
 export const Breakdown = z.strictObject({ value: z.string(), ...ClickCounts.shape }).meta({ id: "Breakdown" });
 
+/** Orders and revenue of one kind of report. */
+export const TrustedMoney = z.strictObject({ orders: z.number().int(), revenue });
+
+// The orders and revenue above split by how far they can be trusted: confirmed by the server API or a signed
+// Shopify webhook, or reported only by the unsigned pixel (on a human tap, within the caps). confirmed + pixelOnly
+// = the totals.
+const bySureness = {
+	confirmed: TrustedMoney.describe("Reported by the server API or Shopify."),
+	pixelOnly: TrustedMoney.describe("Reported only by the unsigned pixel: included in the totals, not confirmed."),
+};
+
 export const WindowCounts = z
-	.strictObject({ days: z.number().int(), purchasers: z.number().int(), orders: z.number().int(), revenue })
+	.strictObject({
+		days: z.number().int(),
+		purchasers: z.number().int(),
+		orders: z.number().int(),
+		revenue,
+		...bySureness,
+	})
 	.meta({ id: "WindowCounts" });
 
 export const PurchaseCounts = z.strictObject({
 	purchasers: z.number().int(),
 	orders: z.number().int(),
 	revenue,
+	...bySureness,
 	// Purchasers per unique human clicker.
 	conversionRate: rate,
 	// Purchasers per delivered message.
@@ -182,6 +200,7 @@ export const Journey = z
 				conversionRate: rate,
 				orders: z.number().int(),
 				revenue,
+				...bySureness,
 				messages: z.strictObject({ sent: z.number().int(), delivered: z.number().int(), deliveryRate: rate }),
 				conversionRateOnDelivered: rate,
 				revenuePerMessageSent: revenue,

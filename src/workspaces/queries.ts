@@ -1,4 +1,5 @@
 import { newId } from "../db/ids";
+import type { CountedPurchases } from "../db/schema";
 import { batch, first, query, type Rows, run } from "../db/sql";
 import type { NewApiKey } from "./api-keys";
 import type { Workspace } from "./workspace";
@@ -38,6 +39,7 @@ export async function createWorkspace(d1: D1Database, name: string, key: NewApiK
 		attributionWindowDays: 7,
 		helpText: null,
 		frequencyCapHours: 24,
+		countedPurchases: "confirmed_or_pixel" as const,
 	};
 	const { id, attributionWindowDays, helpText, frequencyCapHours } = workspace;
 	await batch(d1, [
@@ -57,7 +59,7 @@ export async function findWorkspaceIdByKey(d1: D1Database, keyHash: string): Pro
 
 const FIND_WORKSPACE = query<Workspace, [id: string]>(
 	`SELECT id, name, created_at AS createdAt, attribution_window_days AS attributionWindowDays, help_text AS helpText,
-	        frequency_cap_hours AS frequencyCapHours
+	        frequency_cap_hours AS frequencyCapHours, counted_purchases AS countedPurchases
 	 FROM workspaces WHERE id = ?1`,
 );
 
@@ -81,13 +83,23 @@ const UPDATE_WORKSPACE = query<
 	 WHERE id = ?1`,
 );
 
+const SET_COUNTED_PURCHASES = query<never, [id: string, countedPurchases: CountedPurchases]>(
+	"UPDATE workspaces SET counted_purchases = ?2 WHERE id = ?1",
+);
+
 export async function updateWorkspace(
 	d1: D1Database,
 	id: string,
-	changes: { attributionWindowDays?: number; helpText?: string | null; frequencyCapHours?: number },
+	changes: {
+		attributionWindowDays?: number;
+		helpText?: string | null;
+		frequencyCapHours?: number;
+		countedPurchases?: CountedPurchases;
+	},
 ): Promise<void> {
 	if (Object.keys(changes).length === 0) return;
-	const { attributionWindowDays, helpText, frequencyCapHours } = changes;
+	const { attributionWindowDays, helpText, frequencyCapHours, countedPurchases } = changes;
+	if (countedPurchases !== undefined) await run(SET_COUNTED_PURCHASES.bind(d1, id, countedPurchases));
 	await run(
 		UPDATE_WORKSPACE.bind(
 			d1,

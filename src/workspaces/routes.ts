@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ATTRIBUTION_WINDOWS } from "../db/schema";
+import { ATTRIBUTION_WINDOWS, COUNTED_PURCHASES } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json } from "../http/schemas";
@@ -31,6 +31,8 @@ export const UpdateWorkspace = z
 			.describe("The answer to an inbound HELP; null restores the default naming the workspace."),
 		// Follow-ups skip a contact who had any Tapline SMS in this many hours; 0 turns the cap off. At most a week.
 		frequencyCapHours: z.number().int().min(0).max(168).optional(),
+		// Which purchases suppress follow-ups and move journey stages (stages already reached are kept).
+		countedPurchases: z.enum(COUNTED_PURCHASES).optional(),
 	})
 	.meta({ id: "UpdateWorkspace" });
 

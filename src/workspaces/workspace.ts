@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COUNTED_PURCHASES } from "../db/schema";
 import { millis } from "../http/schemas";
 
 /** A workspace as the API shows it and the queries return it. */
@@ -12,6 +13,11 @@ export const Workspace = z
 		helpText: z.string().nullable(),
 		// No follow-up goes to a contact who had any Tapline SMS in this many hours (0: no cap).
 		frequencyCapHours: z.number().int().describe("Follow-ups skip contacts texted within this many hours; 0: off."),
+		countedPurchases: z
+			.enum(COUNTED_PURCHASES)
+			.describe(
+				"Which purchases suppress follow-ups and move journey stages: confirmed (server API or Shopify) or confirmed_or_pixel (also the unsigned pixel on a human tap inside the attribution window).",
+			),
 	})
 	.meta({ id: "Workspace" });
 export type Workspace = z.infer<typeof Workspace>;

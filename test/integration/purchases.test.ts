@@ -1,6 +1,9 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TapsEnvelope } from "../../src/clicks/tap-event";
+import worker from "../../src/index";
+import type { PurchaseEnvelope } from "../../src/purchases/purchase-event";
 import {
 	call,
 	deliver,
@@ -12,6 +15,7 @@ import {
 	requestCapturing,
 	tapCapturing,
 } from "../support/helpers";
+import { capturingQueue } from "../support/queues";
 
 const DAY = 86_400_000;
 
@@ -74,6 +78,20 @@ async function stageOf(contactId: string) {
 	return env.DB.prepare("SELECT stage FROM contacts WHERE id = ?").bind(contactId).first<string | null>("stage");
 }
 
+let batches = 0;
+
+/** Delivers bodies to the consumer as one batch with a queue that records what the consumer sends back to it. */
+async function deliverCapturing(bodies: unknown[], attempts = 1) {
+	const events = capturingQueue<PurchaseEnvelope>();
+	const batch = createMessageBatch<unknown>(
+		"tapline-events",
+		bodies.map((body, i) => ({ id: `w${++batches}-${i}`, timestamp: new Date(), attempts, body })),
+	);
+	const ctx = createExecutionContext();
+	await (worker as ExportedHandler<Env, unknown>).queue?.(batch, { ...env, EVENTS: events }, ctx);
+	return { result: await getQueueResult(batch, ctx), requeued: events.sent };
+}
+
 const hmac = (secret: string, body: string) => hmacOf(secret, body, "SHA-256", "base64");
 
 describe("POST /api/v1/conversions", () => {
@@ -115,10 +133,12 @@ describe("POST /api/v1/conversions", () => {
 		const s = await stats(key, campaignId);
 		expect(s.purchases.attributionWindowDays).toBe(7);
 		expect(s.purchases.orders).toBe(1);
+		const none = { orders: 0, revenue: {} };
+		const confirmed = { orders: 1, revenue: { EUR: 20 } };
 		expect(s.purchases.byWindow).toEqual([
-			{ days: 1, purchasers: 0, orders: 0, revenue: {} },
-			{ days: 7, purchasers: 1, orders: 1, revenue: { EUR: 20 } },
-			{ days: 30, purchasers: 1, orders: 1, revenue: { EUR: 20 } },
+			{ days: 1, purchasers: 0, orders: 0, revenue: {}, confirmed: none, pixelOnly: none },
+			{ days: 7, purchasers: 1, orders: 1, revenue: { EUR: 20 }, confirmed, pixelOnly: none },
+			{ days: 30, purchasers: 1, orders: 1, revenue: { EUR: 20 }, confirmed, pixelOnly: none },
 		]);
 
 		// A workspace that looks at 1-day attribution sees no purchase for this campaign.
@@ -277,17 +297,56 @@ describe("the purchase pixel", () => {
 		expect(await stageOf(links[0]?.contactId ?? "")).toBeNull();
 	});
 
-	it("should wait for a click that is still on its way before giving up on the tlid", async () => {
-		const { workspaceId, links } = await shop();
-		const { sent } = await requestCapturing(
+	it("should wait for a click that is still on its way a bounded number of times before giving up on the tlid", async () => {
+		const { workspaceId } = await shop();
+		let { sent } = await requestCapturing(
 			`/p.gif?workspace=${workspaceId}&tlid=NotStoredYet0000Xyz1&orderId=P-3&value=5&currency=USD`,
 		);
-		const first = await deliver(sent, 1);
-		expect(first.retryMessages).toHaveLength(1);
-		expect(await purchaseRow(workspaceId, "P-3")).toBeNull();
-		await deliver(sent, 3);
+		for (let wait = 1; wait <= 3; wait++) {
+			const { result, requeued } = await deliverCapturing(sent, 1);
+			// Acked and sent again, delayed: the wait is counted in the message, not in the queue's attempts.
+			expect(result.retryMessages).toEqual([]);
+			expect(result.explicitAcks).toHaveLength(1);
+			expect(requeued).toHaveLength(1);
+			expect(requeued[0]?.delaySeconds).toBe(30);
+			expect(requeued[0]?.body.purchase.clickWaits).toBe(wait);
+			expect(await purchaseRow(workspaceId, "P-3")).toBeNull();
+			sent = requeued.map((r) => r.body);
+		}
+		const last = await deliverCapturing(sent, 1);
+		expect(last.requeued).toEqual([]);
 		expect(await purchaseRow(workspaceId, "P-3")).toMatchObject({ verified: 0, campaign_id: null });
-		expect(links).toHaveLength(1);
+	});
+
+	it("should leave every queue retry to write failures while a purchase waits for its click", async () => {
+		const { workspaceId, links } = await shop();
+		const tapped = await tapCapturing(`/${links[0]?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		const tlid = new URL(tapped.response.headers.get("location") ?? "").searchParams.get("tlid");
+		const { sent } = await requestCapturing(
+			`/p.gif?workspace=${workspaceId}&tlid=${tlid}&orderId=P-4&value=5&currency=USD`,
+		);
+		// Waiting twice for the click spends no attempt: each wait is a fresh message on its first attempt.
+		let bodies: unknown[] = sent;
+		for (let wait = 0; wait < 2; wait++) {
+			const { result, requeued } = await deliverCapturing(bodies, 1);
+			expect(result.retryMessages).toEqual([]);
+			bodies = requeued.map((r) => r.body);
+		}
+		// The click arrives; the database then fails four times: the purchase still has its retries (max_retries 5)
+		// and is written, credited to the click, on the next delivery.
+		await deliver(tapped.sent);
+		const broken = {
+			...env.DB,
+			batch: () => Promise.reject(new Error("D1 overloaded")),
+			prepare: env.DB.prepare.bind(env.DB),
+		} as unknown as D1Database;
+		for (let attempt = 1; attempt <= 4; attempt++) {
+			const failed = await deliver(bodies, attempt, broken);
+			expect(failed.retryMessages).toHaveLength(1);
+		}
+		const written = await deliver(bodies, 5);
+		expect(written.explicitAcks).toHaveLength(1);
+		expect(await purchaseRow(workspaceId, "P-4")).toMatchObject({ verified: 1, attributed_by: "click_id" });
 	});
 });
 
@@ -504,8 +563,13 @@ describe("attribution when reports disagree", () => {
 		expect(await purchaseRow(workspaceId, "M-1")).toMatchObject({ campaign_id: y, attributed_by: "last_click" });
 		expect((await stats(key, y)).purchases.orders).toBe(1);
 
-		// Then the pixel brings the click id of the tap in X: the order belongs to that click.
-		await report(`/p.gif?workspace=${workspaceId}&tlid=${tlidX}&orderId=M-1&value=1&currency=USD`, { method: "GET" });
+		// The unsigned pixel naming another click cannot move an order the server reported.
+		const tlidY2 = await tap(inY?.code ?? "");
+		await report(`/p.gif?workspace=${workspaceId}&tlid=${tlidY2}&orderId=M-1&value=1&currency=USD`, { method: "GET" });
+		expect(await purchaseRow(workspaceId, "M-1")).toMatchObject({ campaign_id: y, attributed_by: "last_click" });
+
+		// Then the server brings the click id of the tap in X: the order belongs to that click.
+		await report("/api/v1/conversions", { key, json: { orderId: "M-1", value: 1, currency: "USD", tlid: tlidX } });
 		expect(await purchaseRow(workspaceId, "M-1")).toMatchObject({
 			campaign_id: x,
 			attributed_by: "click_id",
@@ -572,9 +636,10 @@ describe("attribution when reports disagree", () => {
 		const { sent } = await requestCapturing(
 			`/p.gif?workspace=${workspaceId}&tlid=${tlid}&orderId=L-1&value=9&currency=USD`,
 		);
-		expect((await deliver(sent, 1)).retryMessages).toHaveLength(1);
+		const waited = await deliverCapturing(sent, 1);
+		expect(waited.requeued).toHaveLength(1);
 		await deliver(tapped.sent);
-		expect((await deliver(sent, 2)).explicitAcks).toHaveLength(1);
+		expect((await deliver(waited.requeued.map((r) => r.body))).explicitAcks).toHaveLength(1);
 		expect(await purchaseRow(workspaceId, "L-1")).toMatchObject({ campaign_id: campaignId, verified: 1 });
 		expect((await stats(key, campaignId)).purchases.orders).toBe(1);
 	});

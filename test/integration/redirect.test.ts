@@ -118,11 +118,48 @@ describe("GET /:code", () => {
 		expect(await response.text()).toContain("try again");
 	});
 
-	it("should answer HEAD with the redirect and report the method", async () => {
+	it("should answer HEAD with the redirect and report the method, but with no click id", async () => {
 		const { link } = await linkFor("https://shop.example/sale");
-		const { response, sent } = await tapCapturing(`/${link.code}`, { method: "HEAD" });
+		const { response, sent } = await tapCapturing(`/${link.code}`, {
+			method: "HEAD",
+			headers: { "user-agent": ANDROID_CHROME },
+		});
 		expect(response.status).toBe(302);
+		expect(new URL(response.headers.get("location") ?? "").searchParams.has("tlid")).toBe(false);
 		expect(sent[0]?.taps[0]?.method).toBe("HEAD");
+	});
+
+	it("should give HEAD, bots, previews and scanners the destination without a tlid, its parameters kept", async () => {
+		const { link } = await linkFor("https://shop.example/p?id=42&tlid=stale#reviews");
+		const human = await tapCapturing(`/${link.code}`, { headers: { "user-agent": ANDROID_CHROME } });
+		const withClickId = new URL(human.response.headers.get("location") ?? "");
+		expect(withClickId.searchParams.get("tlid")).toMatch(/^[0-9A-Za-z]{20}$/);
+		const agents = [
+			"curl/8.5.0",
+			"python-requests/2.32.3",
+			"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+			"facebookexternalhit/1.1",
+			"Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+			"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36",
+			"",
+		];
+		for (const ua of agents) {
+			const { response, sent } = await tapCapturing(`/${link.code}`, { headers: { "user-agent": ua } });
+			expect(response.status, ua).toBe(302);
+			const location = new URL(response.headers.get("location") ?? "");
+			expect(location.searchParams.has("tlid"), ua).toBe(false);
+			expect(location.searchParams.get("id")).toBe("42");
+			expect(location.searchParams.get("utm_source")).toBe("sms");
+			expect(location.hash).toBe("#reviews");
+			// The tap is still recorded (as a bot, by the consumer).
+			expect(sent[0]?.taps).toHaveLength(1);
+		}
+		// Through the Worker's real entry point too: HEAD is answered by the GET handler.
+		const head = await call(`/${link.code}`, { method: "HEAD", headers: { "user-agent": ANDROID_CHROME } });
+		expect(head.status).toBe(302);
+		expect(head.headers.get("location")).toBe(
+			`${withClickId.origin}${withClickId.pathname}?id=42&utm_source=sms&utm_medium=sms&utm_campaign=spring-sale#reviews`,
+		);
 	});
 
 	it("should decline a browser prefetch without a redirect, so the real tap still comes through", async () => {

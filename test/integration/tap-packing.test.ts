@@ -62,7 +62,11 @@ describe("tap packing", () => {
 		const queue = capturingQueue<TapsEnvelope>();
 		// Quotes and backslashes: JSON writes each as two bytes.
 		const long = '"\\'.repeat(512);
-		const clickIds = await tapAll(queue, codes, { "user-agent": long, referer: `https://x.example/${long}` });
+		// A browser's user agent with the junk after it, so that each tap is a person's and carries its tlid.
+		const clickIds = await tapAll(queue, codes, {
+			"user-agent": `${IPHONE_SAFARI} ${long}`,
+			referer: `https://x.example/${long}`,
+		});
 		expect(queue.bodies().length).toBeGreaterThan(1);
 		for (const message of queue.bodies()) {
 			expect(new TextEncoder().encode(JSON.stringify(message)).length).toBeLessThan(128 * 1024);

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { config } from "../../config";
 import { apiRouter, documentRoute } from "../../http/route";
-import { isCurrency, toMinor } from "../money";
+import { clientKey } from "../client-key";
+import { isCurrency, pixelMaxMinor, toMinor } from "../money";
 import { sendPurchase } from "../send";
 import { SNIPPET_JS } from "../snippet";
 
@@ -14,7 +15,6 @@ const GIF_HEADERS = {
 	expires: "0",
 };
 
-/** The pixel refuses values above this: an unsigned browser request must not be able to inflate revenue freely. */
 const WORKSPACE_ID = /^ws_[0-9A-Za-z]{16}$/;
 const CLICK_ID = /^[0-9A-Za-z]{8,64}$/;
 const ORDER_ID = /^[\x21-\x7e]{1,128}$/;
@@ -35,7 +35,11 @@ const pixel = documentRoute(pixelRoutes, {
 		query: z.object({
 			workspace: z.string().describe("The workspace's id (ws_…)."),
 			orderId: z.string().describe("The order id."),
-			value: z.string().describe("The order value in major units, e.g. 49.90."),
+			value: z
+				.string()
+				.describe(
+					"The order value in major units, e.g. 49.90; at most PIXEL_MAX_VALUE × 100 minor units of the currency (100,000.00 USD, ¥10,000,000, 10,000.000 KWD by default).",
+				),
 			currency: z.string().describe("ISO 4217 code."),
 			tlid: z.string().optional().describe("The click id kept by the snippet."),
 		}),
@@ -50,6 +54,7 @@ pixelRoutes.get(pixel, async (c) => {
 	const q = c.req.query();
 	const value = Number(q.value);
 	const currency = (q.currency ?? "").toUpperCase();
+	const settings = config(c.env);
 	const valid =
 		WORKSPACE_ID.test(q.workspace ?? "") &&
 		ORDER_ID.test(q.orderId ?? "") &&
@@ -57,11 +62,12 @@ pixelRoutes.get(pixel, async (c) => {
 		q.value.trim() !== "" &&
 		Number.isFinite(value) &&
 		value >= 0 &&
-		value <= config(c.env).pixelMaxValue &&
-		isCurrency(currency);
+		isCurrency(currency) &&
+		toMinor(value, currency) <= pixelMaxMinor(currency, settings.pixelMaxValue, settings.pixelMaxValues);
 	if (valid) {
 		const workspaceId = q.workspace as string;
-		const client = c.req.header("cf-connecting-ip") ?? "unknown";
+		// An IPv6 client is limited by its /64: rotating addresses within it does not earn more hits.
+		const client = clientKey(c.req.header("cf-connecting-ip") ?? "unknown");
 		c.executionCtx.waitUntil(
 			(async () => {
 				try {
