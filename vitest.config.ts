@@ -13,6 +13,7 @@ export default defineConfig({
 				bindings: {
 					ADMIN_TOKEN: "test-admin-token",
 					SESSION_SECRET: "test-session-secret-0123456789",
+					SUPPRESSION_SECRET: "test-suppression-secret-0123456789",
 					TEST_MIGRATIONS: migrations,
 					// No test can reach the real Twilio, whatever account it uses.
 					TWILIO_API_BASE: inject("fakeTwilioUrl"),

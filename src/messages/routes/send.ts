@@ -235,7 +235,7 @@ campaignSendRoutes.openapi(send, async (c) => {
 		workspaceId,
 		campaign.id,
 		valid.map(({ recipient: { phone, externalId, variant, timezone } }) => ({ phone, externalId, variant, timezone })),
-		config(c.env).codeLength,
+		config(c.env),
 		now,
 	);
 	const linkByPhone = new Map(links.map((l) => [l.phone, l]));
