@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sendRequest } from "../../../src/messages/send-envelope";
 import { hmacOf, newCampaign, newWorkspace } from "../../support/helpers";
+import { capturingQueue } from "../../support/queues";
 import { DAYTIME, messagesOf, PUBLIC_URL, SENDER, sendCampaign, setup, twilioApp } from "../../support/sms-campaign";
 import { api, postWebhook, runSends, type TestEnv } from "../../support/sms-harness";
 import { inboundMessage, type TwilioAccount, twilioRequests } from "../../support/twilio";
@@ -197,9 +198,19 @@ describe("POST /api/v1/contacts/{id}/opt-out", () => {
 		const { account, appEnv, key, campaignId } = await setup(0);
 		const sent = await sendCampaign(appEnv, key, campaignId, [{ phone, timezone: DAYTIME() }]);
 		const { id } = (await search(appEnv, key, phone)).body.contact;
+		const hook = await api(appEnv, "/api/v1/webhook-endpoints", {
+			key,
+			json: { url: "https://example.com/hook", events: ["contact.opted_out"] },
+		});
+		expect(hook.response.status).toBe(201);
 
-		const first = await api(appEnv, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" });
+		const webhooks = capturingQueue();
+		const withHooks = { ...appEnv, WEBHOOKS: webhooks } as TestEnv;
+		const first = await api(withHooks, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" });
 		expect(first.response.status).toBe(200);
+		// The marketer's endpoint hears of it, as of a STOP.
+		expect(webhooks.sent).toHaveLength(1);
+		expect(JSON.stringify(webhooks.sent)).toMatch(/contact\.opted_out.*"source":"api"/);
 		const body = await first.response.json<ContactBody>();
 		expect(body.contact).toMatchObject({ id, optedOut: true, consent: [{ kind: "opt_out", source: "api" }] });
 		await runSends(
@@ -211,9 +222,10 @@ describe("POST /api/v1/contacts/{id}/opt-out", () => {
 
 		// Again, and twice at once: one event.
 		const again = await Promise.all([
-			api(appEnv, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" }),
-			api(appEnv, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" }),
+			api(withHooks, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" }),
+			api(withHooks, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" }),
 		]);
+		expect(webhooks.sent).toHaveLength(1);
 		for (const { response } of again) {
 			expect(response.status).toBe(200);
 			expect((await response.json<ContactBody>()).contact).toMatchObject({
@@ -224,12 +236,26 @@ describe("POST /api/v1/contacts/{id}/opt-out", () => {
 		}
 		// After a START, an opt-out through the API is a new one.
 		await reply(account, appEnv, "START", phone);
-		await api(appEnv, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" });
+		await api(withHooks, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" });
+		expect(webhooks.sent).toHaveLength(2);
 		expect((await search(appEnv, key, phone)).body.contact.consent.map((e) => `${e.kind}:${e.source}`)).toEqual([
 			"opt_out:api",
 			"opt_in:sms",
 			"opt_out:api",
 		]);
+	});
+
+	it("should record one opt-out when two calls race for a contact not yet opted out", async () => {
+		const phone = "+14155558203";
+		const { appEnv, key, campaignId } = await setup(0);
+		await mint(appEnv, key, campaignId, phone);
+		const { id } = (await search(appEnv, key, phone)).body.contact;
+		const raced = await Promise.all(
+			[1, 2, 3].map(() => api(appEnv, `/api/v1/contacts/${id}/opt-out`, { key, method: "POST" })),
+		);
+		for (const { response } of raced) expect(response.status).toBe(200);
+		const events = await env.DB.prepare("SELECT source_id FROM consent_events WHERE contact_id = ?1").bind(id).all();
+		expect(events.results).toEqual([{ source_id: "api:after:0" }]);
 	});
 
 	it("should answer 404 for another workspace's contact, and for an unknown one, and change nothing", async () => {
