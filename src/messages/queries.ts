@@ -1,4 +1,5 @@
 import { optedOutSql } from "../consent/consent-sql";
+import { phoneHashes } from "../consent/suppression";
 import type { FollowUpReason, MessageProvider } from "../db/schema";
 import { all, batch, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
 import { DAY_MS, HOUR_MS } from "../time";
@@ -394,11 +395,22 @@ const PREVIEW_STATES = query<SqliteRow<PreviewState>, [workspaceId: string, camp
 	 LEFT JOIN messages m ON m.campaign_id = ?2 AND m.contact_id = c.id AND m.kind = 'campaign'`,
 );
 
+// Phones of a dry run with no live contact yet whose number is suppressed (a real send would mint them opted out).
+const SUPPRESSED_PHONES = query<{ phone: string }, [workspaceId: string, hashes: string]>(
+	`SELECT j.value ->> '$.phone' AS phone FROM json_each(?2) AS j
+	 WHERE EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = ?1 AND s.phone_hash = j.value ->> '$.hash')`,
+);
+
+/**
+ * Where each phone stands, by phone. With the suppression secret, a phone on the workspace's suppression list reads
+ * as opted out even before it has a contact again, as the real send would find it.
+ */
 export async function previewStates(
 	d1: D1Database,
 	workspaceId: string,
 	campaignId: string,
 	phones: string[],
+	suppressionSecret: string | null = null,
 ): Promise<Map<string, PreviewState>> {
 	const statements: Statement<SqliteRow<PreviewState>>[] = [];
 	for (let i = 0; i < phones.length; i += CHUNK * 2) {
@@ -406,8 +418,22 @@ export async function previewStates(
 	}
 	const states = new Map<string, PreviewState>();
 	if (statements.length === 0) return states;
-	for (const result of await batch(d1, statements)) {
+	const hashes = suppressionSecret ? [...(await phoneHashes(suppressionSecret, phones))] : [];
+	const suppressed: Statement<{ phone: string }>[] = [];
+	for (let i = 0; i < hashes.length; i += CHUNK) {
+		const chunk = hashes.slice(i, i + CHUNK).map(([phone, hash]) => ({ phone, hash }));
+		suppressed.push(SUPPRESSED_PHONES.bind(d1, workspaceId, JSON.stringify(chunk)));
+	}
+	const results = await batch(d1, [...statements, ...suppressed]);
+	for (const result of results.slice(0, statements.length) as D1Result<SqliteRow<PreviewState>>[]) {
 		for (const row of result.results) states.set(row.phone, { ...row, optedOut: Boolean(row.optedOut) });
+	}
+	for (const result of results.slice(statements.length) as D1Result<{ phone: string }>[]) {
+		for (const { phone } of result.results) {
+			const state = states.get(phone);
+			if (state) state.optedOut = true;
+			else states.set(phone, { phone, linkCode: null, optedOut: true, messageStatus: null });
+		}
 	}
 	return states;
 }

@@ -179,6 +179,7 @@ campaignSendRoutes.openapi(send, async (c) => {
 			workspaceId,
 			campaign.id,
 			valid.map((v) => v.recipient.phone),
+			config(c.env).suppressionSecret,
 		);
 		// A recipient without a link yet gets a placeholder of the real length, so the segment count is exact.
 		const placeholder = `${origin}/${"x".repeat(config(c.env).codeLength)}`;

@@ -71,9 +71,11 @@ describe("an opt-out outlives erasure", () => {
 		await reply(account, appEnv, "stop texting me", phone);
 		expect((await eraseByBody(appEnv, key, phone)).status).toBe(200);
 
-		const later = await sendCampaign(appEnv, key, await newCampaign(key, { name: "Later" }), [
-			{ phone, timezone: zone },
-		]);
+		const laterId = await newCampaign(key, { name: "Later" });
+		// A dry run says what the send will do, before the number has a contact again.
+		const preview = await sendCampaign(appEnv, key, laterId, [{ phone, timezone: zone }], { dryRun: true });
+		expect(preview.body).toMatchObject({ skipped: [{ index: 0, reason: "opted_out" }] });
+		const later = await sendCampaign(appEnv, key, laterId, [{ phone, timezone: zone }]);
 		expect(later.body).toMatchObject({ queued: 0, skipped: [{ index: 0, reason: "opted_out" }] });
 		expect(later.sends).toHaveLength(0);
 		expect(await twilioRequests(account)).toHaveLength(1);
