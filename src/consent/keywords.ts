@@ -15,9 +15,10 @@
 //    unambiguous opt-out keyword with fillers ("Who is this? STOP") or one of the opt-out phrases below, after an
 //    opening such as "please", "can you", "I want to", "hola", is an opt-out. The ambiguous keywords (CANCEL, END,
 //    QUIT, CANCELAR, ALTO, BAJA, FIN) count only as the whole message ("cancel" is, "I ordered twice, cancel" is not).
-// The phrases are anchored at the start of a sentence and name the messaging ("stop texting…", "stop the texts",
-// "don't text me…", "remove me…", "no more messages"), which is what keeps "don't stop the sale" and "stop by the
-// store" out: their verb is not the sentence's opening, or what follows it is not messaging.
+// The phrases are anchored at the start of a sentence: one led by STOP (unless the next word makes it another verb,
+// "stop by", "stop in", "stop at"), or one that names the messaging ("quit sending…", "don't text me…", "remove
+// me…", "no more messages"). That is what keeps "don't stop the sale" and "stop by the store" out: their STOP is not
+// the sentence's opening, or it is another verb.
 
 export type InboundIntent = "opt-out" | "opt-in" | "help";
 
@@ -196,6 +197,27 @@ const STOP_OBJECTS = new Set([
 	"texting",
 	"messaging",
 ]);
+// A sentence led by STOP is an opt-out ("STOP this is harassment", "stop wasting my time") unless the next word makes
+// it another verb: "stop by the store", "stop in today", "stop at the mall", "stop and shop".
+const STOP_OTHER_SENSES = new Set([
+	"by",
+	"in",
+	"into",
+	"at",
+	"over",
+	"round",
+	"around",
+	"and",
+	"to",
+	"for",
+	"being",
+	"worrying",
+	"here",
+	"there",
+	"on",
+	"off",
+	"past",
+]);
 // "don't text me", "do not contact me", "never message me again".
 const NEGATIONS: readonly (readonly string[])[] = [["dont"], ["do", "not"], ["never"], ["pls", "dont"]];
 const CONTACT_VERBS = new Set(["text", "txt", "message", "msg", "contact", "sms", "email", "call", "spam"]);
@@ -318,8 +340,7 @@ function isOptOutSentence(sentence: string[]): boolean {
 	if (["unsubscribe", "unsub", "optout", "stopall", "revoke"].includes(first)) return true;
 	if (first === "opt" && (second === "out" || (second === "me" && third === "out"))) return true;
 	if (STOP_VERBS.has(first) && MESSAGING_VERBS.has(second)) return true;
-	if (first === "stop" && w.length > 1 && rest(1).every((word) => STOP_OBJECTS.has(word))) return true;
-	if (first === "stop" && w.length === 1) return true;
+	if (first === "stop" && !STOP_OTHER_SENSES.has(second)) return true;
 	if (REMOVE_VERBS.has(first) && (second === "me" || second === "us" || isMyDetails(second, third))) return true;
 	if (first === "take" && (second === "me" || isMyDetails(second, third)) && w.includes("off")) return true;
 	for (const negation of NEGATIONS) {
