@@ -13,6 +13,7 @@ export default defineConfig({
 				bindings: {
 					ADMIN_TOKEN: "test-admin-token",
 					SESSION_SECRET: "test-session-secret-0123456789",
+					SUPPRESSION_SECRET: "test-suppression-secret-0123456789",
 					TEST_MIGRATIONS: migrations,
 					// The fake webhook receiver listens on http://127.0.0.1, as under `npm run dev`.
 					WEBHOOK_ALLOW_HTTP: "true",

@@ -54,6 +54,8 @@ export interface Config {
 	adminToken: string | null;
 	sessionSecret: string | null;
 	twilioAuthToken: string | null;
+	/** SUPPRESSION_SECRET: keys the hash of an erased opted-out phone (src/consent/suppression.ts); null when unset. */
+	suppressionSecret: string | null;
 }
 
 const parsed = new WeakMap<Env, Config>();
@@ -95,6 +97,7 @@ export function parseConfig(env: Env): Config {
 		adminToken: env.ADMIN_TOKEN || null,
 		sessionSecret: env.SESSION_SECRET || null,
 		twilioAuthToken: env.TWILIO_AUTH_TOKEN?.trim() || null,
+		suppressionSecret: env.SUPPRESSION_SECRET?.trim() || null,
 	};
 }
 

@@ -253,12 +253,57 @@ export interface paths {
 			path?: never;
 			cookie?: never;
 		};
-		/** A contact by phone */
+		/**
+		 * A contact by phone (deprecated: use POST /contacts/search)
+		 * @deprecated
+		 * @description Deprecated: the phone in the URL reaches request logs. Answers as POST /contacts/search does.
+		 */
 		get: operations["findContactByPhone"];
 		put?: never;
 		post?: never;
-		/** Erase a contact by phone (right to erasure) */
+		/**
+		 * Erase a contact by phone (deprecated: use POST /contacts/erase)
+		 * @deprecated
+		 * @description Deprecated: the phone in the URL reaches request logs. Answers as POST /contacts/erase does. An opted-out contact stays opted out: the keyed hash of the phone stays on the workspace's suppression list, so the number minted or sent to again comes back opted out. 503 when SUPPRESSION_SECRET is not set.
+		 */
 		delete: operations["eraseContactByPhone"];
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/contacts/search": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/** A contact by phone, the phone in the body */
+		post: operations["searchContact"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/contacts/erase": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * Erase a contact by phone (right to erasure), the phone in the body
+		 * @description An opted-out contact stays opted out: the keyed hash of the phone stays on the workspace's suppression list, so the number minted or sent to again comes back opted out. 503 when SUPPRESSION_SECRET is not set.
+		 */
+		post: operations["eraseContactByPhoneBody"];
+		delete?: never;
 		options?: never;
 		head?: never;
 		patch?: never;
@@ -275,8 +320,31 @@ export interface paths {
 		get: operations["getContact"];
 		put?: never;
 		post?: never;
-		/** Erase a contact (right to erasure) */
+		/**
+		 * Erase a contact (right to erasure)
+		 * @description An opted-out contact stays opted out: the keyed hash of the phone stays on the workspace's suppression list, so the number minted or sent to again comes back opted out. 503 when SUPPRESSION_SECRET is not set.
+		 */
 		delete: operations["eraseContact"];
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/contacts/{id}/opt-out": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		/**
+		 * Opt a contact out (source api)
+		 * @description Records an opt-out with source api, as a STOP would: the contact's pending messages are cancelled and no send texts them until they text START. Idempotent: a contact already opted out is answered as it is.
+		 */
+		post: operations["optOutContact"];
+		delete?: never;
 		options?: never;
 		head?: never;
 		patch?: never;
@@ -1440,6 +1508,12 @@ export interface components {
 				id: string;
 			};
 		};
+		ContactPhone: {
+			/** @description The phone, e.g. +14155552671. */
+			phone: string;
+			/** @description Country for numbers written without +country code, e.g. "US". */
+			defaultCountry?: string;
+		};
 		EventsAccepted: {
 			accepted: number;
 		};
@@ -1823,7 +1897,7 @@ export interface components {
 				contactId: string;
 				phone: string;
 				/** @enum {string} */
-				source: "sms" | "provider" | "api";
+				source: "sms" | "provider" | "api" | "suppression";
 				/** @description ISO 8601 time in UTC. */
 				at: string;
 			};
@@ -2551,6 +2625,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 		};
 	};
 	getCampaignStats: {
@@ -2893,6 +2976,10 @@ export interface operations {
 			/** @description The contact. */
 			200: {
 				headers: {
+					/** @description Deprecated since 2026-12-02 (RFC 9745). */
+					Deprecation?: string;
+					/** @description </api/v1/contacts/search>; rel="successor-version" */
+					Link?: string;
 					[name: string]: unknown;
 				};
 				content: {
@@ -2954,6 +3041,10 @@ export interface operations {
 			/** @description Erased. */
 			200: {
 				headers: {
+					/** @description Deprecated since 2026-12-02 (RFC 9745). */
+					Deprecation?: string;
+					/** @description </api/v1/contacts/erase>; rel="successor-version" */
+					Link?: string;
 					[name: string]: unknown;
 				};
 				content: {
@@ -2989,6 +3080,180 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	searchContact: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["ContactPhone"];
+			};
+		};
+		responses: {
+			/** @description The contact. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Contact"];
+				};
+			};
+			/** @description invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header. */
+			400: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description payload_too_large: the body is over this route's limit. */
+			413: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unsupported_media_type: the body is not of the expected type. */
+			415: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description validation_failed: details lists each problem with its path (and index in a list). */
+			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	eraseContactByPhoneBody: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["ContactPhone"];
+			};
+		};
+		responses: {
+			/** @description Erased. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["ContactErased"];
+				};
+			};
+			/** @description invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header. */
+			400: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description payload_too_large: the body is over this route's limit. */
+			413: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unsupported_media_type: the body is not of the expected type. */
+			415: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description validation_failed: details lists each problem with its path (and index in a list). */
+			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3058,6 +3323,56 @@ export interface operations {
 				};
 				content: {
 					"application/json": components["schemas"]["ContactErased"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_configured or unavailable: see message and details. */
+			503: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	optOutContact: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path: {
+				/** @description The contact's id (ct_…). */
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description The contact, opted out. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Contact"];
 				};
 			};
 			/** @description unauthorized: missing, wrong or revoked key, token or signature. */

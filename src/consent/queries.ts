@@ -1,5 +1,5 @@
 import { newId } from "../db/ids";
-import { all, query, type Rows, type Statement } from "../db/sql";
+import { all, batch, first, query, type Rows, type Statement } from "../db/sql";
 
 export type ConsentSource = Rows["consentEvents"]["source"];
 
@@ -98,11 +98,63 @@ const CONTACTS_FOR_INBOUND = query<InboundContact, [phone: string]>(
  * The contacts a reply from this phone speaks for: every workspace that knows the phone. All workspaces of a
  * deployment text from the same Twilio sender, so to the recipient a STOP is a STOP to that number, whichever
  * workspace's message they answered, and a send another workspace has queued would still reach them from it.
- * The workspace that texted them last comes first (its HELP text answers).
+ * The workspace that texted them last comes first; those that never texted them come after, in no useful order.
  */
 export async function contactsForInbound(d1: D1Database, phone: string): Promise<InboundContact[]> {
 	const results = await all(CONTACTS_FOR_INBOUND.bind(d1, phone));
 	return results.sort((a, b) => (b.lastTextedAt ?? 0) - (a.lastTextedAt ?? 0));
+}
+
+/**
+ * The workspace whose message the phone's holder last received from the sender, the only one a reply may name: a
+ * workspace that merely knows the number (minted a link, never texted) is not theirs to learn of. Null when no
+ * workspace ever texted the number.
+ */
+export function lastTexter(contacts: InboundContact[]): InboundContact | null {
+	let last: InboundContact | null = null;
+	for (const contact of contacts) {
+		if (contact.lastTextedAt !== null && (last === null || contact.lastTextedAt > (last.lastTextedAt ?? 0))) {
+			last = contact;
+		}
+	}
+	return last;
+}
+
+const CLEAR_SUPPRESSION = query<never, [phoneHash: string]>("DELETE FROM suppressions WHERE phone_hash = ?1");
+
+/** A START or UNSTOP from the number: its suppression rows go, in every workspace (they share the sender). */
+export function clearSuppression(d1: D1Database, phoneHash: string): Statement<never> {
+	return CLEAR_SUPPRESSION.bind(d1, phoneHash);
+}
+
+const LATEST_CONSENT_AT = query<{ at: number | null }, [workspaceId: string, contactId: string]>(
+	"SELECT max(at) AS at FROM consent_events WHERE workspace_id = ?1 AND contact_id = ?2",
+);
+
+/**
+ * Opts a contact out through the API (source `api`), idempotently: a contact already opted out is left as it is,
+ * and the event is keyed by the contact's latest consent change, so two calls racing record one opt-out, while an
+ * opt-out after a later START is a new one. Returns whether this call opted the contact out.
+ */
+export async function optOutByApi(
+	d1: D1Database,
+	workspaceId: string,
+	contactId: string,
+	at: number,
+): Promise<{ changed: boolean; sourceId: string }> {
+	const latest = (await first(LATEST_CONSENT_AT.bind(d1, workspaceId, contactId)))?.at ?? 0;
+	const sourceId = `api:after:${latest}`;
+	const statements = recordConsent(d1, {
+		workspaceId,
+		contactId,
+		kind: "opt_out",
+		source: "api",
+		detail: null,
+		sourceId,
+		at,
+	});
+	const [optOut] = await batch(d1, statements);
+	return { changed: (optOut?.meta.changes ?? 0) > 0, sourceId };
 }
 
 const CONSENT_HISTORY = query<Pick<Rows["consentEvents"], "kind" | "source" | "detail" | "at">, [contactId: string]>(

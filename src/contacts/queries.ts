@@ -1,3 +1,4 @@
+import { optedOutSql } from "../consent/consent-sql";
 import { consentHistory } from "../consent/queries";
 import { all, batch, first, query, type Rows } from "../db/sql";
 
@@ -74,10 +75,17 @@ const UNTIE_CLICKS = query<never, [contactId: string]>(
 	`UPDATE clicks SET contact_id = NULL, user_agent = NULL, referer = NULL, city = NULL, region = NULL
 	 WHERE contact_id = ?1`,
 );
+// What outlives the erasure: an opted-out contact's phone stays on the workspace's suppression list, by its keyed
+// hash, so the number minted again comes back opted out (src/consent/suppression.ts).
+const KEEP_OPT_OUT = query<never, [contactId: string, phoneHash: string, now: number]>(
+	`INSERT INTO suppressions (workspace_id, phone_hash, source, at)
+	 SELECT c.workspace_id, ?2, 'erasure', ?3 FROM contacts c WHERE c.id = ?1 AND ${optedOutSql("c")}
+	 ON CONFLICT DO NOTHING`,
+);
 const DELETE_CONSENT_HISTORY = query<never, [contactId: string]>("DELETE FROM consent_events WHERE contact_id = ?1");
 const ERASE_CONTACT = query<never, Erase>(
 	`UPDATE contacts SET phone = 'erased:' || id, external_id = NULL, timezone = NULL, opted_out_at = NULL,
-	        erased_at = ?2
+	        phone_hash = NULL, erased_at = ?2
 	 WHERE id = ?1`,
 );
 
@@ -85,10 +93,16 @@ const ERASE_CONTACT = query<never, Erase>(
  * Erases a contact (right to erasure), in one D1 batch: the phone becomes a random placeholder and every personal
  * field is cleared; links stop redirecting; messages lose their text and the provider's id (which the provider could
  * map back to the phone); clicks lose their tie to the contact and their raw details; consent history is deleted.
- * What stays is anonymous: counts, statuses and times, so campaign aggregates keep adding up. Returns the link codes
+ * An opted-out contact's opt-out stays, as the keyed hash of the phone on the suppression list (`phoneHash`, computed
+ * by the caller from the phone). What stays is anonymous: counts, statuses and times, so campaign aggregates keep adding up. Returns the link codes
  * that stopped redirecting, for the caller to evict from the link cache.
  */
-export async function eraseContact(d1: D1Database, contactId: string, now: number): Promise<string[]> {
+export async function eraseContact(
+	d1: D1Database,
+	contact: { id: string; phoneHash: string },
+	now: number,
+): Promise<string[]> {
+	const contactId = contact.id;
 	const [live] = await batch(d1, [
 		LIVE_LINK_CODES.bind(d1, contactId),
 		DEACTIVATE_LINKS.bind(d1, contactId, now),
@@ -96,6 +110,7 @@ export async function eraseContact(d1: D1Database, contactId: string, now: numbe
 		SKIP_FOLLOW_UPS.bind(d1, contactId, now),
 		CLEAR_MESSAGE_TEXT.bind(d1, contactId, now),
 		UNTIE_CLICKS.bind(d1, contactId),
+		KEEP_OPT_OUT.bind(d1, contactId, contact.phoneHash, now),
 		DELETE_CONSENT_HISTORY.bind(d1, contactId),
 		ERASE_CONTACT.bind(d1, contactId, now),
 	]);

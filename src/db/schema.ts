@@ -111,6 +111,9 @@ export const contacts = sqliteTable(
 		// Set when the contact was erased: the phone is replaced by a random placeholder and every personal field is
 		// cleared; the row stays so that anonymous aggregates keep adding up.
 		erasedAt: integer("erased_at"),
+		// HMAC-SHA-256 of the phone under SUPPRESSION_SECRET (src/consent/suppression.ts), set when minting creates
+		// or meets the contact; null once erased, or when the secret was unset. Sends look it up in suppressions.
+		phoneHash: text("phone_hash"),
 	},
 	(t) => [
 		uniqueIndex("contacts_by_workspace_phone").on(t.workspaceId, t.phone),
@@ -318,7 +321,7 @@ export const purchaseStatRebuilds = sqliteTable("purchase_stat_rebuilds", {
 	campaignId: text("campaign_id").primaryKey(),
 });
 
-export const CONSENT_SOURCES = ["sms", "provider", "api"] as const;
+export const CONSENT_SOURCES = ["sms", "provider", "api", "suppression"] as const;
 
 // Every opt-out and opt-in, with when and how it arrived.
 export const consentEvents = sqliteTable(
@@ -328,7 +331,8 @@ export const consentEvents = sqliteTable(
 		workspaceId: text("workspace_id").notNull(),
 		contactId: text("contact_id").notNull(),
 		kind: text("kind", { enum: ["opt_out", "opt_in"] }).notNull(),
-		// sms: a keyword the contact texted; provider: the provider refused to text them (Twilio 21610); api.
+		// sms: a keyword the contact texted; provider: the provider refused to text them (Twilio 21610); api: a call
+		// to POST /contacts/{id}/opt-out; suppression: the contact was minted again after an erasure kept their opt-out.
 		source: text("source", { enum: CONSENT_SOURCES }).notNull(),
 		// The keyword, or the provider's error code.
 		detail: text("detail"),
@@ -546,5 +550,26 @@ export const deadLetters = sqliteTable(
 	(t) => [
 		index("dead_letters_by_workspace").on(t.workspaceId, t.receivedAt),
 		index("dead_letters_by_time").on(t.receivedAt),
+	],
+);
+
+// Consent that holds (issue 14): opt-outs that outlive erasure. Erasing an opted-out contact leaves one row here,
+// keyed by the keyed hash of the phone (never the phone), so the number minted again comes back opted out and no
+// send claims it. A START or UNSTOP from the number deletes its rows.
+export const SUPPRESSION_SOURCES = ["erasure"] as const;
+export const suppressions = sqliteTable(
+	"suppressions",
+	{
+		workspaceId: text("workspace_id")
+			.notNull()
+			.references(() => workspaces.id),
+		phoneHash: text("phone_hash").notNull(),
+		source: text("source", { enum: SUPPRESSION_SOURCES }).notNull(),
+		at: integer("at").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.workspaceId, t.phoneHash] }),
+		// A START clears the number's rows in every workspace (they share the sender).
+		index("suppressions_by_phone_hash").on(t.phoneHash),
 	],
 );

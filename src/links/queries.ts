@@ -10,22 +10,51 @@ export interface LinkDraft {
 	externalId: string | null;
 	timezone: string | null;
 	variant: string | null;
+	/** The keyed hash of the phone (src/consent/suppression.ts); null when SUPPRESSION_SECRET is unset. */
+	phoneHash: string | null;
 }
 
 export type MintedRow = Pick<Rows["contacts"], "phone"> & Pick<Rows["links"], "code" | "contactId" | "variant">;
 
 // The drafts travel as one JSON parameter and are unpacked with json_each: D1 allows 100 bound parameters per
 // statement, and one parameter per chunk keeps a 10,000-recipient request to a few statements in one batch.
+// A contact created for a phone on the workspace's suppression list (an opted-out contact of that number was
+// erased) is created opted out; a contact met again gets its phone hash if it had none.
 const UPSERT_CONTACTS = query<never, [workspaceId: string, now: number, drafts: string]>(`
-INSERT INTO contacts (id, workspace_id, phone, external_id, timezone, created_at)
+INSERT INTO contacts (id, workspace_id, phone, external_id, timezone, created_at, phone_hash, opted_out_at)
 SELECT json_extract(j.value, '$.contactId'), ?1, json_extract(j.value, '$.phone'),
-       json_extract(j.value, '$.externalId'), json_extract(j.value, '$.timezone'), ?2
+       json_extract(j.value, '$.externalId'), json_extract(j.value, '$.timezone'), ?2,
+       json_extract(j.value, '$.phoneHash'),
+       iif(EXISTS (SELECT 1 FROM suppressions s
+                   WHERE s.workspace_id = ?1 AND s.phone_hash = json_extract(j.value, '$.phoneHash')), ?2, NULL)
 FROM json_each(?3) AS j WHERE true
 ON CONFLICT (workspace_id, phone) DO UPDATE SET
   external_id = coalesce(excluded.external_id, contacts.external_id),
-  timezone = coalesce(excluded.timezone, contacts.timezone)
+  timezone = coalesce(excluded.timezone, contacts.timezone),
+  phone_hash = coalesce(contacts.phone_hash, excluded.phone_hash)
 WHERE coalesce(excluded.external_id, contacts.external_id) IS NOT contacts.external_id
-   OR coalesce(excluded.timezone, contacts.timezone) IS NOT contacts.timezone`);
+   OR coalesce(excluded.timezone, contacts.timezone) IS NOT contacts.timezone
+   OR (contacts.phone_hash IS NULL AND excluded.phone_hash IS NOT NULL)`);
+
+// The contact's profile says why it came back opted out. Only rows this batch created match (their id is the
+// draft's fresh one), and the event's id is derived from the contact's, so a retry records it once.
+const RECORD_SUPPRESSED = query<never, [now: number, drafts: string]>(`
+INSERT INTO consent_events (id, workspace_id, contact_id, kind, source, detail, source_id, at)
+SELECT 'cev_' || c.id, c.workspace_id, c.id, 'opt_out', 'suppression', 'erased earlier while opted out',
+       'suppression:' || c.id, ?1
+FROM json_each(?2) AS j
+CROSS JOIN contacts c ON c.id = json_extract(j.value, '$.contactId')
+WHERE c.created_at = ?1 AND c.opted_out_at = ?1
+ON CONFLICT DO NOTHING`);
+
+const SUPPRESSES_ANY = query<{ any: number }, [workspaceId: string]>(
+	"SELECT EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ?1) AS any",
+);
+
+/** Whether the workspace has any suppressed phone (minting without SUPPRESSION_SECRET could not tell which). */
+export async function suppressesAny(d1: D1Database, workspaceId: string): Promise<boolean> {
+	return Boolean((await first(SUPPRESSES_ANY.bind(d1, workspaceId)))?.any);
+}
 
 // ON CONFLICT DO NOTHING covers both the live (campaign, contact) link, which makes re-minting return the existing
 // link, and the astronomically rare code collision, which the caller detects and retries with a new code.
@@ -65,11 +94,12 @@ export async function mintLinkRows(
 		d1,
 		chunks.flatMap((json) => [
 			UPSERT_CONTACTS.bind(d1, workspaceId, now, json),
+			RECORD_SUPPRESSED.bind(d1, now, json),
 			INSERT_LINKS.bind(d1, workspaceId, campaignId, now, json),
 			SELECT_LINKS.bind(d1, workspaceId, campaignId, json),
 		]),
 	);
-	return results.filter((_, i) => i % 3 === 2).flatMap((r) => r.results);
+	return results.filter((_, i) => i % 4 === 3).flatMap((r) => r.results);
 }
 
 type LinkDetailsRow = Pick<

@@ -111,7 +111,7 @@ const mint = declareRoute({
 	before: [requireCampaign()],
 	request: { params: CampaignId, body: { required: true, ...json(MintRequest) } },
 	responses: { 200: { description: "The links, in input order.", ...json(MintedLinks) } },
-	errors: [400, 401, 404, 413, 415, 422],
+	errors: [400, 401, 404, 413, 415, 422, 503],
 });
 campaignLinkRoutes.openapi(mint, async (c) => {
 	const workspaceId = c.get("workspaceId");
@@ -119,7 +119,7 @@ campaignLinkRoutes.openapi(mint, async (c) => {
 	const input = c.req.valid("json");
 
 	const recipients = recipientsToMint(input.recipients, input.defaultCountry);
-	const minted = await mintLinks(c.env.DB, workspaceId, campaign.id, recipients, config(c.env).codeLength, Date.now());
+	const minted = await mintLinks(c.env.DB, workspaceId, campaign.id, recipients, config(c.env), Date.now());
 	const origin = publicOrigin(c.env, c.req.url);
 	return reply(c, mint, 200, {
 		links: minted.map((l) => ({

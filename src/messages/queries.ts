@@ -1,3 +1,5 @@
+import { optedOutSql } from "../consent/consent-sql";
+import { phoneHashes } from "../consent/suppression";
 import type { FollowUpReason, MessageProvider } from "../db/schema";
 import { all, batch, query, type Rows, type SqliteRow, type Statement } from "../db/sql";
 import { countsAsPurchase } from "../purchases/attribution-sql";
@@ -26,7 +28,8 @@ const CHUNK = 500;
 // A draft carries up to 1,600 characters of text, up to about 6 KB as UTF-8 JSON.
 const DRAFT_CHUNK = 200;
 
-// The claim row: one message per (campaign, contact, kind). An opted-out contact gets no row. A message that was
+// The claim row: one message per (campaign, contact, kind). An opted-out contact gets no row, nor one whose phone is
+// suppressed (an opted-out contact of that number was erased). A message that was
 // cancelled before it went out (the contact opted out, then back in) is pending again: it was never sent.
 type Kind = Rows["messages"]["kind"];
 
@@ -40,7 +43,7 @@ SELECT j.value ->> '$.id', ?1, ?2, c.id, j.value ->> '$.linkCode', j.value ->> '
        j.value ->> '$.body', j.value ->> '$.segments', j.value ->> '$.encoding', 'pending', ?5, ?5
 FROM json_each(?6) AS j
 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
-WHERE c.opted_out_at IS NULL AND c.erased_at IS NULL
+WHERE NOT ${optedOutSql("c")} AND c.erased_at IS NULL
 ON CONFLICT (campaign_id, contact_id, kind) DO UPDATE SET
   status = 'pending', link_code = excluded.link_code, variant = excluded.variant, provider = excluded.provider,
   body = excluded.body, segments = excluded.segments, encoding = excluded.encoding, error_code = NULL,
@@ -49,7 +52,7 @@ WHERE messages.status = 'canceled' AND messages.submitted_at IS NULL`);
 
 const SELECT_SEND_STATES = query<SqliteRow<SendState>, [campaignId: string, kind: Kind, drafts: string]>(`
 SELECT c.id AS contactId, m.id AS messageId, m.status AS status, m.updated_at AS updatedAt,
-       c.opted_out_at IS NOT NULL AS optedOut
+       ${optedOutSql("c")} AS optedOut
 FROM json_each(?3) AS j
 CROSS JOIN contacts c ON c.id = j.value ->> '$.contactId'
 LEFT JOIN messages m ON m.campaign_id = ?1 AND m.contact_id = c.id AND m.kind = ?2`);
@@ -119,7 +122,7 @@ const CAP_ENDS_AT = `
 
 const LOAD_OUTGOING = query<SqliteRow<OutgoingMessage>, [ids: string, now: number]>(
 	`SELECT m.id, m.workspace_id AS workspaceId, m.campaign_id AS campaignId, m.contact_id AS contactId,
-	        m.kind, m.status, m.body, c.phone, c.timezone, c.opted_out_at IS NOT NULL AS optedOut,
+	        m.kind, m.status, m.body, c.phone, c.timezone, ${optedOutSql("c")} AS optedOut,
 	        c.erased_at IS NOT NULL AS erased,
 	        f.message_id IS NOT NULL AND EXISTS (
 	          SELECT 1 FROM purchases p INDEXED BY purchases_by_contact
@@ -157,7 +160,7 @@ const MARK_SUBMITTING = query<Pick<Rows["messages"], "id">, [ids: string, provid
 	`UPDATE messages SET status = 'submitting', provider = ?2, attempts = attempts + 1, updated_at = ?3
 	 WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'
 	   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = messages.contact_id
-	                   AND (c.opted_out_at IS NOT NULL OR c.erased_at IS NOT NULL))
+	                   AND (${optedOutSql("c")} OR c.erased_at IS NOT NULL))
 	   AND NOT EXISTS (SELECT 1 FROM follow_ups f CROSS JOIN purchases p INDEXED BY purchases_by_contact
 	                   WHERE messages.kind = 'followup' AND f.message_id = messages.id
 	                     AND p.contact_id = messages.contact_id AND ${countsAsPurchase("p")}
@@ -385,7 +388,7 @@ export interface PreviewState {
 }
 
 const PREVIEW_STATES = query<SqliteRow<PreviewState>, [workspaceId: string, campaignId: string, phones: string]>(
-	`SELECT c.phone, l.code AS linkCode, c.opted_out_at IS NOT NULL AS optedOut, m.status AS messageStatus
+	`SELECT c.phone, l.code AS linkCode, ${optedOutSql("c")} AS optedOut, m.status AS messageStatus
 	 FROM json_each(?3) AS j
 	 CROSS JOIN contacts c ON c.workspace_id = ?1 AND c.phone = j.value
 	 LEFT JOIN links l ON l.campaign_id = ?2 AND l.contact_id = c.id AND l.kind = 'campaign'
@@ -393,11 +396,22 @@ const PREVIEW_STATES = query<SqliteRow<PreviewState>, [workspaceId: string, camp
 	 LEFT JOIN messages m ON m.campaign_id = ?2 AND m.contact_id = c.id AND m.kind = 'campaign'`,
 );
 
+// Phones of a dry run with no live contact yet whose number is suppressed (a real send would mint them opted out).
+const SUPPRESSED_PHONES = query<{ phone: string }, [workspaceId: string, hashes: string]>(
+	`SELECT j.value ->> '$.phone' AS phone FROM json_each(?2) AS j
+	 WHERE EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = ?1 AND s.phone_hash = j.value ->> '$.hash')`,
+);
+
+/**
+ * Where each phone stands, by phone. With the suppression secret, a phone on the workspace's suppression list reads
+ * as opted out even before it has a contact again, as the real send would find it.
+ */
 export async function previewStates(
 	d1: D1Database,
 	workspaceId: string,
 	campaignId: string,
 	phones: string[],
+	suppressionSecret: string | null = null,
 ): Promise<Map<string, PreviewState>> {
 	const statements: Statement<SqliteRow<PreviewState>>[] = [];
 	for (let i = 0; i < phones.length; i += CHUNK * 2) {
@@ -405,8 +419,22 @@ export async function previewStates(
 	}
 	const states = new Map<string, PreviewState>();
 	if (statements.length === 0) return states;
-	for (const result of await batch(d1, statements)) {
+	const hashes = suppressionSecret ? [...(await phoneHashes(suppressionSecret, phones))] : [];
+	const suppressed: Statement<{ phone: string }>[] = [];
+	for (let i = 0; i < hashes.length; i += CHUNK) {
+		const chunk = hashes.slice(i, i + CHUNK).map(([phone, hash]) => ({ phone, hash }));
+		suppressed.push(SUPPRESSED_PHONES.bind(d1, workspaceId, JSON.stringify(chunk)));
+	}
+	const results = await batch(d1, [...statements, ...suppressed]);
+	for (const result of results.slice(0, statements.length) as D1Result<SqliteRow<PreviewState>>[]) {
 		for (const row of result.results) states.set(row.phone, { ...row, optedOut: Boolean(row.optedOut) });
+	}
+	for (const result of results.slice(statements.length) as D1Result<{ phone: string }>[]) {
+		for (const { phone } of result.results) {
+			const state = states.get(phone);
+			if (state) state.optedOut = true;
+			else states.set(phone, { phone, linkCode: null, optedOut: true, messageStatus: null });
+		}
 	}
 	return states;
 }

@@ -1,7 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { config } from "../config";
 import { classifyInbound } from "../consent/keywords";
-import { contactsForInbound, recordConsent } from "../consent/queries";
+import { clearSuppression, contactsForInbound, lastTexter, recordConsent } from "../consent/queries";
+import { phoneHash } from "../consent/suppression";
+import { normalisePhone } from "../contacts/phone";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
 import { apiRouter, declareRoute, type RouteDeclaration } from "../http/route";
@@ -164,12 +166,20 @@ twilioWebhookRoutes.openapi(inbound, async (c) => {
 	if (!intent || !from) return c.body(twiml(null));
 
 	const contacts = await contactsForInbound(c.env.DB, from);
-	// Named only when one workspace is concerned: the reply must not tell the phone's holder who else has the number.
-	const name = contacts.length === 1 ? contacts[0]?.workspaceName : null;
+	// Only the workspace that last texted the number is named: a workspace that merely knows it (minted a link,
+	// never texted) is not the holder's to learn of, and of several the last one is whose message they answer. A
+	// number Tapline never texted gets a generic answer.
+	const last = lastTexter(contacts);
 	if (intent === "help") {
-		const help = contacts[0]?.helpText;
-		return c.body(twiml(help ?? `${name ?? "Offers"} by SMS. Msg & data rates may apply. Reply STOP to unsubscribe.`));
+		return c.body(
+			twiml(
+				last?.helpText ??
+					`${last?.workspaceName ?? "Offers"} by SMS. Msg & data rates may apply. Reply STOP to unsubscribe.`,
+			),
+		);
 	}
+	// A STOP or START speaks for every workspace that knows the number, so a reply names one only when it is alone.
+	const name = contacts.length === 1 && last ? last.workspaceName : null;
 	const sourceId = `sms:${params.get("MessageSid") ?? `${from}:${Date.now()}`}`;
 	const keyword = (params.get("Body") ?? "").trim().slice(0, 40);
 	const statements = contacts.flatMap((contact) =>
@@ -183,6 +193,12 @@ twilioWebhookRoutes.openapi(inbound, async (c) => {
 			at: Date.now(),
 		}),
 	);
+	if (intent === "opt-in") {
+		// A re-subscription also lifts the number's suppression left by an erasure, in every workspace (one sender).
+		const secret = config(c.env).suppressionSecret;
+		const phone = normalisePhone(from, undefined);
+		if (secret && phone.ok) statements.push(clearSuppression(c.env.DB, await phoneHash(secret, phone.e164)));
+	}
 	if (statements.length > 0) await c.env.DB.batch(statements);
 	if (intent === "opt-out") {
 		const at = Date.now();

@@ -336,6 +336,14 @@ describe("every documented operation, called for real", () => {
 		await call("delete", K, `${K}?phone=not-a-phone`, { key });
 		await call("delete", `${K}/{id}`, `${K}/${cy.contactId}`, { key });
 		await call("delete", `${K}/{id}`, `${K}/${cy.contactId}`, { key });
+		await call("post", `${K}/search`, `${K}/search`, { key, json: { phone: ada.phone } });
+		await call("post", `${K}/search`, `${K}/search`, { key, json: { phone: "nope" } });
+		await call("post", `${K}/{id}/opt-out`, `${K}/${ada.contactId}/opt-out`, { key });
+		await call("post", `${K}/{id}/opt-out`, `${K}/ct_missing/opt-out`, { key });
+		const dee = "+14155550188";
+		await request(`${C}/${id}/links`, { key, json: { recipients: [{ phone: dee }] } });
+		await call("post", `${K}/erase`, `${K}/erase`, { key, json: { phone: dee } });
+		await call("post", `${K}/erase`, `${K}/erase`, { key, json: { phone: dee } });
 
 		await call("delete", L, `/api/v1/links/${ada.code}`, { key });
 		await call("delete", L, `/api/v1/links/${ada.code}`, { key });

@@ -179,6 +179,7 @@ campaignSendRoutes.openapi(send, async (c) => {
 			workspaceId,
 			campaign.id,
 			valid.map((v) => v.recipient.phone),
+			config(c.env).suppressionSecret,
 		);
 		// A recipient without a link yet gets a placeholder of the real length, so the segment count is exact.
 		const placeholder = `${origin}/${"x".repeat(config(c.env).codeLength)}`;
@@ -235,7 +236,7 @@ campaignSendRoutes.openapi(send, async (c) => {
 		workspaceId,
 		campaign.id,
 		valid.map(({ recipient: { phone, externalId, variant, timezone } }) => ({ phone, externalId, variant, timezone })),
-		config(c.env).codeLength,
+		config(c.env),
 		now,
 	);
 	const linkByPhone = new Map(links.map((l) => [l.phone, l]));

@@ -117,12 +117,15 @@ describe("replies and consent", () => {
 			).contact.optedOut;
 		expect(await optedOut(texter.key)).toBe(true);
 		expect(await optedOut(bystander.key)).toBe(true);
-		// A phone known to one workspace only is answered in its name.
+		// A phone known to one workspace only, which texted it, is answered in its name.
 		const solo = await setup(0);
-		await api(solo.appEnv, `/api/v1/campaigns/${solo.campaignId}/links`, {
-			key: solo.key,
-			json: { recipients: [{ phone: "+14155557002" }] },
-		});
+		const soloSent = await sendCampaign(solo.appEnv, solo.key, solo.campaignId, [
+			{ phone: "+14155557002", timezone: zone },
+		]);
+		await runSends(
+			solo.appEnv,
+			soloSent.sends.map((s) => s.body),
+		);
 		const answer = await reply(solo.account, solo.appEnv, "STOP", "+14155557002");
 		expect(answer.twiml).toContain("You are unsubscribed from Acme Shoes and will get no more messages.");
 	});
