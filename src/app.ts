@@ -3,6 +3,7 @@ import { contactRoutes } from "./contacts/routes";
 import { dashboardRoutes } from "./dashboard/routes";
 import { campaignExportRoutes } from "./exports/routes";
 import { campaignFollowUpRoutes } from "./follow-ups/routes";
+import { secureHeaders } from "hono/secure-headers";
 import { ApiError, renderError } from "./http/errors";
 import { apiRouter, documentRoute, provideAuth } from "./http/route";
 import { campaignLinkRoutes, linkRoutes } from "./links/routes";
@@ -18,6 +19,7 @@ import { notFoundPage } from "./redirect/responses";
 import { redirectRoutes } from "./redirect/routes";
 import { campaignStatsRoutes, journeyRoutes } from "./stats/routes";
 import { twilioWebhookRoutes } from "./twilio/routes";
+import { apiKeyRoutes } from "./workspaces/api-key-routes";
 import { requireAdmin, requireApiKey } from "./workspaces/auth";
 import { currentWorkspaceRoutes, workspaceRoutes } from "./workspaces/routes";
 
@@ -33,6 +35,7 @@ api.route("/workspaces", workspaceRoutes);
 api.route("/webhooks/shopify", shopifyWebhookRoutes);
 api.route("/webhooks/twilio", twilioWebhookRoutes);
 api.route("/workspace", currentWorkspaceRoutes);
+api.route("/api-keys", apiKeyRoutes);
 api.route("/campaigns", campaignRoutes);
 api.route("/campaigns", campaignLinkRoutes);
 api.route("/campaigns", campaignStatsRoutes);
@@ -134,8 +137,9 @@ const docs = documentRoute(app, {
 	responses: { 200: { description: "HTML.", content: { "text/html": { schema: { type: "string" } } } } },
 	errors: [],
 });
-// Before the redirect, or "/:code" would take /docs and /dashboard.
-app.get(docs, () => {
+// Before the redirect, or "/:code" would take /docs and /dashboard. hono/secure-headers here, on the dashboard and
+// nowhere else: the redirect's referrer behaviour is what shops rely on, and the pixel is an image on their pages.
+app.get(docs, secureHeaders({ referrerPolicy: "no-referrer" }), () => {
 	page ??= renderDocsPage(openApiDocument());
 	return new Response(page, {
 		headers: {

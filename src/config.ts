@@ -11,6 +11,9 @@ const DEFAULT_CODE_LENGTH = 7;
 const DEFAULT_RETENTION_DAYS = 90;
 const DEFAULT_PIXEL_MAX_VALUE = 100_000;
 const DEFAULT_TWILIO_TIMEOUT_MS = 10_000;
+const DEFAULT_API_RATE_LIMIT = 600;
+/** A shorter ADMIN_TOKEN is refused (503): the admin endpoints mint workspaces, whose keys can send SMS. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** How this deployment sends SMS. */
 export type SmsSettings =
@@ -37,6 +40,8 @@ export interface Config {
 	rawClickRetentionDays: number;
 	/** PIXEL_MAX_VALUE: the largest order value the unsigned pixel accepts, in major units. */
 	pixelMaxValue: number;
+	/** API_RATE_LIMIT: requests per API key per one-minute window (600 by default). */
+	apiRateLimit: number;
 	/** SMS_PROVIDER and the Twilio settings, or the list of what is missing: nothing is sent until it is complete. */
 	sms: { ok: true; settings: SmsSettings } | { ok: false; problems: string[] };
 	/** Secrets; null when unset. */
@@ -69,6 +74,7 @@ export function parseConfig(env: Env): Config {
 		rawClickRetentionDays:
 			integerIn(env.RAW_CLICK_RETENTION_DAYS, 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_RETENTION_DAYS,
 		pixelMaxValue: positive(env.PIXEL_MAX_VALUE) ?? DEFAULT_PIXEL_MAX_VALUE,
+		apiRateLimit: integerIn(env.API_RATE_LIMIT, 1, 1_000_000) ?? DEFAULT_API_RATE_LIMIT,
 		sms: parseSms(env, publicUrl),
 		adminToken: env.ADMIN_TOKEN || null,
 		sessionSecret: env.SESSION_SECRET || null,

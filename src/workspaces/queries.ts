@@ -1,6 +1,7 @@
 import { newId } from "../db/ids";
 import { batch, first, query, type Rows, run } from "../db/sql";
 import type { NewApiKey } from "./api-keys";
+import { INSERT_API_KEY } from "./key-queries";
 import type { Workspace } from "./workspace";
 
 /**
@@ -24,12 +25,10 @@ const INSERT_WORKSPACE = query<
 	 VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
 );
 
-const INSERT_API_KEY = query<
-	never,
-	[id: string, workspaceId: string, keyHash: string, start: string, createdAt: number]
->("INSERT INTO api_keys (id, workspace_id, key_hash, start, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+/** The name of the key a workspace is created with; it keeps full access. */
+export const FIRST_KEY_NAME = "first key";
 
-/** Creates a workspace and its first API key together. */
+/** Creates a workspace and its first API key (full access) together. */
 export async function createWorkspace(d1: D1Database, name: string, key: NewApiKey, now: number): Promise<Workspace> {
 	const workspace = {
 		id: newId("ws"),
@@ -42,17 +41,9 @@ export async function createWorkspace(d1: D1Database, name: string, key: NewApiK
 	const { id, attributionWindowDays, helpText, frequencyCapHours } = workspace;
 	await batch(d1, [
 		INSERT_WORKSPACE.bind(d1, id, name, now, attributionWindowDays, helpText, frequencyCapHours),
-		INSERT_API_KEY.bind(d1, newId("key"), id, key.hash, key.start, now),
+		INSERT_API_KEY.bind(d1, newId("key"), id, key.hash, key.start, now, FIRST_KEY_NAME, '["full"]'),
 	]);
 	return workspace;
-}
-
-const WORKSPACE_ID_BY_KEY = query<Pick<Rows["apiKeys"], "workspaceId">, [keyHash: string]>(
-	"SELECT workspace_id AS workspaceId FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
-);
-
-export async function findWorkspaceIdByKey(d1: D1Database, keyHash: string): Promise<string | null> {
-	return (await first(WORKSPACE_ID_BY_KEY.bind(d1, keyHash)))?.workspaceId ?? null;
 }
 
 const FIND_WORKSPACE = query<Workspace, [id: string]>(

@@ -147,8 +147,12 @@ describe("dashboard sign-in", () => {
 		const cookie = await signIn(key);
 		expect((await page("/dashboard", cookie)).status).toBe(200);
 
+		// The cookie names the key it signed in with: another workspace's key id in it breaks the signature.
 		const other = await newWorkspace("Other");
-		const forged = cookie.replace(id, other.id);
+		const keyIdOf = async (workspaceId: string) =>
+			(await env.DB.prepare("SELECT id FROM api_keys WHERE workspace_id = ?1").bind(workspaceId).first<{ id: string }>())
+				?.id ?? "";
+		const forged = cookie.replace(await keyIdOf(id), await keyIdOf(other.id));
 		expect(forged).not.toBe(cookie);
 		expect((await page("/dashboard", forged)).status).toBe(303);
 

@@ -32,7 +32,7 @@ describe("a route declared without auth", () => {
 		expect(res.status).toBe(401);
 		expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
 		const doc = router.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "1" } });
-		expect(doc.paths?.["/new"]?.get?.security).toEqual([{ apiKey: [] }]);
+		expect(doc.paths?.["/new"]?.get?.security).toEqual([{ apiKey: ["read"] }]);
 	});
 
 	it("should be public only when its declaration says so", async () => {

@@ -136,6 +136,7 @@ const send = declareRoute({
 	method: "post",
 	path: "/{id}/send",
 	operationId: "sendCampaign",
+	scope: "messages:send",
 	tag: "Messages",
 	summary: `Send the campaign as SMS, one per recipient (up to ${MAX_SEND_RECIPIENTS.toLocaleString("en")})`,
 	description:
