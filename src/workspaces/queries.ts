@@ -25,6 +25,9 @@ const INSERT_WORKSPACE = query<
 	 VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
 );
 
+/** The column's default (migration 0010): enough for a shop's campaign, not for a pumping run. */
+export const DEFAULT_DAILY_SEND_CAP = 10_000;
+
 /** The name of the key a workspace is created with; it keeps full access. */
 export const FIRST_KEY_NAME = "first key";
 
@@ -37,6 +40,8 @@ export async function createWorkspace(d1: D1Database, name: string, key: NewApiK
 		attributionWindowDays: 7,
 		helpText: null,
 		frequencyCapHours: 24,
+		dailySendCap: DEFAULT_DAILY_SEND_CAP,
+		allowedCountries: null,
 	};
 	const { id, attributionWindowDays, helpText, frequencyCapHours } = workspace;
 	await batch(d1, [
@@ -46,14 +51,16 @@ export async function createWorkspace(d1: D1Database, name: string, key: NewApiK
 	return workspace;
 }
 
-const FIND_WORKSPACE = query<Workspace, [id: string]>(
+const FIND_WORKSPACE = query<Omit<Workspace, "allowedCountries"> & { allowedCountries: string | null }, [id: string]>(
 	`SELECT id, name, created_at AS createdAt, attribution_window_days AS attributionWindowDays, help_text AS helpText,
-	        frequency_cap_hours AS frequencyCapHours
+	        frequency_cap_hours AS frequencyCapHours, daily_send_cap AS dailySendCap,
+	        allowed_countries AS allowedCountries
 	 FROM workspaces WHERE id = ?1`,
 );
 
-export function findWorkspace(d1: D1Database, id: string): Promise<Workspace | null> {
-	return first(FIND_WORKSPACE.bind(d1, id));
+export async function findWorkspace(d1: D1Database, id: string): Promise<Workspace | null> {
+	const row = await first(FIND_WORKSPACE.bind(d1, id));
+	return row && { ...row, allowedCountries: row.allowedCountries === null ? null : JSON.parse(row.allowedCountries) };
 }
 
 // Each setting left out keeps its value.
@@ -65,20 +72,30 @@ const UPDATE_WORKSPACE = query<
 		setsHelpText: number,
 		helpText: string | null,
 		frequencyCapHours: number | null,
+		dailySendCap: number | null,
+		setsAllowedCountries: number,
+		allowedCountries: string | null,
 	]
 >(
 	`UPDATE workspaces SET attribution_window_days = coalesce(?2, attribution_window_days),
-	   help_text = iif(?3, ?4, help_text), frequency_cap_hours = coalesce(?5, frequency_cap_hours)
+	   help_text = iif(?3, ?4, help_text), frequency_cap_hours = coalesce(?5, frequency_cap_hours),
+	   daily_send_cap = coalesce(?6, daily_send_cap), allowed_countries = iif(?7, ?8, allowed_countries)
 	 WHERE id = ?1`,
 );
 
 export async function updateWorkspace(
 	d1: D1Database,
 	id: string,
-	changes: { attributionWindowDays?: number; helpText?: string | null; frequencyCapHours?: number },
+	changes: {
+		attributionWindowDays?: number;
+		helpText?: string | null;
+		frequencyCapHours?: number;
+		dailySendCap?: number;
+		allowedCountries?: string[] | null;
+	},
 ): Promise<void> {
 	if (Object.keys(changes).length === 0) return;
-	const { attributionWindowDays, helpText, frequencyCapHours } = changes;
+	const { attributionWindowDays, helpText, frequencyCapHours, dailySendCap, allowedCountries } = changes;
 	await run(
 		UPDATE_WORKSPACE.bind(
 			d1,
@@ -87,6 +104,9 @@ export async function updateWorkspace(
 			helpText === undefined ? 0 : 1,
 			helpText ?? null,
 			frequencyCapHours ?? null,
+			dailySendCap ?? null,
+			allowedCountries === undefined ? 0 : 1,
+			allowedCountries ? JSON.stringify(allowedCountries) : null,
 		),
 	);
 }

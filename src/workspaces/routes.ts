@@ -1,3 +1,4 @@
+import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
 import { ATTRIBUTION_WINDOWS } from "../db/schema";
 import { ApiError } from "../http/errors";
@@ -31,6 +32,30 @@ export const UpdateWorkspace = z
 			.describe("The answer to an inbound HELP; null restores the default naming the workspace."),
 		// Follow-ups skip a contact who had any Tapline SMS in this many hours; 0 turns the cap off. At most a week.
 		frequencyCapHours: z.number().int().min(0).max(168).optional(),
+		// Send limits: what a leaked key or an SMS-pumping run can cost at most in a day.
+		dailySendCap: z
+			.number()
+			.int()
+			.min(0)
+			.max(1_000_000)
+			.optional()
+			.describe("At most this many SMS go to the provider per UTC day; 0 stops sending."),
+		allowedCountries: z
+			.array(
+				z
+					.string()
+					.trim()
+					.toUpperCase()
+					.refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), {
+						message: "must be an ISO 3166 alpha-2 country code such as US",
+					}),
+			)
+			.min(1)
+			.max(250)
+			.transform((codes) => [...new Set(codes)].sort())
+			.nullable()
+			.optional()
+			.describe('ISO 3166 alpha-2 countries whose numbers may be texted, e.g. ["US","CA"]; null allows any.'),
 	})
 	.meta({ id: "UpdateWorkspace" });
 
@@ -87,7 +112,7 @@ const update = declareRoute({
 	path: "/",
 	operationId: "updateWorkspace",
 	tag: "Workspaces",
-	summary: "Change the attribution window or the HELP answer",
+	summary: "Change the attribution window, the HELP answer, the frequency cap or the send limits",
 	bodyLimit: 4 * 1024,
 	request: { body: { required: true, ...json(UpdateWorkspace) } },
 	responses: { 200: { description: "The changed workspace.", ...json(WorkspaceBody) } },

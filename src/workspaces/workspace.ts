@@ -12,6 +12,11 @@ export const Workspace = z
 		helpText: z.string().nullable(),
 		// No follow-up goes to a contact who had any Tapline SMS in this many hours (0: no cap).
 		frequencyCapHours: z.number().int().describe("Follow-ups skip contacts texted within this many hours; 0: off."),
+		dailySendCap: z.number().int().describe("At most this many SMS go to the provider per UTC day."),
+		allowedCountries: z
+			.array(z.string())
+			.nullable()
+			.describe("ISO 3166 alpha-2 countries whose numbers may be texted; null: any country."),
 	})
 	.meta({ id: "Workspace" });
 export type Workspace = z.infer<typeof Workspace>;
