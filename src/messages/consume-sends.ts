@@ -205,7 +205,9 @@ async function applySendLimits(
 	);
 	const byWorkspace = new Map<string, Sendable[]>();
 	for (const row of toSend) {
-		if (!countryAllowed(row.phone, limits.get(row.workspaceId)?.allowedCountries ?? [])) {
+		// A workspace that is gone allows nothing.
+		const allowed = limits.get(row.workspaceId);
+		if (!allowed || !countryAllowed(row.phone, allowed.allowedCountries)) {
 			row.limited = true;
 			cancels.push({ id: row.id, reason: "country_not_allowed", followUp: row.kind === "followup" });
 			continue;
