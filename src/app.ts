@@ -1,9 +1,9 @@
+import { secureHeaders } from "hono/secure-headers";
 import { campaignRoutes } from "./campaigns/routes";
 import { contactRoutes } from "./contacts/routes";
 import { dashboardRoutes } from "./dashboard/routes";
 import { campaignExportRoutes } from "./exports/routes";
 import { campaignFollowUpRoutes } from "./follow-ups/routes";
-import { secureHeaders } from "hono/secure-headers";
 import { ApiError, renderError } from "./http/errors";
 import { apiRouter, documentRoute, provideAuth } from "./http/route";
 import { campaignLinkRoutes, linkRoutes } from "./links/routes";

@@ -89,8 +89,52 @@ export interface paths {
 		delete?: never;
 		options?: never;
 		head?: never;
-		/** Change the attribution window or the HELP answer */
+		/** Change the attribution window, the HELP answer, the frequency cap or the send limits */
 		patch: operations["updateWorkspace"];
+		trace?: never;
+	};
+	"/api/v1/api-keys": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		/**
+		 * The workspace's live API keys (never the keys themselves)
+		 * @description A full key only: the list says which narrower keys exist.
+		 */
+		get: operations["listApiKeys"];
+		put?: never;
+		/**
+		 * Create an API key with some scopes
+		 * @description The key is answered once, as apiKey; Tapline keeps only its hash. A full key only.
+		 */
+		post: operations["createApiKey"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/api-keys/{id}": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		post?: never;
+		/**
+		 * Revoke an API key
+		 * @description From the next request the key is 401 and its dashboard sessions are ended. Revoking a revoked key answers 204 again. The workspace's last full key cannot be revoked (409).
+		 */
+		delete: operations["revokeApiKey"];
+		options?: never;
+		head?: never;
+		patch?: never;
 		trace?: never;
 	};
 	"/api/v1/campaigns": {
@@ -177,7 +221,7 @@ export interface paths {
 		put?: never;
 		/**
 		 * Send the campaign as SMS, one per recipient (up to 10,000)
-		 * @description Nobody is texted twice by one campaign; opted-out recipients are skipped. dryRun renders and counts without writing.
+		 * @description Nobody is texted twice by one campaign; opted-out recipients are skipped, and so are numbers outside the workspace's allowedCountries and sends past its dailySendCap (each with its reason). dryRun renders and counts without writing.
 		 */
 		post: operations["sendCampaign"];
 		delete?: never;
@@ -716,6 +760,10 @@ export interface components {
 			helpText: string | null;
 			/** @description Follow-ups skip contacts texted within this many hours; 0: off. */
 			frequencyCapHours: number;
+			/** @description At most this many SMS go to the provider per UTC day. */
+			dailySendCap: number;
+			/** @description ISO 3166 alpha-2 countries whose numbers may be texted; null: any country. */
+			allowedCountries: string[] | null;
 		};
 		/** @description Every error the API answers with. */
 		Error: {
@@ -777,6 +825,42 @@ export interface components {
 			/** @description The answer to an inbound HELP; null restores the default naming the workspace. */
 			helpText?: string | null;
 			frequencyCapHours?: number;
+			/** @description At most this many SMS go to the provider per UTC day; 0 stops sending. */
+			dailySendCap?: number;
+			/** @description ISO 3166 alpha-2 countries whose numbers may be texted, e.g. ["US","CA"]; null allows any. */
+			allowedCountries?: string[] | null;
+		};
+		ApiKeyCreated: {
+			id: string;
+			name: string;
+			scopes: ("full" | "read" | "conversions:write" | "links:write" | "messages:send")[];
+			/** @description The key's first characters, to tell keys apart. */
+			start: string;
+			/** @description Milliseconds since the epoch (UTC). */
+			createdAt: number;
+			/** @description Exact to the minute; null: never used. */
+			lastUsedAt: number | null;
+			/** @description The key itself, shown this once: only its hash is stored. */
+			apiKey: string;
+		};
+		CreateApiKey: {
+			/** @description Unique among the workspace's live keys. */
+			name: string;
+			scopes: ("full" | "read" | "conversions:write" | "links:write" | "messages:send")[];
+		};
+		ApiKeyList: {
+			apiKeys: components["schemas"]["ApiKey"][];
+		};
+		ApiKey: {
+			id: string;
+			name: string;
+			scopes: ("full" | "read" | "conversions:write" | "links:write" | "messages:send")[];
+			/** @description The key's first characters, to tell keys apart. */
+			start: string;
+			/** @description Milliseconds since the epoch (UTC). */
+			createdAt: number;
+			/** @description Exact to the minute; null: never used. */
+			lastUsedAt: number | null;
 		};
 		CampaignBody: {
 			campaign: components["schemas"]["Campaign"];
@@ -1088,7 +1172,15 @@ export interface components {
 		SkippedRecipient: {
 			index: number;
 			/** @enum {string} */
-			reason: "invalid_phone" | "duplicate" | "opted_out" | "already_queued" | "already_sent" | "message_too_long";
+			reason:
+				| "invalid_phone"
+				| "duplicate"
+				| "opted_out"
+				| "already_queued"
+				| "already_sent"
+				| "message_too_long"
+				| "country_not_allowed"
+				| "daily_cap_reached";
 			message: string;
 			phone?: string;
 		};
@@ -1675,7 +1767,7 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
-			/** @description forbidden: a signature that does not match. */
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
 			403: {
 				headers: {
 					[name: string]: unknown;
@@ -1753,7 +1845,7 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
-			/** @description forbidden: a signature that does not match. */
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
 			403: {
 				headers: {
 					[name: string]: unknown;
@@ -1818,8 +1910,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -1869,6 +1979,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description payload_too_large: the body is over this route's limit. */
 			413: {
 				headers: {
@@ -1889,6 +2008,223 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	listApiKeys: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Oldest first. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["ApiKeyList"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	createApiKey: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["CreateApiKey"];
+			};
+		};
+		responses: {
+			/** @description Created. */
+			201: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["ApiKeyCreated"];
+				};
+			};
+			/** @description invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header. */
+			400: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description conflict: a secret another workspace already uses. */
+			409: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description payload_too_large: the body is over this route's limit. */
+			413: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unsupported_media_type: the body is not of the expected type. */
+			415: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description validation_failed: details lists each problem with its path (and index in a list). */
+			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	revokeApiKey: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path: {
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Revoked. */
+			204: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description conflict: a secret another workspace already uses. */
+			409: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -1929,6 +2265,24 @@ export interface operations {
 			};
 			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
 			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -1978,6 +2332,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description payload_too_large: the body is over this route's limit. */
 			413: {
 				headers: {
@@ -1998,6 +2361,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2037,8 +2409,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2091,6 +2481,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -2120,6 +2519,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2172,6 +2580,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -2201,6 +2618,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2240,8 +2666,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2303,6 +2747,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -2332,6 +2785,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2403,8 +2865,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2467,8 +2947,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2522,8 +3020,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2574,6 +3090,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -2585,6 +3110,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2635,6 +3169,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -2646,6 +3189,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2685,8 +3237,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2726,8 +3296,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2777,6 +3365,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description payload_too_large: the body is over this route's limit. */
 			413: {
 				headers: {
@@ -2797,6 +3394,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2867,6 +3473,24 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 		};
 	};
 	listWebhookEndpoints: {
@@ -2889,6 +3513,24 @@ export interface operations {
 			};
 			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
 			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2938,6 +3580,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description conflict: a secret another workspace already uses. */
 			409: {
 				headers: {
@@ -2967,6 +3618,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3004,8 +3664,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3045,8 +3723,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3084,8 +3780,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3135,6 +3849,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description payload_too_large: the body is over this route's limit. */
 			413: {
 				headers: {
@@ -3155,6 +3878,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3204,6 +3936,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description conflict: a secret another workspace already uses. */
 			409: {
 				headers: {
@@ -3240,6 +3981,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 		};
 	};
 	getJourney: {
@@ -3262,6 +4012,24 @@ export interface operations {
 			};
 			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
 			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};

@@ -150,17 +150,25 @@ function firstValues(query: unknown): unknown {
 
 /** One route: what it takes, answers and requires, as the runtime enforces it and the document shows it. */
 export function declareRoute<const D extends RouteDeclaration>(declaration: D): DeclaredRoute<D> {
-	const { tag, auth = "apiKey", scope, bodyLimit, queryProblem: problem, before = [], errors: declared, ...route } =
-		declaration;
-	if (scope !== undefined && auth !== "apiKey") throw new Error(`${route.path}: a scope applies to API-key routes only`);
+	const {
+		tag,
+		auth = "apiKey",
+		scope,
+		bodyLimit,
+		queryProblem: problem,
+		before = [],
+		errors: declared,
+		...route
+	} = declaration;
+	if (scope !== undefined && auth !== "apiKey")
+		throw new Error(`${route.path}: a scope applies to API-key routes only`);
 	const needed = scope ?? defaultScope(route.method);
 	const middleware: MiddlewareHandler<AppEnv>[] = [];
 	const limit = bodyLimit === undefined ? [] : [limitBody(bodyLimit)];
 	let scheme: string | null;
 	let scopes: string[] = [];
 	// Every API-key route can answer a key without the scope, and a key over its rate limit.
-	const errors: readonly ErrorStatus[] =
-		auth === "apiKey" ? [...new Set([...declared, 403, 429] as const)] : declared;
+	const errors: readonly ErrorStatus[] = auth === "apiKey" ? [...new Set([...declared, 403, 429] as const)] : declared;
 	if (auth === "apiKey") {
 		scheme = "apiKey";
 		scopes = [needed];

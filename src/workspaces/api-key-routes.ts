@@ -5,14 +5,7 @@ import { apiRouter, declareRoute, reply } from "../http/route";
 import { jsonContent as json, millis } from "../http/schemas";
 import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from "../http/scopes";
 import { generateApiKey } from "./api-keys";
-import {
-	countLiveKeys,
-	findKey,
-	insertApiKey,
-	listLiveKeys,
-	MAX_LIVE_KEYS,
-	revokeKey,
-} from "./key-queries";
+import { countLiveKeys, findKey, insertApiKey, listLiveKeys, MAX_LIVE_KEYS, revokeKey } from "./key-queries";
 
 const ScopeName = z.enum(SCOPES).meta({
 	description: Object.entries(SCOPE_DESCRIPTIONS)
@@ -83,7 +76,15 @@ apiKeyRoutes.openapi(create, async (c) => {
 	});
 	// A repeated request finds the name taken: it cannot mint a second key.
 	if (!id) throw new ApiError("conflict", `A live key is already named "${name}"; pick another name or revoke it.`);
-	return reply(c, create, 201, { id, name, scopes, start: key.start, createdAt: now, lastUsedAt: null, apiKey: key.key });
+	return reply(c, create, 201, {
+		id,
+		name,
+		scopes,
+		start: key.start,
+		createdAt: now,
+		lastUsedAt: null,
+		apiKey: key.key,
+	});
 });
 
 const list = declareRoute({

@@ -27,7 +27,12 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
 			throw new ApiError(
 				"not_configured",
 				`ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters, so the admin endpoints are off: set a longer one (openssl rand -hex 32 | npx wrangler secret put ADMIN_TOKEN).`,
-				[{ path: "ADMIN_TOKEN", message: `has ${expected.length} characters; at least ${MIN_ADMIN_TOKEN_LENGTH} are needed` }],
+				[
+					{
+						path: "ADMIN_TOKEN",
+						message: `has ${expected.length} characters; at least ${MIN_ADMIN_TOKEN_LENGTH} are needed`,
+					},
+				],
 			);
 		}
 		const token = bearerToken(c.req.header("authorization"));

@@ -95,7 +95,16 @@ export async function insertApiKey(
 	key: { id: string; workspaceId: string; hash: string; start: string; name: string; scopes: Scope[]; now: number },
 ): Promise<string | null> {
 	const row = await first(
-		INSERT_API_KEY.bind(d1, key.id, key.workspaceId, key.hash, key.start, key.now, key.name, JSON.stringify(key.scopes)),
+		INSERT_API_KEY.bind(
+			d1,
+			key.id,
+			key.workspaceId,
+			key.hash,
+			key.start,
+			key.now,
+			key.name,
+			JSON.stringify(key.scopes),
+		),
 	);
 	return row?.id ?? null;
 }

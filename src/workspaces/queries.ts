@@ -1,5 +1,5 @@
 import { newId } from "../db/ids";
-import { batch, first, query, type Rows, run } from "../db/sql";
+import { batch, first, query, run } from "../db/sql";
 import type { NewApiKey } from "./api-keys";
 import { INSERT_API_KEY } from "./key-queries";
 import type { Workspace } from "./workspace";

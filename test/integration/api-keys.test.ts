@@ -55,7 +55,11 @@ describe("API key management", () => {
 			["first key", ["full"]],
 			["shop server", ["conversions:write"]],
 		]);
-		expect(apiKeys[1]).toMatchObject({ createdAt: expect.any(Number), lastUsedAt: null, start: created.apiKey.slice(0, 7) });
+		expect(apiKeys[1]).toMatchObject({
+			createdAt: expect.any(Number),
+			lastUsedAt: null,
+			start: created.apiKey.slice(0, 7),
+		});
 		const rows = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?1").bind(created.id).all();
 		expect(JSON.stringify(rows.results)).not.toContain(created.apiKey.slice(3));
 	});
@@ -66,7 +70,11 @@ describe("API key management", () => {
 		const before = Date.now();
 		expect((await call("/api/v1/campaigns", { key: reader.apiKey })).status).toBe(200);
 		const used = async () =>
-			(await env.DB.prepare("SELECT last_used_at AS t FROM api_keys WHERE id = ?1").bind(reader.id).first<{ t: number }>())?.t;
+			(
+				await env.DB.prepare("SELECT last_used_at AS t FROM api_keys WHERE id = ?1")
+					.bind(reader.id)
+					.first<{ t: number }>()
+			)?.t;
 		const first = await used();
 		expect(first).toBeGreaterThanOrEqual(before);
 		expect((await call("/api/v1/campaigns", { key: reader.apiKey })).status).toBe(200);
@@ -97,14 +105,20 @@ describe("API key management", () => {
 			const res = await call(path, { method, key: reader.apiKey, ...(json ? { json } : {}) });
 			expect(res.status, `${method} ${path}`).toBe(403);
 			expect(await res.json()).toMatchObject({
-				error: { code: "forbidden", message: expect.stringContaining('"full"'), details: [{ path: "scope", message: "requires full" }] },
+				error: {
+					code: "forbidden",
+					message: expect.stringContaining('"full"'),
+					details: [{ path: "scope", message: "requires full" }],
+				},
 			});
 		}
 	});
 
 	it("should keep the workspace's last full key, and revoke only its own workspace's keys", async () => {
 		const { key, id } = await newWorkspace();
-		const firstId = (await env.DB.prepare("SELECT id FROM api_keys WHERE workspace_id = ?1").bind(id).first<{ id: string }>())?.id;
+		const firstId = (
+			await env.DB.prepare("SELECT id FROM api_keys WHERE workspace_id = ?1").bind(id).first<{ id: string }>()
+		)?.id;
 		const last = await call(`/api/v1/api-keys/${firstId}`, { method: "DELETE", key });
 		expect(last.status).toBe(409);
 		expect((await call("/api/v1/campaigns", { key })).status).toBe(200);
@@ -134,13 +148,25 @@ describe("scoped keys", () => {
 		const read = await call(`/api/v1/campaigns/${campaignId}/stats`, { key: shop.apiKey });
 		expect(read.status).toBe(403);
 		expect(await read.json()).toMatchObject({
-			error: { code: "forbidden", message: expect.stringContaining('"read"'), details: [{ path: "scope", message: "requires read" }] },
+			error: {
+				code: "forbidden",
+				message: expect.stringContaining('"read"'),
+				details: [{ path: "scope", message: "requires read" }],
+			},
 		});
 		const links = { recipients: [{ phone: "+14155552671" }] };
-		const mintAsShop = await call(`/api/v1/campaigns/${campaignId}/links`, { method: "POST", key: shop.apiKey, json: links });
+		const mintAsShop = await call(`/api/v1/campaigns/${campaignId}/links`, {
+			method: "POST",
+			key: shop.apiKey,
+			json: links,
+		});
 		expect(mintAsShop.status).toBe(403);
 		expect(await mintAsShop.text()).toContain("links:write");
-		const patch = await call("/api/v1/workspace", { method: "PATCH", key: shop.apiKey, json: { dailySendCap: 1_000_000 } });
+		const patch = await call("/api/v1/workspace", {
+			method: "PATCH",
+			key: shop.apiKey,
+			json: { dailySendCap: 1_000_000 },
+		});
 		expect(patch.status).toBe(403);
 		expect(await patch.json()).toMatchObject({ error: { details: [{ path: "scope", message: "requires full" }] } });
 
@@ -163,7 +189,11 @@ describe("scoped keys", () => {
 		expect(conversion.status).toBe(403);
 
 		// links:write mints links, and only that.
-		const minted = await call(`/api/v1/campaigns/${campaignId}/links`, { method: "POST", key: minter.apiKey, json: links });
+		const minted = await call(`/api/v1/campaigns/${campaignId}/links`, {
+			method: "POST",
+			key: minter.apiKey,
+			json: links,
+		});
 		expect(minted.status).toBe(200);
 		expect((await call("/api/v1/campaigns", { key: minter.apiKey })).status).toBe(403);
 	});

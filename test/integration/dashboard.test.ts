@@ -150,8 +150,11 @@ describe("dashboard sign-in", () => {
 		// The cookie names the key it signed in with: another workspace's key id in it breaks the signature.
 		const other = await newWorkspace("Other");
 		const keyIdOf = async (workspaceId: string) =>
-			(await env.DB.prepare("SELECT id FROM api_keys WHERE workspace_id = ?1").bind(workspaceId).first<{ id: string }>())
-				?.id ?? "";
+			(
+				await env.DB.prepare("SELECT id FROM api_keys WHERE workspace_id = ?1")
+					.bind(workspaceId)
+					.first<{ id: string }>()
+			)?.id ?? "";
 		const forged = cookie.replace(await keyIdOf(id), await keyIdOf(other.id));
 		expect(forged).not.toBe(cookie);
 		expect((await page("/dashboard", forged)).status).toBe(303);
@@ -307,7 +310,12 @@ describe("dashboard hardening", () => {
 		const [link] = await mint(key, await newCampaign(key), [{ phone: "+14155552671" }]);
 		const { response: redirect } = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
 		expect(redirect.status).toBe(302);
-		for (const header of ["referrer-policy", "x-content-type-options", "strict-transport-security", "cross-origin-resource-policy"]) {
+		for (const header of [
+			"referrer-policy",
+			"x-content-type-options",
+			"strict-transport-security",
+			"cross-origin-resource-policy",
+		]) {
 			expect(redirect.headers.get(header), header).toBeNull();
 		}
 		const { response: pixel } = await requestCapturing("/p.gif");

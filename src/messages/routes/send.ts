@@ -183,7 +183,12 @@ campaignSendRoutes.openapi(send, async (c) => {
 	let capLeft = Math.max(0, limits.dailySendCap - limits.sentToday);
 	const allowed = valid.filter(({ index, recipient }) => {
 		if (countryAllowed(recipient.phone, limits.allowedCountries)) return true;
-		skipped.push({ index, phone: recipient.phone, reason: "country_not_allowed", message: skipMessage("country_not_allowed") });
+		skipped.push({
+			index,
+			phone: recipient.phone,
+			reason: "country_not_allowed",
+			message: skipMessage("country_not_allowed"),
+		});
 		return false;
 	});
 	valid.splice(0, valid.length, ...allowed);

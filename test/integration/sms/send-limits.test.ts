@@ -28,7 +28,12 @@ describe("send limits", () => {
 			dailySendCap: 5,
 			allowedCountries: ["CA", "US"],
 		});
-		for (const bad of [{ dailySendCap: -1 }, { dailySendCap: 1.5 }, { allowedCountries: ["XX"] }, { allowedCountries: [] }]) {
+		for (const bad of [
+			{ dailySendCap: -1 },
+			{ dailySendCap: 1.5 },
+			{ allowedCountries: ["XX"] },
+			{ allowedCountries: [] },
+		]) {
 			const { response } = await api(appEnv, "/api/v1/workspace", { method: "PATCH", key, json: bad });
 			expect(response.status, JSON.stringify(bad)).toBe(422);
 		}
@@ -61,7 +66,10 @@ describe("send limits", () => {
 		]);
 		// The message past the cap is cancelled with its reason, so the sweep never queues it.
 		const messages = await messagesOf(key, campaignId);
-		expect(messages.find((m) => m.phone === US(3))).toMatchObject({ status: "canceled", errorCode: "daily_cap_reached" });
+		expect(messages.find((m) => m.phone === US(3))).toMatchObject({
+			status: "canceled",
+			errorCode: "daily_cap_reached",
+		});
 
 		await runSends(
 			appEnv,
@@ -82,8 +90,18 @@ describe("send limits", () => {
 		const other = await newCampaign(key, { name: "Other" });
 		// Both requests are decided before anything was claimed: each sees the whole cap free.
 		const [a, b] = await Promise.all([
-			sendCampaign(appEnv, key, campaignId, [1, 2, 3].map((n) => ({ phone: US(n), timezone }))),
-			sendCampaign(appEnv, key, other, [4, 5, 6].map((n) => ({ phone: US(n), timezone }))),
+			sendCampaign(
+				appEnv,
+				key,
+				campaignId,
+				[1, 2, 3].map((n) => ({ phone: US(n), timezone })),
+			),
+			sendCampaign(
+				appEnv,
+				key,
+				other,
+				[4, 5, 6].map((n) => ({ phone: US(n), timezone })),
+			),
 		]);
 		expect(a.body.queued + b.body.queued).toBe(6);
 		const bodies = [...a.sends, ...b.sends].map((s) => s.body);
