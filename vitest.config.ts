@@ -11,7 +11,7 @@ export default defineConfig({
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
 				bindings: {
-					ADMIN_TOKEN: "test-admin-token",
+					ADMIN_TOKEN: "test-admin-token-0123456789abcdef0123",
 					SESSION_SECRET: "test-session-secret-0123456789",
 					SUPPRESSION_SECRET: "test-suppression-secret-0123456789",
 					TEST_MIGRATIONS: migrations,

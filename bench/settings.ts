@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BIN = join(ROOT, "node_modules", ".bin");
 export const OUT = join(ROOT, "bench", ".out");
-export const ADMIN_TOKEN = "bench-admin";
+export const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef0123";
 export const CONNECTIONS = 10;
 export const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 4_000);
 export const WARMUP_MS = 1_500;

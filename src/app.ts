@@ -1,3 +1,4 @@
+import { secureHeaders } from "hono/secure-headers";
 import { campaignRoutes } from "./campaigns/routes";
 import { contactRoutes } from "./contacts/routes";
 import { dashboardRoutes } from "./dashboard/routes";
@@ -19,6 +20,7 @@ import { notFoundPage } from "./redirect/responses";
 import { redirectRoutes } from "./redirect/routes";
 import { campaignStatsRoutes, journeyRoutes } from "./stats/routes";
 import { twilioWebhookRoutes } from "./twilio/routes";
+import { apiKeyRoutes } from "./workspaces/api-key-routes";
 import { requireAdmin, requireApiKey } from "./workspaces/auth";
 import { currentWorkspaceRoutes, workspaceRoutes } from "./workspaces/routes";
 
@@ -34,6 +36,7 @@ api.route("/workspaces", workspaceRoutes);
 api.route("/webhooks/shopify", shopifyWebhookRoutes);
 api.route("/webhooks/twilio", twilioWebhookRoutes);
 api.route("/workspace", currentWorkspaceRoutes);
+api.route("/api-keys", apiKeyRoutes);
 api.route("/campaigns", campaignRoutes);
 api.route("/campaigns", campaignLinkRoutes);
 api.route("/campaigns", campaignStatsRoutes);
@@ -137,8 +140,9 @@ const docs = documentRoute(app, {
 	responses: { 200: { description: "HTML.", content: { "text/html": { schema: { type: "string" } } } } },
 	errors: [],
 });
-// Before the redirect, or "/:code" would take /docs and /dashboard.
-app.get(docs, () => {
+// Before the redirect, or "/:code" would take /docs and /dashboard. hono/secure-headers here, on the dashboard and
+// nowhere else: the redirect's referrer behaviour is what shops rely on, and the pixel is an image on their pages.
+app.get(docs, secureHeaders({ referrerPolicy: "no-referrer" }), () => {
 	page ??= renderDocsPage(openApiDocument());
 	return new Response(page, {
 		headers: {

@@ -13,6 +13,9 @@ const DEFAULT_PIXEL_MAX_VALUE = 100_000;
 const DEFAULT_PIXEL_ORDERS_PER_CONTACT_HOUR = 3;
 const DEFAULT_PIXEL_ORDERS_PER_WORKSPACE_HOUR = 1_000;
 const DEFAULT_TWILIO_TIMEOUT_MS = 10_000;
+const DEFAULT_API_RATE_LIMIT = 600;
+/** A shorter ADMIN_TOKEN is refused (503): the admin endpoints mint workspaces, whose keys can send SMS. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** How this deployment sends SMS. */
 export type SmsSettings =
@@ -46,6 +49,8 @@ export interface Config {
 	pixelMaxValues: ReadonlyMap<string, number>;
 	/** PIXEL_ORDERS_PER_CONTACT_HOUR, PIXEL_ORDERS_PER_WORKSPACE_HOUR: pixel orders credited to campaigns per hour. */
 	pixelCaps: { perContactHour: number; perWorkspaceHour: number };
+	/** API_RATE_LIMIT: requests per API key per one-minute window (600 by default). */
+	apiRateLimit: number;
 	/** SMS_PROVIDER and the Twilio settings, or the list of what is missing: nothing is sent until it is complete. */
 	sms: { ok: true; settings: SmsSettings } | { ok: false; problems: string[] };
 	/** WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_HOSTS: what webhook endpoint URLs may be ("true" to allow). */
@@ -89,6 +94,7 @@ export function parseConfig(env: Env): Config {
 			perWorkspaceHour:
 				integerIn(env.PIXEL_ORDERS_PER_WORKSPACE_HOUR, 0, 100_000_000) ?? DEFAULT_PIXEL_ORDERS_PER_WORKSPACE_HOUR,
 		},
+		apiRateLimit: integerIn(env.API_RATE_LIMIT, 1, 1_000_000) ?? DEFAULT_API_RATE_LIMIT,
 		sms: parseSms(env, publicUrl),
 		webhookEndpoints: {
 			allowHttp: flag(env.WEBHOOK_ALLOW_HTTP),

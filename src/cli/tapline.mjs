@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CliError, Client } from "./api.mjs";
+import { apiKeys } from "./api-keys.mjs";
 import { deadLetters, deliveries } from "./dead-letters.mjs";
 import { exportCampaign } from "./export.mjs";
 import { mint } from "./mint.mjs";
@@ -25,6 +26,7 @@ Commands:
   export   a campaign's recipients or raw clicks, as CSV or NDJSON
   dead-letters  messages the queues gave up on: list, replay, delete
   deliveries    an outbound webhook endpoint's last delivery attempts, or redeliver one
+  api-keys list, create or revoke the workspace's API keys (needs a full key)
 
 Run "tapline <command> --help" for a command's options.
 
@@ -71,6 +73,24 @@ revenue, overall and per A/B variant.
 
 Options:
   --json                    print the API's JSON instead of a table
+
+${GLOBAL_HELP}`,
+	"api-keys": `Usage: tapline api-keys [list] [--json]
+       tapline api-keys create --name <name> --scopes <scope,...> [--json]
+       tapline api-keys revoke <keyId>
+
+Manages the workspace's API keys; the key given with --key (or $TAPLINE_API_KEY) must have the full scope.
+list prints each live key's id, name, scopes, first characters, creation and last use (never the key). create
+prints the new key on stdout, once: only its hash is stored. revoke refuses the key from the next request on and
+ends its dashboard sessions.
+
+Scopes: full (everything), read (every GET, and the dashboard), conversions:write (report purchases: a shop's
+server), links:write (mint links), messages:send (send campaigns).
+
+Options:
+  --name <name>             the new key's name, unique among the live keys
+  --scopes <list>           comma-separated, e.g. conversions:write or read,links:write
+  --json                    print the API's JSON
 
 ${GLOBAL_HELP}`,
 	export: `Usage: tapline export <campaignId> [--type recipients|clicks] [--format csv|ndjson] [--out <file>]
@@ -146,6 +166,7 @@ const COMMAND_OPTIONS = {
 		json: { type: "boolean" },
 	},
 	deliveries: { redeliver: { type: "string" }, json: { type: "boolean" } },
+	"api-keys": { name: { type: "string" }, scopes: { type: "string" }, json: { type: "boolean" } },
 	export: {
 		type: { type: "string" },
 		format: { type: "string" },
@@ -253,6 +274,10 @@ export async function main(argv) {
 				redeliver: str("redeliver"),
 				json: values.json === true,
 			});
+		case "api-keys": {
+			const [action, ...args] = parsed.positionals;
+			return apiKeys(client, { action, args, name: str("name"), scopes: str("scopes"), json: values.json === true });
+		}
 		default:
 			return exportCampaign(client, {
 				campaign: positional("campaignId"),

@@ -89,8 +89,52 @@ export interface paths {
 		delete?: never;
 		options?: never;
 		head?: never;
-		/** Change the attribution window or the HELP answer */
+		/** Change the attribution window, the HELP answer, the frequency cap or the send limits */
 		patch: operations["updateWorkspace"];
+		trace?: never;
+	};
+	"/api/v1/api-keys": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		/**
+		 * The workspace's live API keys (never the keys themselves)
+		 * @description A full key only: the list says which narrower keys exist.
+		 */
+		get: operations["listApiKeys"];
+		put?: never;
+		/**
+		 * Create an API key with some scopes
+		 * @description The key is answered once, as apiKey; Tapline keeps only its hash. A full key only.
+		 */
+		post: operations["createApiKey"];
+		delete?: never;
+		options?: never;
+		head?: never;
+		patch?: never;
+		trace?: never;
+	};
+	"/api/v1/api-keys/{id}": {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		get?: never;
+		put?: never;
+		post?: never;
+		/**
+		 * Revoke an API key
+		 * @description From the next request the key is 401 and its dashboard sessions are ended. Revoking a revoked key answers 204 again. The workspace's last full key cannot be revoked (409).
+		 */
+		delete: operations["revokeApiKey"];
+		options?: never;
+		head?: never;
+		patch?: never;
 		trace?: never;
 	};
 	"/api/v1/campaigns": {
@@ -177,7 +221,7 @@ export interface paths {
 		put?: never;
 		/**
 		 * Send the campaign as SMS, one per recipient (up to 10,000)
-		 * @description Nobody is texted twice by one campaign; opted-out recipients are skipped. dryRun renders and counts without writing.
+		 * @description Nobody is texted twice by one campaign; opted-out recipients are skipped, and so are numbers outside the workspace's allowedCountries and sends past its dailySendCap (each with its reason). dryRun renders and counts without writing.
 		 */
 		post: operations["sendCampaign"];
 		delete?: never;
@@ -963,6 +1007,10 @@ export interface components {
 			 * @enum {string}
 			 */
 			countedPurchases: "confirmed" | "confirmed_or_pixel";
+			/** @description At most this many SMS go to the provider per UTC day. */
+			dailySendCap: number;
+			/** @description ISO 3166 alpha-2 countries whose numbers may be texted; null: any country. */
+			allowedCountries: string[] | null;
 		};
 		/** @description Every error the API answers with. */
 		Error: {
@@ -1026,6 +1074,42 @@ export interface components {
 			frequencyCapHours?: number;
 			/** @enum {string} */
 			countedPurchases?: "confirmed" | "confirmed_or_pixel";
+			/** @description At most this many SMS go to the provider per UTC day; 0 stops sending. */
+			dailySendCap?: number;
+			/** @description ISO 3166 alpha-2 countries whose numbers may be texted, e.g. ["US","CA"]; null allows any. */
+			allowedCountries?: string[] | null;
+		};
+		ApiKeyCreated: {
+			id: string;
+			name: string;
+			scopes: ("full" | "read" | "conversions:write" | "links:write" | "messages:send")[];
+			/** @description The key's first characters, to tell keys apart. */
+			start: string;
+			/** @description Milliseconds since the epoch (UTC). */
+			createdAt: number;
+			/** @description Exact to the minute; null: never used. */
+			lastUsedAt: number | null;
+			/** @description The key itself, shown this once: only its hash is stored. */
+			apiKey: string;
+		};
+		CreateApiKey: {
+			/** @description Unique among the workspace's live keys. */
+			name: string;
+			scopes: ("full" | "read" | "conversions:write" | "links:write" | "messages:send")[];
+		};
+		ApiKeyList: {
+			apiKeys: components["schemas"]["ApiKey"][];
+		};
+		ApiKey: {
+			id: string;
+			name: string;
+			scopes: ("full" | "read" | "conversions:write" | "links:write" | "messages:send")[];
+			/** @description The key's first characters, to tell keys apart. */
+			start: string;
+			/** @description Milliseconds since the epoch (UTC). */
+			createdAt: number;
+			/** @description Exact to the minute; null: never used. */
+			lastUsedAt: number | null;
 		};
 		CampaignBody: {
 			campaign: components["schemas"]["Campaign"];
@@ -1379,7 +1463,15 @@ export interface components {
 		SkippedRecipient: {
 			index: number;
 			/** @enum {string} */
-			reason: "invalid_phone" | "duplicate" | "opted_out" | "already_queued" | "already_sent" | "message_too_long";
+			reason:
+				| "invalid_phone"
+				| "duplicate"
+				| "opted_out"
+				| "already_queued"
+				| "already_sent"
+				| "message_too_long"
+				| "country_not_allowed"
+				| "daily_cap_reached";
 			message: string;
 			phone?: string;
 		};
@@ -2092,7 +2184,7 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
-			/** @description forbidden: a signature that does not match. */
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
 			403: {
 				headers: {
 					[name: string]: unknown;
@@ -2170,7 +2262,7 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
-			/** @description forbidden: a signature that does not match. */
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
 			403: {
 				headers: {
 					[name: string]: unknown;
@@ -2235,8 +2327,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2286,6 +2396,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description payload_too_large: the body is over this route's limit. */
 			413: {
 				headers: {
@@ -2306,6 +2425,223 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	listApiKeys: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Oldest first. */
+			200: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["ApiKeyList"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	createApiKey: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path?: never;
+			cookie?: never;
+		};
+		requestBody: {
+			content: {
+				"application/json": components["schemas"]["CreateApiKey"];
+			};
+		};
+		responses: {
+			/** @description Created. */
+			201: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["ApiKeyCreated"];
+				};
+			};
+			/** @description invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header. */
+			400: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description conflict: a secret another workspace already uses. */
+			409: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description payload_too_large: the body is over this route's limit. */
+			413: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description unsupported_media_type: the body is not of the expected type. */
+			415: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description validation_failed: details lists each problem with its path (and index in a list). */
+			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+		};
+	};
+	revokeApiKey: {
+		parameters: {
+			query?: never;
+			header?: never;
+			path: {
+				id: string;
+			};
+			cookie?: never;
+		};
+		requestBody?: never;
+		responses: {
+			/** @description Revoked. */
+			204: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content?: never;
+			};
+			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
+			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description not_found: unknown, or another workspace's. */
+			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description conflict: a secret another workspace already uses. */
+			409: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2346,6 +2682,24 @@ export interface operations {
 			};
 			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
 			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2395,6 +2749,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description payload_too_large: the body is over this route's limit. */
 			413: {
 				headers: {
@@ -2415,6 +2778,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2454,8 +2826,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2508,6 +2898,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -2537,6 +2936,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2589,6 +2997,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -2618,6 +3035,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2666,8 +3092,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2729,6 +3173,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -2758,6 +3211,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2829,8 +3291,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2893,8 +3373,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -2948,8 +3446,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3004,6 +3520,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -3015,6 +3540,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3069,6 +3603,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -3080,6 +3623,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3138,6 +3690,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -3167,6 +3728,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3216,6 +3786,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -3245,6 +3824,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3293,8 +3881,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3334,8 +3940,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3384,8 +4008,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3435,6 +4077,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description payload_too_large: the body is over this route's limit. */
 			413: {
 				headers: {
@@ -3455,6 +4106,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3525,6 +4185,24 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 		};
 	};
 	listWebhookEndpoints: {
@@ -3547,6 +4225,24 @@ export interface operations {
 			};
 			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
 			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3596,6 +4292,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description conflict: a secret another workspace already uses. */
 			409: {
 				headers: {
@@ -3625,6 +4330,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3662,8 +4376,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3714,8 +4446,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3757,8 +4507,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3807,8 +4575,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3846,8 +4632,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3897,6 +4701,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description payload_too_large: the body is over this route's limit. */
 			413: {
 				headers: {
@@ -3917,6 +4730,15 @@ export interface operations {
 			};
 			/** @description validation_failed: details lists each problem with its path (and index in a list). */
 			422: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -3966,6 +4788,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description conflict: a secret another workspace already uses. */
 			409: {
 				headers: {
@@ -4002,6 +4833,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 		};
 	};
 	getJourney: {
@@ -4024,6 +4864,24 @@ export interface operations {
 			};
 			/** @description unauthorized: missing, wrong or revoked key, token or signature. */
 			401: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -4073,6 +4931,24 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_configured or unavailable: see message and details. */
 			503: {
 				headers: {
@@ -4114,6 +4990,15 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
 				headers: {
@@ -4125,6 +5010,15 @@ export interface operations {
 			};
 			/** @description conflict: a secret another workspace already uses. */
 			409: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};
@@ -4171,8 +5065,26 @@ export interface operations {
 					"application/json": components["schemas"]["Error"];
 				};
 			};
+			/** @description forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details). */
+			403: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
 			/** @description not_found: unknown, or another workspace's. */
 			404: {
+				headers: {
+					[name: string]: unknown;
+				};
+				content: {
+					"application/json": components["schemas"]["Error"];
+				};
+			};
+			/** @description rate_limited: this API key made too many requests this minute; Retry-After says when to try again. */
+			429: {
 				headers: {
 					[name: string]: unknown;
 				};

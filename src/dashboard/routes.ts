@@ -1,11 +1,13 @@
 import { type Context, Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { campaignFromPath } from "../campaigns/from-path";
 import { listCampaigns } from "../campaigns/queries";
 import { ExportQuery, exportClicks, exportRecipients, QUERY_PROBLEM } from "../exports/routes";
 import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-limit";
 import { decodeCursor, keysetPage } from "../http/cursor";
 import { ApiError, renderError } from "../http/errors";
 import { readQuery } from "../http/query";
@@ -43,31 +45,47 @@ dashboardRoutes.onError((err, c) => {
 	return c.html(errorPage(500, "Something went wrong on our side.", signedIn), 500);
 });
 
-dashboardRoutes.use("*", async function dashboardHeaders(c, next) {
-	await next();
-	// Pages show a workspace's data: never cached, never framed, no script, forms post only here.
-	c.header("cache-control", "no-store");
-	c.header("x-frame-options", "DENY");
-	c.header("referrer-policy", "same-origin");
-	c.header(
-		"content-security-policy",
-		"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-	);
-});
+// Pages show a workspace's data: never cached, never framed, no script, forms post only here. hono/secure-headers
+// adds the rest of its defaults (HSTS, nosniff, COOP/CORP, no cross-origin opener, ...).
+dashboardRoutes.use(
+	"*",
+	secureHeaders({
+		xFrameOptions: "DENY",
+		referrerPolicy: "same-origin",
+		contentSecurityPolicy: {
+			defaultSrc: ["'none'"],
+			styleSrc: ["'unsafe-inline'"],
+			imgSrc: ["'self'", "data:"],
+			formAction: ["'self'"],
+			frameAncestors: ["'none'"],
+			baseUri: ["'none'"],
+		},
+	}),
+	async function noStore(c, next) {
+		await next();
+		c.header("cache-control", "no-store");
+	},
+);
 // A form posted from another site is refused (its Origin is not ours).
 dashboardRoutes.use("*", csrf());
 
+// The form holds a key of at most 200 characters and a path of at most 2,000: anything much larger is not the form.
+const SIGN_IN_BODY_LIMIT = 8 * 1024;
 const SignIn = z.object({ apiKey: z.string().max(200).default(""), next: z.string().max(2000).optional() });
 
 dashboardRoutes.get("/sign-in", (c) => c.html(signInPage({ next: safeNext(c.req.query("next")), error: null })));
 
-dashboardRoutes.post("/sign-in", async (c) => {
+dashboardRoutes.post("/sign-in", limitBody(SIGN_IN_BODY_LIMIT), async (c) => {
 	const form = SignIn.safeParse(Object.fromEntries(await formData(c)));
 	const next = safeNext(form.data?.next);
 	const apiKey = form.data?.apiKey.trim() ?? "";
 	if (apiKey === "") return c.html(signInPage({ next, error: "Enter an API key." }), 422);
-	if (!(await startSession(c, apiKey, Date.now()))) {
+	const session = await startSession(c, apiKey, Date.now());
+	if (session === "invalid") {
 		return c.html(signInPage({ next, error: "That API key is not valid or was revoked." }), 401);
+	}
+	if (session === "scope") {
+		return c.html(signInPage({ next, error: 'That API key cannot read; sign in with a "read" or "full" key.' }), 403);
 	}
 	return c.redirect(next, 303);
 });

@@ -3,11 +3,13 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { config } from "../config";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
+import { grants } from "../http/scopes";
 import { hashApiKey } from "../workspaces/api-keys";
-import { findWorkspaceIdByKey } from "../workspaces/queries";
+import { findLiveKeyByHash, findLiveKeyWorkspace } from "../workspaces/key-queries";
 
-// The cookie holds the workspace and the hash of the key it signed in with, never the key: a stolen cookie does
-// not give the API key away, and revoking the key ends the session (every request looks the hash up again).
+// The cookie holds the id of the key it signed in with and when it expires, signed; never the key or its hash: a
+// stolen cookie gives no API key away. Every request looks the key id up again, so revoking the key
+// (DELETE /api/v1/api-keys/{id}) ends its sessions at once.
 const COOKIE = "tapline_session";
 const COOKIE_OPTIONS = {
 	// "__Host-": only this origin, over HTTPS (browsers count http://localhost as secure), path "/".
@@ -31,18 +33,22 @@ function sessionSecret(c: Context<AppEnv>): string {
 	return secret;
 }
 
-/** Signs the caller in with an API key; false when the key is not valid or was revoked. */
-export async function startSession(c: Context<AppEnv>, apiKey: string, now: number): Promise<boolean> {
+/**
+ * Signs the caller in with an API key: "invalid" when it is not valid or was revoked, "scope" when it cannot read
+ * (the dashboard shows everything a `read` key can see, so a narrower key, say a shop's `conversions:write`, may not).
+ */
+export async function startSession(
+	c: Context<AppEnv>,
+	apiKey: string,
+	now: number,
+): Promise<"ok" | "invalid" | "scope"> {
 	const secret = sessionSecret(c);
-	const keyHash = await hashApiKey(apiKey.trim());
-	const workspaceId = await findWorkspaceIdByKey(c.env.DB, keyHash);
-	if (!workspaceId) return false;
+	const key = await findLiveKeyByHash(c.env.DB, await hashApiKey(apiKey.trim()));
+	if (!key) return "invalid";
+	if (!grants(key.scopes, "read")) return "scope";
 	const expires = now + SESSION_SECONDS * 1000;
-	await setSignedCookie(c, COOKIE, `${workspaceId}:${keyHash}:${expires}`, secret, {
-		...COOKIE_OPTIONS,
-		maxAge: SESSION_SECONDS,
-	});
-	return true;
+	await setSignedCookie(c, COOKIE, `${key.id}:${expires}`, secret, { ...COOKIE_OPTIONS, maxAge: SESSION_SECONDS });
+	return "ok";
 }
 
 export function endSession(c: Context<AppEnv>): void {
@@ -53,10 +59,9 @@ export function endSession(c: Context<AppEnv>): void {
 async function sessionWorkspace(c: Context<AppEnv>, now: number): Promise<string | null> {
 	const value = await getSignedCookie(c, sessionSecret(c), COOKIE, "host");
 	if (!value) return null;
-	const [workspaceId, keyHash, expires] = value.split(":");
-	if (!workspaceId || !keyHash || !(Number(expires) > now)) return null;
-	const current = await findWorkspaceIdByKey(c.env.DB, keyHash);
-	return current === workspaceId ? current : null;
+	const [keyId, expires, extra] = value.split(":");
+	if (!keyId || extra !== undefined || !(Number(expires) > now)) return null;
+	return findLiveKeyWorkspace(c.env.DB, keyId);
 }
 
 /** Dashboard pages need a session; without one the browser goes to the sign-in page and comes back after. */

@@ -23,6 +23,10 @@ export const workspaces = sqliteTable("workspaces", {
 	// Which purchases suppress follow-ups and move journey stages: "confirmed" (server API or Shopify only) or
 	// "confirmed_or_pixel" (also the unsigned pixel on a human tap inside the attribution window).
 	countedPurchases: text("counted_purchases", { enum: COUNTED_PURCHASES }).notNull().default("confirmed_or_pixel"),
+	// Send limits (keys and sessions): at most this many SMS handed to the provider per UTC day, and only to numbers of
+	// these ISO countries (a JSON array; null: any country).
+	dailySendCap: integer("daily_send_cap").notNull().default(10000),
+	allowedCountries: text("allowed_countries"),
 });
 
 export const apiKeys = sqliteTable(
@@ -38,8 +42,20 @@ export const apiKeys = sqliteTable(
 		start: text("start").notNull(),
 		createdAt: integer("created_at").notNull(),
 		revokedAt: integer("revoked_at"),
+		// What the key may do (a JSON array of scopes, src/http/scopes.ts) and what people call it.
+		name: text("name").notNull().default(""),
+		scopes: text("scopes").notNull().default('["full"]'),
+		// The fixed one-minute window of the key's rate limit and the requests counted in it; lastUsedAt moves when a
+		// new window starts, so it is exact to the minute and costs no write of its own.
+		lastUsedAt: integer("last_used_at"),
+		rateWindow: integer("rate_window").notNull().default(0),
+		rateCount: integer("rate_count").notNull().default(0),
 	},
-	(t) => [uniqueIndex("api_keys_by_hash").on(t.keyHash)],
+	(t) => [
+		uniqueIndex("api_keys_by_hash").on(t.keyHash),
+		// A workspace's live keys have distinct names, so a repeated create cannot mint a second key.
+		uniqueIndex("api_keys_live_by_name").on(t.workspaceId, t.name).where(sql`revoked_at IS NULL`),
+	],
 );
 
 export const CAMPAIGN_STAGES = ["awareness", "consideration", "purchase", "retention"] as const;
@@ -572,4 +588,17 @@ export const suppressions = sqliteTable(
 		// A START clears the number's rows in every workspace (they share the sender).
 		index("suppressions_by_phone_hash").on(t.phoneHash),
 	],
+);
+
+// Keys and sessions: the SMS a workspace handed to the provider each UTC day (day = days since the epoch), counted
+// atomically when the sender claims a message; `granted` is what the last claim was given (read in its RETURNING).
+export const sendCounts = sqliteTable(
+	"send_counts",
+	{
+		workspaceId: text("workspace_id").notNull(),
+		day: integer("day").notNull(),
+		sent: integer("sent").notNull().default(0),
+		granted: integer("granted").notNull().default(0),
+	},
+	(t) => [primaryKey({ columns: [t.workspaceId, t.day] })],
 );

@@ -7,10 +7,12 @@ import type { AppEnv } from "./app-env";
 import { limitBody } from "./body-limit";
 import { ApiError, ErrorBody } from "./errors";
 import { toDetail } from "./query";
+import { assertScope, defaultScope, type Scope } from "./scopes";
 
 // One declaration per route: its validators, response schemas, auth and error statuses, from which both the
 // runtime checks and the OpenAPI document come (@hono/zod-openapi; docs/adr/0007-routes-declared-once.md says why).
-// Auth is closed by default: a declaration without `auth` takes the API key.
+// Auth is closed by default: a declaration without `auth` takes the API key, and a key needs the route's scope
+// (src/http/scopes.ts): `read` for GET and HEAD, `full` for anything else unless the declaration names a narrower one.
 
 /**
  * Who may call a route. A signed webhook names its scheme for the document and the middleware that checks the
@@ -26,12 +28,13 @@ export type Auth =
 export const ERROR_STATUSES = {
 	400: "invalid_json or bad_request: malformed JSON, bad query parameters, a missing signature header.",
 	401: "unauthorized: missing, wrong or revoked key, token or signature.",
-	403: "forbidden: a signature that does not match.",
+	403: "forbidden: a signature that does not match, or an API key without the scope this route needs (named in the message and details).",
 	404: "not_found: unknown, or another workspace's.",
 	409: "conflict: a secret another workspace already uses.",
 	413: "payload_too_large: the body is over this route's limit.",
 	415: "unsupported_media_type: the body is not of the expected type.",
 	422: "validation_failed: details lists each problem with its path (and index in a list).",
+	429: "rate_limited: this API key made too many requests this minute; Retry-After says when to try again.",
 	503: "not_configured or unavailable: see message and details.",
 } as const;
 type ErrorStatus = keyof typeof ERROR_STATUSES;
@@ -46,6 +49,8 @@ export interface RouteDeclaration extends Omit<RouteConfig, "security" | "middle
 	tag: string;
 	/** Default: the workspace's API key. */
 	auth?: Auth;
+	/** The scope an API key needs (API-key routes only). Default: `read` for GET and HEAD, `full` otherwise. */
+	scope?: Scope;
 	/** Bodies over this many bytes are refused with 413 before they are read. */
 	bodyLimit?: number;
 	/** What a query that breaks `request.query` is answered with. */
@@ -62,7 +67,7 @@ type ErrorResponses<S extends ErrorStatus> = {
 
 export type DeclaredRoute<D extends RouteDeclaration> = Omit<
 	D,
-	"tag" | "auth" | "bodyLimit" | "queryProblem" | "before" | "errors" | "responses"
+	"tag" | "auth" | "scope" | "bodyLimit" | "queryProblem" | "before" | "errors" | "responses"
 > & {
 	tags: string[];
 	responses: D["responses"] & ErrorResponses<D["errors"][number]>;
@@ -87,6 +92,13 @@ function checkOf(kind: Checked): MiddlewareHandler<AppEnv> {
 		const check = checks[kind];
 		if (!check) throw new Error(`no ${kind} check: call provideAuth() where the app is composed`);
 		return check(c, next);
+	};
+}
+
+function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
+	return async function requireScope(c, next) {
+		assertScope(c.get("scopes") ?? [], scope);
+		await next();
 	};
 }
 
@@ -138,13 +150,29 @@ function firstValues(query: unknown): unknown {
 
 /** One route: what it takes, answers and requires, as the runtime enforces it and the document shows it. */
 export function declareRoute<const D extends RouteDeclaration>(declaration: D): DeclaredRoute<D> {
-	const { tag, auth = "apiKey", bodyLimit, queryProblem: problem, before = [], errors, ...route } = declaration;
+	const {
+		tag,
+		auth = "apiKey",
+		scope,
+		bodyLimit,
+		queryProblem: problem,
+		before = [],
+		errors: declared,
+		...route
+	} = declaration;
+	if (scope !== undefined && auth !== "apiKey")
+		throw new Error(`${route.path}: a scope applies to API-key routes only`);
+	const needed = scope ?? defaultScope(route.method);
 	const middleware: MiddlewareHandler<AppEnv>[] = [];
 	const limit = bodyLimit === undefined ? [] : [limitBody(bodyLimit)];
 	let scheme: string | null;
+	let scopes: string[] = [];
+	// Every API-key route can answer a key without the scope, and a key over its rate limit.
+	const errors: readonly ErrorStatus[] = auth === "apiKey" ? [...new Set([...declared, 403, 429] as const)] : declared;
 	if (auth === "apiKey") {
 		scheme = "apiKey";
-		middleware.push(checkOf("apiKey"), ...limit);
+		scopes = [needed];
+		middleware.push(checkOf("apiKey"), requireScope(needed), ...limit);
 	} else if (auth === "adminToken") {
 		scheme = "adminToken";
 		middleware.push(checkOf("adminToken"), ...limit);
@@ -175,7 +203,7 @@ export function declareRoute<const D extends RouteDeclaration>(declaration: D): 
 		...route,
 		...(request ? { request } : {}),
 		tags: [tag],
-		security: scheme === null ? [] : [{ [scheme]: [] }],
+		security: scheme === null ? [] : [{ [scheme]: scopes }],
 		middleware,
 		responses: { ...route.responses, ...errorResponses },
 	}) as unknown as DeclaredRoute<D>;

@@ -102,6 +102,7 @@ const mint = declareRoute({
 	method: "post",
 	path: "/{id}/links",
 	operationId: "mintLinks",
+	scope: "links:write",
 	tag: "Links",
 	summary: `Mint one short link per recipient (up to ${MAX_RECIPIENTS_PER_REQUEST.toLocaleString("en")})`,
 	description:

@@ -17,14 +17,17 @@ import {
 } from "./queries";
 import { UNSUBSCRIBED_CODE } from "./receipts";
 import { SendEnvelope } from "./send-envelope";
-import { type CancelReason, judge, secondsUntilQuiet } from "./send-policy";
+import { loadSendLimits, refundSends, reserveSends } from "./send-limits";
+import { type CancelReason, countryAllowed, judge, secondsUntilNextDay, secondsUntilQuiet } from "./send-policy";
 import { normaliseProviderStatus } from "./status";
 import { type SendOutcome, sendTwilioMessage } from "./twilio-client";
 
 /**
  * The send queue consumer. Each queue message names one claim row. The row is claimed (pending → submitting) in one
  * conditional UPDATE before the provider is called, so a redelivered queue message finds it taken and texts nobody.
- * Opt-outs and quiet hours are checked again here: a STOP that arrived after the send request wins.
+ * Opt-outs and quiet hours are checked again here: a STOP that arrived after the send request wins. So are the
+ * workspace's send limits: the allowed countries, and the daily cap, whose count is reserved atomically in D1 before
+ * the claim, so concurrent or repeated sends cannot pass it.
  */
 export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now = Date.now()): Promise<void> {
 	const received = await receive(batch, SendEnvelope.schema, env.SENDS_DEAD_LETTERS);
@@ -50,7 +53,7 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 
 	const cancels: { id: string; reason: CancelReason; followUp: boolean }[] = [];
 	const deferred: string[] = [];
-	const toSend: (OutgoingMessage & { phone: string; body: string })[] = [];
+	const toSend: Sendable[] = [];
 	for (const [id, message] of byId) {
 		// The outbox texts nobody, so it holds nothing back (night, cap).
 		const verdict = judge(rows.get(id), now, settings.provider !== "outbox");
@@ -69,13 +72,30 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 		}
 	}
 
+	let reserved: Map<string, number>;
+	try {
+		reserved = await applySendLimits(env, toSend, cancels, deferred, byId, now);
+	} catch (err) {
+		for (const row of toSend) {
+			const message = byId.get(row.id);
+			if (message) retry(message, err);
+		}
+		return;
+	}
+	toSend.splice(0, toSend.length, ...toSend.filter((row) => reserved.has(row.workspaceId) && !row.limited));
+
 	let claimed: Set<string>;
 	try {
-		const writes = cancels.flatMap((c) => [
-			cancelPending(env.DB, c.id, c.reason, now),
-			// The follow-up's row says why it did not go; an erased contact's is skipped as an opt-out, as the erasure does.
-			...(c.followUp ? [skipCancelledFollowUp(env.DB, c.id, c.reason === "erased" ? "opted_out" : c.reason, now)] : []),
-		]);
+		const writes = cancels.flatMap((c) => {
+			// The follow-up's row says why it did not go; an erased contact's is skipped as an opt-out, as the erasure
+			// does. A send limit is the message's own reason (error_code), not one of the follow-up's.
+			const reason = c.reason === "erased" ? "opted_out" : c.reason;
+			const followUpReason = reason === "country_not_allowed" || reason === "daily_cap_reached" ? null : reason;
+			return [
+				cancelPending(env.DB, c.id, c.reason, now),
+				...(c.followUp && followUpReason ? [skipCancelledFollowUp(env.DB, c.id, followUpReason, now)] : []),
+			];
+		});
 		// A deferred message is still looked after: the cron's sweep leaves it alone for another 13 hours.
 		if (deferred.length > 0) writes.push(touchPending(env.DB, deferred, now));
 		if (writes.length > 0) await env.DB.batch(writes);
@@ -86,6 +106,7 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 			now,
 		);
 	} catch (err) {
+		await refundAll(env.DB, reserved, now);
 		for (const { id } of [...cancels, ...toSend]) {
 			const message = byId.get(id);
 			if (message) retry(message, err);
@@ -100,6 +121,12 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 		toSend.filter((r) => claimed.has(r.id)).map(async (row) => ({ row, outcome: await deliver(settings, row, now) })),
 	);
 	const outcomes = sent.map(({ row, outcome }) => outcomeStatements(env.DB, row, outcome, now));
+	// What was reserved for messages this delivery did not win goes back to the day's count.
+	const won = new Map<string, number>();
+	for (const row of toSend) if (claimed.has(row.id)) won.set(row.workspaceId, (won.get(row.workspaceId) ?? 0) + 1);
+	const refunds = [...reserved]
+		.filter(([workspaceId, n]) => n > (won.get(workspaceId) ?? 0))
+		.map(([workspaceId, n]) => refundSends(env.DB, workspaceId, now, n - (won.get(workspaceId) ?? 0)));
 	const writes = [
 		...applyChanges(
 			env.DB,
@@ -107,6 +134,7 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 			now,
 		),
 		...outcomes.flatMap((o) => o.statements),
+		...refunds,
 	];
 	let recorded = true;
 	try {
@@ -151,6 +179,78 @@ export async function consumeSends(batch: MessageBatch<unknown>, env: Env, now =
 			console.log(JSON.stringify({ msg: "send not accepted", id: row.id, outcome: outcome.kind, code: outcome.code }));
 		}
 	}
+}
+
+type Sendable = OutgoingMessage & { phone: string; body: string; limited?: true };
+
+/**
+ * The workspace's send limits, for the messages about to be claimed. A number outside the allowed countries is
+ * cancelled (`country_not_allowed`). Then each workspace's share of today's cap is reserved; past it a campaign
+ * message is cancelled (`daily_cap_reached`: sending the campaign again on another day sends it), and a follow-up
+ * waits for the next UTC day. The rows left unmarked are the ones to claim; answers the reservation per workspace.
+ */
+async function applySendLimits(
+	env: Env,
+	toSend: Sendable[],
+	cancels: { id: string; reason: CancelReason; followUp: boolean }[],
+	deferred: string[],
+	byId: Map<string, Message<unknown>>,
+	now: number,
+): Promise<Map<string, number>> {
+	const reserved = new Map<string, number>();
+	if (toSend.length === 0) return reserved;
+	const limits = await loadSendLimits(
+		env.DB,
+		toSend.map((r) => r.workspaceId),
+	);
+	const byWorkspace = new Map<string, Sendable[]>();
+	for (const row of toSend) {
+		// A workspace that is gone allows nothing.
+		const allowed = limits.get(row.workspaceId);
+		if (!allowed || !countryAllowed(row.phone, allowed.allowedCountries)) {
+			row.limited = true;
+			cancels.push({ id: row.id, reason: "country_not_allowed", followUp: row.kind === "followup" });
+			continue;
+		}
+		byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
+	}
+	try {
+		for (const [workspaceId, rows] of byWorkspace) {
+			const granted = await reserveSends(env.DB, workspaceId, now, rows.length);
+			reserved.set(workspaceId, granted);
+			for (const row of rows.slice(granted)) {
+				row.limited = true;
+				if (row.kind === "campaign") {
+					cancels.push({ id: row.id, reason: "daily_cap_reached", followUp: false });
+					continue;
+				}
+				const message = byId.get(row.id);
+				if (!message) continue;
+				try {
+					await env.SENDS.send(message.body, { contentType: "json", delaySeconds: secondsUntilNextDay(now) });
+					deferred.push(row.id);
+					message.ack();
+				} catch (err) {
+					retry(message, err);
+				}
+			}
+		}
+	} catch (err) {
+		await refundAll(env.DB, reserved, now);
+		throw err;
+	}
+	return reserved;
+}
+
+/** Best effort: a refund that fails leaves the count too high, never too low. */
+async function refundAll(d1: D1Database, reserved: Map<string, number>, now: number): Promise<void> {
+	const refunds = [...reserved].filter(([, n]) => n > 0).map(([ws, n]) => refundSends(d1, ws, now, n));
+	try {
+		if (refunds.length > 0) await d1.batch(refunds);
+	} catch (err) {
+		console.error(JSON.stringify({ msg: "send cap refund not recorded", error: String(err) }));
+	}
+	reserved.clear();
 }
 
 async function deliver(

@@ -1,3 +1,5 @@
+import { normalisePhone } from "../contacts/phone";
+import { DAY_MS } from "../time";
 import type { OutgoingMessage } from "./queries";
 import { sendableAt } from "./quiet-hours";
 
@@ -41,7 +43,14 @@ export type Verdict =
 	| { action: "defer"; delaySeconds: number }
 	| { action: "send"; row: OutgoingMessage & { phone: string; body: string } };
 
-export type CancelReason = "erased" | "opted_out" | "purchased" | "window_passed";
+export type CancelReason =
+	| "erased"
+	| "opted_out"
+	| "purchased"
+	| "window_passed"
+	// The workspace's send limits, checked when the sender claims the message.
+	| "country_not_allowed"
+	| "daily_cap_reached";
 
 /** `holdBack`: whether quiet hours and the cap defer a send (not for the outbox, which texts nobody). */
 export function judge(row: OutgoingMessage | undefined, now: number, holdBack: boolean): Verdict {
@@ -59,4 +68,16 @@ export function judge(row: OutgoingMessage | undefined, now: number, holdBack: b
 	const delaySeconds = holdBack ? quietDelaySeconds(now, { phone: row.phone, timezone: row.timezone }) : 0;
 	if (delaySeconds > 0) return { action: "defer", delaySeconds };
 	return { action: "send", row: { ...row, phone: row.phone, body: row.body } };
+}
+
+/** Whether a number may be texted under a workspace's allowed-countries list (null: any; an unknown country: no). */
+export function countryAllowed(phone: string, allowed: readonly string[] | null): boolean {
+	if (allowed === null) return true;
+	const parsed = normalisePhone(phone);
+	return parsed.ok && parsed.country !== null && allowed.includes(parsed.country);
+}
+
+/** Seconds until the next UTC day, when the daily cap opens again (at most the queue's 12 hours). */
+export function secondsUntilNextDay(now: number): number {
+	return Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil((DAY_MS - (now % DAY_MS)) / 1000)));
 }

@@ -1,7 +1,8 @@
 import { newId } from "../db/ids";
 import type { CountedPurchases } from "../db/schema";
-import { batch, first, query, type Rows, run } from "../db/sql";
+import { batch, first, query, run } from "../db/sql";
 import type { NewApiKey } from "./api-keys";
+import { INSERT_API_KEY } from "./key-queries";
 import type { Workspace } from "./workspace";
 
 /**
@@ -25,12 +26,13 @@ const INSERT_WORKSPACE = query<
 	 VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
 );
 
-const INSERT_API_KEY = query<
-	never,
-	[id: string, workspaceId: string, keyHash: string, start: string, createdAt: number]
->("INSERT INTO api_keys (id, workspace_id, key_hash, start, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+/** The column's default (migration 0010): enough for a shop's campaign, not for a pumping run. */
+export const DEFAULT_DAILY_SEND_CAP = 10_000;
 
-/** Creates a workspace and its first API key together. */
+/** The name of the key a workspace is created with; it keeps full access. */
+export const FIRST_KEY_NAME = "first key";
+
+/** Creates a workspace and its first API key (full access) together. */
 export async function createWorkspace(d1: D1Database, name: string, key: NewApiKey, now: number): Promise<Workspace> {
 	const workspace = {
 		id: newId("ws"),
@@ -40,31 +42,27 @@ export async function createWorkspace(d1: D1Database, name: string, key: NewApiK
 		helpText: null,
 		frequencyCapHours: 24,
 		countedPurchases: "confirmed_or_pixel" as const,
+		dailySendCap: DEFAULT_DAILY_SEND_CAP,
+		allowedCountries: null,
 	};
 	const { id, attributionWindowDays, helpText, frequencyCapHours } = workspace;
 	await batch(d1, [
 		INSERT_WORKSPACE.bind(d1, id, name, now, attributionWindowDays, helpText, frequencyCapHours),
-		INSERT_API_KEY.bind(d1, newId("key"), id, key.hash, key.start, now),
+		INSERT_API_KEY.bind(d1, newId("key"), id, key.hash, key.start, now, FIRST_KEY_NAME, '["full"]'),
 	]);
 	return workspace;
 }
 
-const WORKSPACE_ID_BY_KEY = query<Pick<Rows["apiKeys"], "workspaceId">, [keyHash: string]>(
-	"SELECT workspace_id AS workspaceId FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
-);
-
-export async function findWorkspaceIdByKey(d1: D1Database, keyHash: string): Promise<string | null> {
-	return (await first(WORKSPACE_ID_BY_KEY.bind(d1, keyHash)))?.workspaceId ?? null;
-}
-
-const FIND_WORKSPACE = query<Workspace, [id: string]>(
+const FIND_WORKSPACE = query<Omit<Workspace, "allowedCountries"> & { allowedCountries: string | null }, [id: string]>(
 	`SELECT id, name, created_at AS createdAt, attribution_window_days AS attributionWindowDays, help_text AS helpText,
-	        frequency_cap_hours AS frequencyCapHours, counted_purchases AS countedPurchases
+	        frequency_cap_hours AS frequencyCapHours, counted_purchases AS countedPurchases,
+	        daily_send_cap AS dailySendCap, allowed_countries AS allowedCountries
 	 FROM workspaces WHERE id = ?1`,
 );
 
-export function findWorkspace(d1: D1Database, id: string): Promise<Workspace | null> {
-	return first(FIND_WORKSPACE.bind(d1, id));
+export async function findWorkspace(d1: D1Database, id: string): Promise<Workspace | null> {
+	const row = await first(FIND_WORKSPACE.bind(d1, id));
+	return row && { ...row, allowedCountries: row.allowedCountries === null ? null : JSON.parse(row.allowedCountries) };
 }
 
 // Each setting left out keeps its value.
@@ -76,10 +74,14 @@ const UPDATE_WORKSPACE = query<
 		setsHelpText: number,
 		helpText: string | null,
 		frequencyCapHours: number | null,
+		dailySendCap: number | null,
+		setsAllowedCountries: number,
+		allowedCountries: string | null,
 	]
 >(
 	`UPDATE workspaces SET attribution_window_days = coalesce(?2, attribution_window_days),
-	   help_text = iif(?3, ?4, help_text), frequency_cap_hours = coalesce(?5, frequency_cap_hours)
+	   help_text = iif(?3, ?4, help_text), frequency_cap_hours = coalesce(?5, frequency_cap_hours),
+	   daily_send_cap = coalesce(?6, daily_send_cap), allowed_countries = iif(?7, ?8, allowed_countries)
 	 WHERE id = ?1`,
 );
 
@@ -95,10 +97,13 @@ export async function updateWorkspace(
 		helpText?: string | null;
 		frequencyCapHours?: number;
 		countedPurchases?: CountedPurchases;
+		dailySendCap?: number;
+		allowedCountries?: string[] | null;
 	},
 ): Promise<void> {
 	if (Object.keys(changes).length === 0) return;
-	const { attributionWindowDays, helpText, frequencyCapHours, countedPurchases } = changes;
+	const { attributionWindowDays, helpText, frequencyCapHours, countedPurchases, dailySendCap, allowedCountries } =
+		changes;
 	if (countedPurchases !== undefined) await run(SET_COUNTED_PURCHASES.bind(d1, id, countedPurchases));
 	await run(
 		UPDATE_WORKSPACE.bind(
@@ -108,6 +113,9 @@ export async function updateWorkspace(
 			helpText === undefined ? 0 : 1,
 			helpText ?? null,
 			frequencyCapHours ?? null,
+			dailySendCap ?? null,
+			allowedCountries === undefined ? 0 : 1,
+			allowedCountries ? JSON.stringify(allowedCountries) : null,
 		),
 	);
 }

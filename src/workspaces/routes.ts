@@ -1,3 +1,4 @@
+import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
 import { ATTRIBUTION_WINDOWS, COUNTED_PURCHASES } from "../db/schema";
 import { ApiError } from "../http/errors";
@@ -33,6 +34,30 @@ export const UpdateWorkspace = z
 		frequencyCapHours: z.number().int().min(0).max(168).optional(),
 		// Which purchases suppress follow-ups and move journey stages (stages already reached are kept).
 		countedPurchases: z.enum(COUNTED_PURCHASES).optional(),
+		// Send limits: what a leaked key or an SMS-pumping run can cost at most in a day.
+		dailySendCap: z
+			.number()
+			.int()
+			.min(0)
+			.max(1_000_000)
+			.optional()
+			.describe("At most this many SMS go to the provider per UTC day; 0 stops sending."),
+		allowedCountries: z
+			.array(
+				z
+					.string()
+					.trim()
+					.toUpperCase()
+					.refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), {
+						message: "must be an ISO 3166 alpha-2 country code such as US",
+					}),
+			)
+			.min(1)
+			.max(250)
+			.transform((codes) => [...new Set(codes)].sort())
+			.nullable()
+			.optional()
+			.describe('ISO 3166 alpha-2 countries whose numbers may be texted, e.g. ["US","CA"]; null allows any.'),
 	})
 	.meta({ id: "UpdateWorkspace" });
 
@@ -89,7 +114,7 @@ const update = declareRoute({
 	path: "/",
 	operationId: "updateWorkspace",
 	tag: "Workspaces",
-	summary: "Change the attribution window or the HELP answer",
+	summary: "Change the attribution window, the HELP answer, the frequency cap or the send limits",
 	bodyLimit: 4 * 1024,
 	request: { body: { required: true, ...json(UpdateWorkspace) } },
 	responses: { 200: { description: "The changed workspace.", ...json(WorkspaceBody) } },

@@ -18,6 +18,11 @@ export const Workspace = z
 			.describe(
 				"Which purchases suppress follow-ups and move journey stages: confirmed (server API or Shopify) or confirmed_or_pixel (also the unsigned pixel on a human tap inside the attribution window).",
 			),
+		dailySendCap: z.number().int().describe("At most this many SMS go to the provider per UTC day."),
+		allowedCountries: z
+			.array(z.string())
+			.nullable()
+			.describe("ISO 3166 alpha-2 countries whose numbers may be texted; null: any country."),
 	})
 	.meta({ id: "Workspace" });
 export type Workspace = z.infer<typeof Workspace>;

@@ -318,9 +318,42 @@ describe("tapline stats with a follow-up", () => {
 	}, 60_000);
 });
 
+describe("tapline api-keys", () => {
+	it("should create a scoped key once, list it without the key, and revoke it", async () => {
+		const created = await tapline(["api-keys", "create", "--name", "cli shop", "--scopes", "conversions:write"]);
+		expect(created.code, created.stderr).toBe(0);
+		const newKey = created.stdout.trim();
+		expect(newKey).toMatch(/^tl_[0-9A-Za-z]{32}$/);
+		const id = created.stderr.match(/Created (key_\w+)/)?.[1] ?? "";
+		expect(id).not.toBe("");
+
+		const listed = await tapline(["api-keys", "list"]);
+		expect(listed.code).toBe(0);
+		expect(listed.stdout).toMatch(/cli shop\s+conversions:write/);
+		expect(listed.stdout).not.toContain(newKey);
+
+		// The narrow key cannot manage keys: the API's 403 names the scope.
+		const denied = await tapline(["api-keys", "list"], { TAPLINE_API_KEY: newKey });
+		expect(denied.code).toBe(1);
+		expect(denied.stderr).toContain('403 forbidden: This API key lacks the "full" scope');
+
+		const bad = await tapline(["api-keys", "create", "--name", "x", "--scopes", "admin"]);
+		expect(bad.code).toBe(2);
+
+		const revoked = await tapline(["api-keys", "revoke", id]);
+		expect(revoked.code, revoked.stderr).toBe(0);
+		const after = await fetch(`${workerUrl}/api/v1/conversions`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${newKey}`, "content-type": "application/json" },
+			body: JSON.stringify({ orderId: "cli-1", value: 1, currency: "USD", phone: "+14155550100" }),
+		});
+		expect(after.status).toBe(401);
+	});
+});
+
 describe("tapline usage", () => {
 	it("should print help for every command", async () => {
-		for (const command of [[], ["mint"], ["send"], ["stats"], ["export"]]) {
+		for (const command of [[], ["mint"], ["send"], ["stats"], ["export"], ["api-keys"]]) {
 			const run = await tapline([...command, "--help"], { TAPLINE_API_KEY: undefined });
 			expect(run.code).toBe(0);
 			expect(run.stdout).toMatch(/^Usage: tapline/);

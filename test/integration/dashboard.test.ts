@@ -147,8 +147,15 @@ describe("dashboard sign-in", () => {
 		const cookie = await signIn(key);
 		expect((await page("/dashboard", cookie)).status).toBe(200);
 
+		// The cookie names the key it signed in with: another workspace's key id in it breaks the signature.
 		const other = await newWorkspace("Other");
-		const forged = cookie.replace(id, other.id);
+		const keyIdOf = async (workspaceId: string) =>
+			(
+				await env.DB.prepare("SELECT id FROM api_keys WHERE workspace_id = ?1")
+					.bind(workspaceId)
+					.first<{ id: string }>()
+			)?.id ?? "";
+		const forged = cookie.replace(await keyIdOf(id), await keyIdOf(other.id));
 		expect(forged).not.toBe(cookie);
 		expect((await page("/dashboard", forged)).status).toBe(303);
 
@@ -271,5 +278,48 @@ describe("dashboard pages", () => {
 		);
 		// 8 contacts: 6 never tapped (awareness), 1 tapped (consideration), 1 bought (purchase).
 		expect(html).toContain("25% of the 8 contacts who reached awareness went on to consideration");
+	});
+});
+
+describe("dashboard hardening", () => {
+	it("should refuse a sign-in form over its body limit with 413 before reading it", async () => {
+		const res = await call(
+			"/dashboard/sign-in",
+			form({ apiKey: "tl_x", next: "/dashboard", padding: "x".repeat(64 * 1024) }),
+		);
+		expect(res.status).toBe(413);
+		expect(res.headers.get("content-type")).toMatch(/text\/html/);
+		expect(res.headers.get("set-cookie")).toBeNull();
+	});
+
+	it("should put hono/secure-headers on the dashboard and /docs, and not on the redirect or the pixel", async () => {
+		for (const path of ["/dashboard/sign-in", "/docs"]) {
+			const res = await call(path);
+			expect(res.status, path).toBe(200);
+			expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+			expect(res.headers.get("strict-transport-security"), path).toMatch(/max-age=\d+/);
+			expect(res.headers.get("cross-origin-opener-policy"), path).toBe("same-origin");
+			expect(res.headers.get("content-security-policy"), path).toContain("default-src 'none'");
+		}
+		const signIn = await call("/dashboard/sign-in");
+		expect(signIn.headers.get("x-frame-options")).toBe("DENY");
+		expect(signIn.headers.get("referrer-policy")).toBe("same-origin");
+		expect(signIn.headers.get("cache-control")).toBe("no-store");
+
+		const { key } = await newWorkspace();
+		const [link] = await mint(key, await newCampaign(key), [{ phone: "+14155552671" }]);
+		const { response: redirect } = await tapCapturing(`/${link?.code}`, { headers: { "user-agent": IPHONE_SAFARI } });
+		expect(redirect.status).toBe(302);
+		for (const header of [
+			"referrer-policy",
+			"x-content-type-options",
+			"strict-transport-security",
+			"cross-origin-resource-policy",
+		]) {
+			expect(redirect.headers.get(header), header).toBeNull();
+		}
+		const { response: pixel } = await requestCapturing("/p.gif");
+		expect(pixel.headers.get("cross-origin-resource-policy")).toBeNull();
+		expect(pixel.headers.get("referrer-policy")).toBeNull();
 	});
 });

@@ -357,6 +357,14 @@ describe("every documented operation, called for real", () => {
 		await call("put", I, I, { key: otherKey, json: { secret, shopDomain: "other.myshopify.com" } });
 		await call("put", I, I, { key, json: { secret: "short", shopDomain: "shop.example" } });
 
+		const AK = "/api/v1/api-keys";
+		await call("post", AK, AK, { key, json: { name: "shop", scopes: ["nope"] } });
+		const apiKey = await call("post", AK, AK, { key, json: { name: "shop", scopes: ["conversions:write"] } });
+		await call("get", AK, AK, { key });
+		await call("get", AK, AK, { key: apiKey.body.apiKey as string });
+		await call("delete", `${AK}/{id}`, `${AK}/${apiKey.body.id as string}`, { key });
+		await call("delete", `${AK}/{id}`, `${AK}/key_missing`, { key });
+
 		const O = "/api/v1/webhook-endpoints";
 		await call("post", O, O, { key, json: { url: "https://localhost./hook" } });
 		const endpoint = await call("post", O, O, {

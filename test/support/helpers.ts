@@ -6,7 +6,7 @@ import type { TapsEnvelope } from "../../src/clicks/tap-event";
 import worker from "../../src/index";
 import { capturingQueue } from "./queues";
 
-export const ADMIN_TOKEN = "test-admin-token";
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 
 export function call(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
 	const { key, json, ...rest } = init;

@@ -6,6 +6,7 @@ const BASE = {
 	CODE_LENGTH: "7",
 	RAW_CLICK_RETENTION_DAYS: "90",
 	PIXEL_MAX_VALUE: "100000",
+	API_RATE_LIMIT: "600",
 	SMS_PROVIDER: "outbox",
 	TWILIO_FROM: "",
 	TWILIO_MESSAGING_SERVICE_SID: "",
@@ -32,6 +33,12 @@ describe("config", () => {
 		expect(parseConfig(envOf({ RAW_CLICK_RETENTION_DAYS: "30" })).rawClickRetentionDays).toBe(30);
 		expect(parseConfig(envOf({ PIXEL_MAX_VALUE: "-1" })).pixelMaxValue).toBe(100_000);
 		expect(parseConfig(envOf({ PIXEL_MAX_VALUE: "5000000" })).pixelMaxValue).toBe(5_000_000);
+		// Hundreds of requests a minute per key by default, enough for a shop and the README walk-through.
+		expect(c.apiRateLimit).toBe(600);
+		for (const API_RATE_LIMIT of ["", "0", "-5", "1.5", "lots"]) {
+			expect(parseConfig(envOf({ API_RATE_LIMIT })).apiRateLimit, API_RATE_LIMIT).toBe(600);
+		}
+		expect(parseConfig(envOf({ API_RATE_LIMIT: "120" })).apiRateLimit).toBe(120);
 	});
 
 	it("should read PUBLIC_URL one way: an http(s) origin without trailing slashes, else not set", () => {

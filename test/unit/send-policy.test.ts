@@ -2,7 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { OutgoingMessage } from "../../src/messages/queries";
 import { sendableAt } from "../../src/messages/quiet-hours";
-import { judge, MAX_DELAY_SECONDS, quietDelaySeconds, secondsUntilQuiet } from "../../src/messages/send-policy";
+import {
+	countryAllowed,
+	judge,
+	MAX_DELAY_SECONDS,
+	quietDelaySeconds,
+	secondsUntilNextDay,
+	secondsUntilQuiet,
+} from "../../src/messages/send-policy";
 
 const NY = "+12125550123";
 // 2026-12-02 15:00 UTC: 10:00 in New York, inside sending hours.
@@ -104,5 +111,28 @@ describe("secondsUntilQuiet: the Twilio ValidityPeriod of a send", () => {
 				return !open(now + seconds * 1000) && (seconds === 60 || open(now + (seconds - 60) * 1000));
 			}),
 		);
+	});
+});
+
+describe("countryAllowed: the workspace's allowed-countries list", () => {
+	it("should allow any number without a list, and only listed countries with one", () => {
+		expect(countryAllowed("+447911123456", null)).toBe(true);
+		expect(countryAllowed("+447911123456", ["US", "CA"])).toBe(false);
+		expect(countryAllowed("+14155552671", ["US"])).toBe(true);
+		// +1 is shared: Canada's area codes are Canada, not the US.
+		expect(countryAllowed("+16135550123", ["US"])).toBe(false);
+		expect(countryAllowed("+16135550123", ["CA"])).toBe(true);
+		// A number whose country cannot be told is refused under a list: pumping favours odd ranges.
+		expect(countryAllowed("+999123456", ["US"])).toBe(false);
+		expect(countryAllowed("not a number", ["US"])).toBe(false);
+	});
+});
+
+describe("secondsUntilNextDay: a capped follow-up waits for the next UTC day", () => {
+	it("should wait until midnight UTC, at most the queue's 12 hours", () => {
+		const midnight = Date.UTC(2026, 0, 2);
+		expect(secondsUntilNextDay(midnight - 60_000)).toBe(60);
+		expect(secondsUntilNextDay(midnight - 1)).toBe(1);
+		expect(secondsUntilNextDay(midnight + 1)).toBe(MAX_DELAY_SECONDS);
 	});
 });

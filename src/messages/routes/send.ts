@@ -15,10 +15,11 @@ import { isoTime, jsonContent as json } from "../../http/schemas";
 import { mintLinks } from "../../links/mint";
 import { countSegments } from "../../sms-text/segments";
 import { MAX_BODY_CHARACTERS, parseTemplate, renderTemplate, type Template } from "../../sms-text/template";
-import { claimMessages, type MessageDraft, markUnqueued, previewStates } from "../queries";
+import { cancelPending, claimMessages, type MessageDraft, markUnqueued, previewStates } from "../queries";
 import { sendableAt } from "../quiet-hours";
 import { queueSends, type SendEnvelope, sendRequest } from "../send-envelope";
-import { quietDelaySeconds } from "../send-policy";
+import { readSendLimits } from "../send-limits";
+import { countryAllowed, quietDelaySeconds } from "../send-policy";
 
 export const MAX_SEND_RECIPIENTS = 10_000;
 
@@ -44,6 +45,8 @@ const SKIP_REASONS = [
 	"already_queued",
 	"already_sent",
 	"message_too_long",
+	"country_not_allowed",
+	"daily_cap_reached",
 ] as const;
 type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -136,10 +139,11 @@ const send = declareRoute({
 	method: "post",
 	path: "/{id}/send",
 	operationId: "sendCampaign",
+	scope: "messages:send",
 	tag: "Messages",
 	summary: `Send the campaign as SMS, one per recipient (up to ${MAX_SEND_RECIPIENTS.toLocaleString("en")})`,
 	description:
-		"Nobody is texted twice by one campaign; opted-out recipients are skipped. dryRun renders and counts without writing.",
+		"Nobody is texted twice by one campaign; opted-out recipients are skipped, and so are numbers outside the workspace's allowedCountries and sends past its dailySendCap (each with its reason). dryRun renders and counts without writing.",
 	bodyLimit: 8 * 1024 * 1024,
 	before: [requireCampaign()],
 	request: { params: CampaignId, body: { required: true, ...json(SendRequest) } },
@@ -173,6 +177,23 @@ campaignSendRoutes.openapi(send, async (c) => {
 	const origin = publicOrigin(c.env, c.req.url);
 	const now = Date.now();
 
+	// The workspace's send limits, as far as this request can tell: the sender checks both again when it claims each
+	// message, and only its atomic count is the cap (a concurrent request cannot pass it there).
+	const limits = await readSendLimits(c.env.DB, workspaceId, now);
+	let capLeft = Math.max(0, limits.dailySendCap - limits.sentToday);
+	const allowed = valid.filter(({ index, recipient }) => {
+		if (countryAllowed(recipient.phone, limits.allowedCountries)) return true;
+		skipped.push({
+			index,
+			phone: recipient.phone,
+			reason: "country_not_allowed",
+			message: skipMessage("country_not_allowed"),
+		});
+		return false;
+	});
+	valid.splice(0, valid.length, ...allowed);
+	const capMessage = `the workspace's daily cap of ${limits.dailySendCap} SMS (UTC day) is reached; send again tomorrow`;
+
 	if (input.dryRun) {
 		const states = await previewStates(
 			c.env.DB,
@@ -193,6 +214,10 @@ campaignSendRoutes.openapi(send, async (c) => {
 						? "already_sent"
 						: null;
 			if (reason) skipped.push({ index, phone: recipient.phone, reason, message: skipMessage(reason) });
+			if (reason === null && capLeft-- <= 0) {
+				skipped.push({ index, phone: recipient.phone, reason: "daily_cap_reached", message: capMessage });
+				return false;
+			}
 			return reason === null;
 		});
 		const rendered = renderAll(
@@ -265,6 +290,7 @@ campaignSendRoutes.openapi(send, async (c) => {
 	);
 
 	const queue: MessageSendRequest<SendEnvelope>[] = [];
+	const overCap: string[] = [];
 	let deferred = 0;
 	rendered.forEach((r, i) => {
 		const draft = drafts[i] as MessageDraft;
@@ -286,16 +312,26 @@ campaignSendRoutes.openapi(send, async (c) => {
 			skipped.push({ index: r.index, phone: r.recipient.phone, reason: why, message });
 			return;
 		}
+		if (capLeft-- <= 0) {
+			// Cancelled with the reason on the message: the sweep does not queue it, and sending again another day does.
+			overCap.push(state.messageId);
+			skipped.push({ index: r.index, phone: r.recipient.phone, reason: "daily_cap_reached", message: capMessage });
+			return;
+		}
 		// The outbox texts nobody, so it holds nothing back for the night.
 		const delaySeconds = sms.settings.provider === "outbox" ? 0 : quietDelaySeconds(now, r.recipient);
 		if (delaySeconds > 0) deferred++;
 		queue.push(sendRequest(state.messageId, delaySeconds));
 	});
+	if (overCap.length > 0) {
+		await c.env.DB.batch(overCap.map((id) => cancelPending(c.env.DB, id, "daily_cap_reached", now)));
+	}
 	await enqueue(c.env, queue);
 	return reply(c, send, 202, { queued: queue.length, deferred, skipped: sortByIndex(skipped) });
 });
 
 const SKIP_MESSAGES = {
+	country_not_allowed: "the number's country is not in the workspace's allowedCountries",
 	opted_out: "the contact has opted out of this workspace's messages",
 	already_queued: "this campaign's message to this contact is already queued",
 	already_sent: "this campaign's message to this contact was already handed to the SMS provider",

@@ -52,6 +52,7 @@ const report = declareRoute({
 	method: "post",
 	path: "/",
 	operationId: "reportConversion",
+	scope: "conversions:write",
 	tag: "Purchases",
 	summary: "Report a purchase, server to server",
 	description: "Idempotent by (workspace, orderId).",

@@ -20,7 +20,7 @@ declare module "vitest" {
 	}
 }
 
-const ADMIN_TOKEN = "browser-admin";
+const ADMIN_TOKEN = "browser-admin-token-0123456789abcdef0123";
 const TWILIO_ACCOUNT_SID = `AC${"e2e0".repeat(8)}`;
 const TWILIO_AUTH_TOKEN = "e2e-twilio-auth-token";
 export const TWILIO_FROM = "+15005550006";
