@@ -82,6 +82,18 @@ const KEEP_OPT_OUT = query<never, [contactId: string, phoneHash: string, now: nu
 	 SELECT c.workspace_id, ?2, 'erasure', ?3 FROM contacts c WHERE c.id = ?1 AND ${optedOutSql("c")}
 	 ON CONFLICT DO NOTHING`,
 );
+// Copies of the contact outside their own rows: the delivery log keeps each event's payload (a contact.opted_out
+// carries the phone) and a dead letter keeps its message's body (a purchase may carry the phone). Both tables are
+// small (100 deliveries per endpoint; dead letters are exceptions), so a scan within the workspace is cheap.
+const FORGET_DELIVERIES = query<never, [contactId: string]>(
+	`DELETE FROM webhook_deliveries
+	 WHERE workspace_id = (SELECT workspace_id FROM contacts WHERE id = ?1) AND instr(payload, ?1) > 0`,
+);
+const FORGET_DEAD_LETTERS = query<never, [contactId: string, phone: string]>(
+	`DELETE FROM dead_letters
+	 WHERE (workspace_id IS NULL OR workspace_id = (SELECT workspace_id FROM contacts WHERE id = ?1))
+	   AND (instr(body, ?1) > 0 OR instr(body, ?2) > 0)`,
+);
 const DELETE_CONSENT_HISTORY = query<never, [contactId: string]>("DELETE FROM consent_events WHERE contact_id = ?1");
 const ERASE_CONTACT = query<never, Erase>(
 	`UPDATE contacts SET phone = 'erased:' || id, external_id = NULL, timezone = NULL, opted_out_at = NULL,
@@ -92,14 +104,15 @@ const ERASE_CONTACT = query<never, Erase>(
 /**
  * Erases a contact (right to erasure), in one D1 batch: the phone becomes a random placeholder and every personal
  * field is cleared; links stop redirecting; messages lose their text and the provider's id (which the provider could
- * map back to the phone); clicks lose their tie to the contact and their raw details; consent history is deleted.
+ * map back to the phone); clicks lose their tie to the contact and their raw details; consent history is deleted, and so are the webhook
+ * delivery log's payloads and the dead letters that name the contact or the phone.
  * An opted-out contact's opt-out stays, as the keyed hash of the phone on the suppression list (`phoneHash`, computed
  * by the caller from the phone). What stays is anonymous: counts, statuses and times, so campaign aggregates keep adding up. Returns the link codes
  * that stopped redirecting, for the caller to evict from the link cache.
  */
 export async function eraseContact(
 	d1: D1Database,
-	contact: { id: string; phoneHash: string },
+	contact: { id: string; phone: string; phoneHash: string },
 	now: number,
 ): Promise<string[]> {
 	const contactId = contact.id;
@@ -111,6 +124,8 @@ export async function eraseContact(
 		CLEAR_MESSAGE_TEXT.bind(d1, contactId, now),
 		UNTIE_CLICKS.bind(d1, contactId),
 		KEEP_OPT_OUT.bind(d1, contactId, contact.phoneHash, now),
+		FORGET_DELIVERIES.bind(d1, contactId),
+		FORGET_DEAD_LETTERS.bind(d1, contactId, contact.phone),
 		DELETE_CONSENT_HISTORY.bind(d1, contactId),
 		ERASE_CONTACT.bind(d1, contactId, now),
 	]);

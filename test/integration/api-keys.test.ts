@@ -208,6 +208,11 @@ describe("scoped keys", () => {
 		expect(scopeOf("/api/v1/campaigns", "get")).toEqual([{ apiKey: ["read"] }]);
 		expect(scopeOf("/api/v1/campaigns", "post")).toEqual([{ apiKey: ["full"] }]);
 		expect(scopeOf("/api/v1/api-keys", "get")).toEqual([{ apiKey: ["full"] }]);
+		// A POST that only reads (the phone kept out of the URL), and the lifecycle reports of a sending platform.
+		expect(scopeOf("/api/v1/contacts/search", "post")).toEqual([{ apiKey: ["read"] }]);
+		expect(scopeOf("/api/v1/messages/events", "post")).toEqual([{ apiKey: ["messages:send"] }]);
+		expect(scopeOf("/api/v1/contacts/erase", "post")).toEqual([{ apiKey: ["full"] }]);
+		expect(scopeOf("/api/v1/dead-letters/{id}/replay", "post")).toEqual([{ apiKey: ["full"] }]);
 		for (const [path, item] of Object.entries(doc.paths)) {
 			for (const [method, op] of Object.entries(item)) {
 				for (const requirement of op.security) {

@@ -61,6 +61,8 @@ const reportEvents = declareRoute({
 	operationId: "reportMessageEvents",
 	tag: "Messages",
 	summary: "Lifecycle events of messages another platform sent",
+	// What a platform that sends the SMS itself needs, with the send call.
+	scope: "messages:send",
 	description: "One event, or {events: [...]} with up to 1,000. One bad event is a 422 and nothing is recorded.",
 	bodyLimit: 1024 * 1024,
 	request: { body: { required: true, ...json(LifecycleRequest) } },

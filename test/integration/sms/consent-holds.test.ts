@@ -155,6 +155,43 @@ describe("an opt-out outlives erasure", () => {
 		expect(JSON.stringify(rows.results)).not.toContain(phone.slice(1));
 	});
 
+	it("should forget the contact in the webhook delivery log and the dead letters, and keep everyone else's", async () => {
+		const [erased, kept] = ["+14155558106", "+14155558107"];
+		const { appEnv, key, campaignId } = await setup(0);
+		for (const phone of [erased, kept]) expect((await mint(appEnv, key, campaignId, phone)).status).toBe(200);
+		const contacts = await Promise.all([erased, kept].map(async (phone) => (await search(appEnv, key, phone)).body));
+		const [gone, stays] = contacts.map((b) => b.contact.id);
+		const workspaceId = await appEnv.DB.prepare("SELECT workspace_id AS w FROM contacts WHERE id = ?1")
+			.bind(gone)
+			.first<string>("w");
+		const rows = [
+			[gone, erased],
+			[stays, kept],
+		].flatMap(([contactId, phone], i) => [
+			appEnv.DB.prepare(
+				`INSERT INTO webhook_deliveries (id, endpoint_id, workspace_id, message_id, attempt, event_id, event_type,
+				   payload, status, ok, error, duration_ms, attempted_at)
+				 VALUES (?1, 'we_x', ?2, ?1, 1, ?1, 'contact.opted_out', ?3, 200, 1, NULL, 5, 1)`,
+			).bind(`wd_${i}`, workspaceId, JSON.stringify({ data: { contactId, phone, source: "sms" } })),
+			// A purchase that names the phone, and poison that names no workspace but carries it.
+			appEnv.DB.prepare(
+				`INSERT INTO dead_letters (id, queue, workspace_id, reason, body, original_message_id, received_at)
+				 VALUES (?1, 'tapline-events', ?2, 'retries', ?3, NULL, 1)`,
+			).bind(`dl_${i}`, workspaceId, JSON.stringify({ type: "purchase", workspaceId, phone })),
+			appEnv.DB.prepare(
+				`INSERT INTO dead_letters (id, queue, workspace_id, reason, body, original_message_id, received_at)
+				 VALUES (?1, 'tapline-events', NULL, 'poison', ?2, NULL, 1)`,
+			).bind(`dl_poison_${i}`, `not json ${phone}`),
+		]);
+		await appEnv.DB.batch(rows);
+
+		expect((await eraseByBody(appEnv, key, erased)).status).toBe(200);
+		const left = async (table: string) =>
+			(await appEnv.DB.prepare(`SELECT id FROM ${table} ORDER BY id`).all<{ id: string }>()).results.map((r) => r.id);
+		expect(await left("webhook_deliveries")).toEqual(["wd_1"]);
+		expect(await left("dead_letters")).toEqual(["dl_1", "dl_poison_1"]);
+	});
+
 	it("should not suppress a number whose contact was erased without having opted out", async () => {
 		const phone = "+14155558105";
 		const { appEnv, key, campaignId } = await setup(0);
