@@ -129,7 +129,12 @@ async function erase(c: Context<AppEnv>, contact: ContactDetails): Promise<z.inf
 		);
 	}
 	const hash = await phoneHash(secret, contact.phone);
-	for (const code of await eraseContact(c.env.DB, { id: contact.id, phone: contact.phone, phoneHash: hash }, Date.now())) evictLink(code);
+	for (const code of await eraseContact(
+		c.env.DB,
+		{ id: contact.id, phone: contact.phone, phoneHash: hash },
+		Date.now(),
+	))
+		evictLink(code);
 	return { erased: { id: contact.id } };
 }
 

@@ -433,7 +433,6 @@ export const WEBHOOK_EVENT_TYPES = [
 	"message.delivered",
 	"purchase.attributed",
 	"contact.opted_out",
-	"purchase.updated",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -77,31 +77,10 @@ export const PurchaseAttributedEvent = eventSchema(
 	},
 );
 
-export const PurchaseUpdatedEvent = eventSchema(
-	"purchase.updated",
-	"PurchaseUpdatedEvent",
-	"A trusted report (the server API or Shopify) corrected an attributed order's value. Each correction is an event of its own, with a new id; `purchase.attributed` keeps describing the first report.",
-	{
-		orderId: z.string(),
-		campaignId: z.string(),
-		contactId: z.string().nullable(),
-		clickId: z.string().nullable(),
-		linkCode: z.string().nullable(),
-		variant: z.string().nullable(),
-		value: z.number().describe("The corrected value, in major units of the currency."),
-		previousValue: z.number().describe("The value before this correction."),
-		currency: z.string(),
-		source: z.enum(PURCHASE_SOURCES).describe("Who reported the correction."),
-		attributedBy: z.enum(["click_id", "last_click"]).nullable(),
-		occurredAt: isoTime,
-		updatedAt: isoTime.describe("When the correction was stored."),
-	},
-);
-
 export const ContactOptedOutEvent = eventSchema(
 	"contact.opted_out",
 	"ContactOptedOutEvent",
-	"A contact opted out: they texted STOP (source sms), or the provider refused to text them (source provider).",
+	"A contact opted out: they texted STOP or a phrase like it (source sms), the provider refused to text them (source provider), or the API opted them out (source api).",
 	{
 		contactId: z.string(),
 		phone: z.string(),
@@ -115,8 +94,7 @@ export type WebhookEvent =
 	| z.infer<typeof LinkClickedEvent>
 	| z.infer<typeof MessageDeliveredEvent>
 	| z.infer<typeof PurchaseAttributedEvent>
-	| z.infer<typeof ContactOptedOutEvent>
-	| z.infer<typeof PurchaseUpdatedEvent>;
+	| z.infer<typeof ContactOptedOutEvent>;
 
 /** The payload schema of each event type, for the document's `webhooks`. */
 export const WEBHOOK_PAYLOADS: Record<WebhookEventType, string> = {
@@ -124,7 +102,6 @@ export const WEBHOOK_PAYLOADS: Record<WebhookEventType, string> = {
 	"message.delivered": "MessageDeliveredEvent",
 	"purchase.attributed": "PurchaseAttributedEvent",
 	"contact.opted_out": "ContactOptedOutEvent",
-	"purchase.updated": "PurchaseUpdatedEvent",
 };
 
 /** A delivery to one endpoint, as the webhooks queue carries it. */
@@ -231,51 +208,6 @@ export function purchaseAttributed(purchase: {
 			source: purchase.source,
 			attributedBy: purchase.attributedBy,
 			occurredAt: iso(purchase.occurredAt),
-		},
-	};
-}
-
-/**
- * A correction of an order already reported as `purchase.attributed`: a new event, so a receiver that de-duplicates
- * on ids does not drop it. `revision` names this correction (e.g. the id or time of the report that made it): the
- * same for an emission a retried consumer repeats, different for the next correction of the same order.
- */
-export function purchaseUpdated(purchase: {
-	workspaceId: string;
-	orderId: string;
-	campaignId: string;
-	contactId: string | null;
-	clickId: string | null;
-	linkCode: string | null;
-	variant: string | null;
-	value: number;
-	previousValue: number;
-	currency: string;
-	source: z.infer<typeof PurchaseUpdatedEvent>["data"]["source"];
-	attributedBy: z.infer<typeof PurchaseUpdatedEvent>["data"]["attributedBy"];
-	occurredAt: number;
-	updatedAt: number;
-	revision: string | number;
-}): z.infer<typeof PurchaseUpdatedEvent> {
-	return {
-		id: `purchase.updated:${purchase.orderId}:${purchase.campaignId}:${purchase.revision}`,
-		type: "purchase.updated",
-		createdAt: iso(purchase.updatedAt),
-		workspaceId: purchase.workspaceId,
-		data: {
-			orderId: purchase.orderId,
-			campaignId: purchase.campaignId,
-			contactId: purchase.contactId,
-			clickId: purchase.clickId,
-			linkCode: purchase.linkCode,
-			variant: purchase.variant,
-			value: purchase.value,
-			previousValue: purchase.previousValue,
-			currency: purchase.currency,
-			source: purchase.source,
-			attributedBy: purchase.attributedBy,
-			occurredAt: iso(purchase.occurredAt),
-			updatedAt: iso(purchase.updatedAt),
 		},
 	};
 }

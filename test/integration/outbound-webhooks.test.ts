@@ -6,10 +6,10 @@ import { describe, expect, inject, it } from "vitest";
 import { app, buildOpenApiDocument } from "../../src/app";
 import { consumeEvents } from "../../src/consumers";
 import { deliverWebhooks } from "../../src/outbound-webhooks/consume";
-import { emitEvents, forgetEndpoints } from "../../src/outbound-webhooks/emit";
-import { type DeliveryEnvelope, purchaseAttributed, purchaseUpdated } from "../../src/outbound-webhooks/events";
+import { forgetEndpoints } from "../../src/outbound-webhooks/emit";
+import type { DeliveryEnvelope } from "../../src/outbound-webhooks/events";
 import { call, IPHONE_SAFARI, mint, newCampaign, newWorkspace, tapCapturing, WHATSAPP } from "../support/helpers";
-import { type CapturingQueue, capturingQueue, refusingQueue } from "../support/queues";
+import { capturingQueue, refusingQueue } from "../support/queues";
 import { inboundMessage, newTwilioAccount, twilioEnv, webhookRequest } from "../support/twilio";
 
 const receiverUrl = inject("receiverUrl");
@@ -476,46 +476,6 @@ describe("delivering webhooks", () => {
 		const gone = await deliverAll([delivery], 3);
 		expect(gone.explicitAcks).toHaveLength(1);
 		expect(await received("/flaky")).toHaveLength(2);
-	});
-});
-
-describe("corrections", () => {
-	const order = {
-		orderId: "7001",
-		campaignId: "cmp_c",
-		contactId: null,
-		clickId: null,
-		linkCode: null,
-		variant: null,
-		currency: "USD",
-		source: "api" as const,
-		attributedBy: "click_id" as const,
-		occurredAt: Date.parse("2026-11-27T10:00:00Z"),
-	};
-
-	it("should emit a purchase's correction as purchase.updated with an id of its own, each correction a new one", async () => {
-		const { key, id: workspaceId } = await newWorkspace();
-		const created = await addEndpoint(key, { url: `${receiverUrl}${uniquePath("corrections")}` });
-		const first = purchaseAttributed({ ...order, workspaceId, value: 10 });
-		const correct = (value: number, previousValue: number, revision: number) =>
-			purchaseUpdated({ ...order, workspaceId, value, previousValue, updatedAt: revision, revision });
-		const webhooks: CapturingQueue = capturingQueue();
-		await emitEvents({ ...env, WEBHOOKS: webhooks }, [first, correct(12, 10, 1_000), correct(9, 12, 2_000)]);
-		// The same correction emitted again (a retried consumer) keeps its id: receivers drop the copy.
-		await emitEvents({ ...env, WEBHOOKS: webhooks }, [correct(9, 12, 2_000)]);
-		const events = (webhooks.bodies() as DeliveryEnvelope[]).map((d) => d.event);
-		const ids = events.map((e) => e.id);
-		expect(new Set(ids.slice(0, 3)).size).toBe(3);
-		expect(ids[3]).toBe(ids[2]);
-		expect(events.map((e) => [e.type, e.data.value])).toEqual([
-			["purchase.attributed", 10],
-			["purchase.updated", 12],
-			["purchase.updated", 9],
-			["purchase.updated", 9],
-		]);
-		for (const event of events) expectDocumented(event);
-		// An endpoint made without a list of events is sent corrections too.
-		expect(created.body.endpoint).toMatchObject({ events: expect.arrayContaining(["purchase.updated"]) });
 	});
 });
 
