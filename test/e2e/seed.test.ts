@@ -65,7 +65,7 @@ beforeAll(async () => {
 
 	({ url: workerUrl, worker } = await startWranglerDev({
 		persistTo: persistDir,
-		vars: () => ({ ADMIN_TOKEN: "seed-test", SESSION_SECRET: "seed-test-session-secret" }),
+		vars: () => ({ ADMIN_TOKEN: "seed-test-admin-token-0123456789abcdef", SESSION_SECRET: "seed-test-session-secret" }),
 	}));
 }, SEED_TIMEOUT_MS);
 
