@@ -130,7 +130,12 @@ export function classifyTap(tap: TapRequest): TapVerdict {
 
 	if (prefetchHints(tap.header)) return bot("prefetch");
 
-	const userAgent = tap.userAgent?.trim() ?? "";
+	return classifyUserAgent(tap.userAgent);
+}
+
+/** What the user agent alone says: the verdict of `classifyTap` for a GET that is not a prefetch. */
+export function classifyUserAgent(raw: string | null): TapVerdict {
+	const userAgent = raw?.trim() ?? "";
 	if (userAgent === "") return bot("no-user-agent");
 
 	for (const { reason, pattern } of COMPILED_RULES) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type CachedLink, lookupLink } from "../cache/link-cache";
-import { classifyTap, prefetchHints } from "../clicks/classify";
+import { classifyUserAgent, prefetchHints } from "../clicks/classify";
 import { newClickId, queueTap } from "../clicks/send";
 import { describeTap } from "../clicks/tap-event";
 import { apiRouter, documentRoute } from "../http/route";
@@ -43,21 +43,35 @@ const redirect = documentRoute(redirectRoutes, {
 // `slots.before` ends in "?tlid=" or "&tlid=": cut off, it leaves the destination without a click id.
 const CLICK_ID_TAIL = "?tlid=".length;
 
+// Phones share a few user agents, so an isolate keeps each one's verdict: a tap costs a Map lookup, not the
+// classifier's regular expressions. Bounded in entries and key length, so junk agents cannot grow it.
+const HUMAN_AGENTS = new Map<string, boolean>();
+const MAX_AGENTS = 1000;
+const MAX_AGENT_LENGTH = 512;
+
 /**
- * The Location of a tap. Only a tap that may be a person's carries a `tlid`: a HEAD request, a bot, a link preview
- * or a scanner gets the destination without one, so it holds no click id that a purchase could be credited to (the
- * consumer classifies every tap again, and credits a purchase only to a click it stored as human). The same pure
- * rules as the consumer's, so the two never disagree.
+ * The Location of a tap that is not a prefetch (those get no Location). Only a tap that may be a person's carries
+ * a `tlid`: a HEAD request, a bot, a link preview or a scanner gets the destination without one, so it holds no
+ * click id that a purchase could be credited to (the consumer classifies every tap again with `classifyTap`, and
+ * credits a purchase only to a click it stored as human). The same rules as the consumer's, so the two agree.
  */
 function locationOf(request: Request, link: CachedLink, clickId: string): string {
-	const verdict = classifyTap({
-		method: request.method,
-		userAgent: request.headers.get("user-agent"),
-		header: (name) => request.headers.get(name),
-	});
-	return verdict.human
+	return mayBePerson(request)
 		? `${link.slots.before}${clickId}${link.slots.after}`
 		: `${link.slots.before.slice(0, -CLICK_ID_TAIL)}${link.slots.after}`;
+}
+
+function mayBePerson(request: Request): boolean {
+	if (request.method === "HEAD") return false;
+	const agent = request.headers.get("user-agent") ?? "";
+	if (agent.length > MAX_AGENT_LENGTH) return classifyUserAgent(agent).human;
+	let human = HUMAN_AGENTS.get(agent);
+	if (human === undefined) {
+		human = classifyUserAgent(agent).human;
+		if (HUMAN_AGENTS.size >= MAX_AGENTS) HUMAN_AGENTS.clear();
+		HUMAN_AGENTS.set(agent, human);
+	}
+	return human;
 }
 
 // The hot path. The query string of the short link is ignored: nothing a tapper adds can change the destination.

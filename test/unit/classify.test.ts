@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BOT_REASONS, type BotReason, classifyTap, type TapRequest } from "../../src/clicks/classify";
+import {
+	BOT_REASONS,
+	type BotReason,
+	classifyTap,
+	classifyUserAgent,
+	type TapRequest,
+} from "../../src/clicks/classify";
 
 function tap(userAgent: string | null, headers: Record<string, string> = {}, method = "GET"): TapRequest {
 	const lookup = new Headers(headers);
@@ -444,5 +450,21 @@ describe("classifyTap", () => {
 				},
 			),
 		);
+	});
+});
+
+// The redirect decides the tlid from the user agent alone (HEAD and prefetches are answered before), the consumer
+// from the whole request: the two must agree on every GET that is not a prefetch.
+describe("classifyUserAgent", () => {
+	it("should give every GET without prefetch hints the verdict classifyTap gives it", () => {
+		const known = [...HUMANS.map((h) => h.ua), ...BOTS.map((b) => b.ua)];
+		fc.assert(
+			fc.property(fc.oneof(fc.constantFrom(...known), fc.string(), fc.constant(""), fc.constant("   ")), (ua) => {
+				expect(classifyUserAgent(ua)).toEqual(classifyTap(tap(ua)));
+			}),
+			{ numRuns: 2000 },
+		);
+		for (const ua of known) expect(classifyUserAgent(ua)).toEqual(classifyTap(tap(ua)));
+		expect(classifyUserAgent(null)).toEqual(classifyTap(tap(null)));
 	});
 });
