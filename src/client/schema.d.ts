@@ -902,26 +902,6 @@ export interface webhooks {
 		patch?: never;
 		trace?: never;
 	};
-	"purchase.updated": {
-		parameters: {
-			query?: never;
-			header?: never;
-			path?: never;
-			cookie?: never;
-		};
-		get?: never;
-		put?: never;
-		/**
-		 * purchase.updated, posted to endpoints that subscribed to it
-		 * @description Signed as Standard Webhooks (https://www.standardwebhooks.com/) asks: verify with the standardwebhooks package or Svix's libraries, `new Webhook(secret).verify(rawBody, headers)`, which refuses a wrong signature and a timestamp more than 5 minutes off. Answer 2xx within 10 s; anything else is retried with backoff (10 s doubling to 10 min, 8 retries), then dead-lettered. Deliveries are at least once: de-duplicate on webhook-id.
-		 */
-		post: operations["webhook.purchase.updated"];
-		delete?: never;
-		options?: never;
-		head?: never;
-		patch?: never;
-		trace?: never;
-	};
 }
 export interface components {
 	schemas: {
@@ -1670,13 +1650,7 @@ export interface components {
 		WebhookEndpoint: {
 			id: string;
 			url: string;
-			events: (
-				| "link.clicked"
-				| "message.delivered"
-				| "purchase.attributed"
-				| "contact.opted_out"
-				| "purchase.updated"
-			)[];
+			events: ("link.clicked" | "message.delivered" | "purchase.attributed" | "contact.opted_out")[];
 			/** @description Milliseconds since the epoch (UTC). */
 			createdAt: number;
 		};
@@ -1687,13 +1661,7 @@ export interface components {
 			 */
 			url: string;
 			/** @description The event types to post; default: every one. */
-			events?: (
-				| "link.clicked"
-				| "message.delivered"
-				| "purchase.attributed"
-				| "contact.opted_out"
-				| "purchase.updated"
-			)[];
+			events?: ("link.clicked" | "message.delivered" | "purchase.attributed" | "contact.opted_out")[];
 		};
 		WebhookEndpointList: {
 			endpoints: components["schemas"]["WebhookEndpoint"][];
@@ -1706,12 +1674,7 @@ export interface components {
 			id: string;
 			eventId: string;
 			/** @enum {string} */
-			eventType:
-				| "link.clicked"
-				| "message.delivered"
-				| "purchase.attributed"
-				| "contact.opted_out"
-				| "purchase.updated";
+			eventType: "link.clicked" | "message.delivered" | "purchase.attributed" | "contact.opted_out";
 			/** @description 1 for the first try of a delivery, then one more per retry. */
 			attempt: number;
 			/** @description The endpoint's HTTP status; null when it gave none. */
@@ -1943,38 +1906,6 @@ export interface components {
 				attributedBy: ("click_id" | "last_click") | null;
 				/** @description ISO 8601 time in UTC. */
 				occurredAt: string;
-			};
-		};
-		PurchaseUpdatedEvent: {
-			/** @description Stable per event: a repeated delivery has the same id. De-duplicate on it. */
-			id: string;
-			/** @constant */
-			type: "purchase.updated";
-			/** @description When it happened (ISO 8601, UTC). */
-			createdAt: string;
-			workspaceId: string;
-			data: {
-				orderId: string;
-				campaignId: string;
-				contactId: string | null;
-				clickId: string | null;
-				linkCode: string | null;
-				variant: string | null;
-				/** @description The corrected value, in major units of the currency. */
-				value: number;
-				/** @description The value before this correction. */
-				previousValue: number;
-				currency: string;
-				/**
-				 * @description Who reported the correction.
-				 * @enum {string}
-				 */
-				source: "pixel" | "api" | "shopify";
-				attributedBy: ("click_id" | "last_click") | null;
-				/** @description ISO 8601 time in UTC. */
-				occurredAt: string;
-				/** @description When the correction was stored. */
-				updatedAt: string;
 			};
 		};
 		ContactOptedOutEvent: {
@@ -5537,35 +5468,6 @@ export interface operations {
 		requestBody: {
 			content: {
 				"application/json": components["schemas"]["ContactOptedOutEvent"];
-			};
-		};
-		responses: {
-			/** @description Received; anything else is retried. */
-			"2XX": {
-				headers: {
-					[name: string]: unknown;
-				};
-				content?: never;
-			};
-		};
-	};
-	"webhook.purchase.updated": {
-		parameters: {
-			query?: never;
-			header: {
-				/** @description The event's id, as in the body (percent-encoded where a header cannot carry it); the same on every retry and redelivery. */
-				"webhook-id": string;
-				/** @description When this attempt was sent, in whole seconds since the epoch. */
-				"webhook-timestamp": string;
-				/** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>", keyed by the base64-decoded part of the secret after whsec_> */
-				"webhook-signature": string;
-			};
-			path?: never;
-			cookie?: never;
-		};
-		requestBody: {
-			content: {
-				"application/json": components["schemas"]["PurchaseUpdatedEvent"];
 			};
 		};
 		responses: {
