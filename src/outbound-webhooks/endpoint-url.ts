@@ -3,6 +3,7 @@
 // leaves them, so every spelling of an address (decimal, octal or hex IPv4, IPv4-mapped IPv6, upper case) is judged
 // by the address it names. A name is not resolved here (Workers have no DNS lookup); on Cloudflare's network a
 // fetch cannot reach private addresses anyway, and this filter keeps a self-hosted runtime from posting to them.
+import { ipv6Groups } from "../http/ipv6";
 
 export interface EndpointUrlPolicy {
 	/** WEBHOOK_ALLOW_HTTP: plain http:// is accepted (local development, tests). */
@@ -69,22 +70,10 @@ function inIpv4(address: number, [base, prefix]: Range): boolean {
 	return address >= start && address < start + size;
 }
 
-/** The 128-bit value of an IPv6 address as the URL parser writes it (hex groups, at most one "::"). */
+/** The 128-bit value of an IPv6 address. */
 function ipv6(address: string): bigint | null {
-	const halves = address.split("::");
-	if (halves.length > 2) return null;
-	const groups = (s: string | undefined) => (s ? s.split(":") : []);
-	const head = groups(halves[0]);
-	const tail = groups(halves[1]);
-	const missing = 8 - head.length - tail.length;
-	if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-	const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-	let value = 0n;
-	for (const group of all) {
-		if (!/^[0-9a-f]{1,4}$/i.test(group)) return null;
-		value = (value << 16n) | BigInt(Number.parseInt(group, 16));
-	}
-	return value;
+	const groups = ipv6Groups(address);
+	return groups ? groups.reduce((value, group) => (value << 16n) | BigInt(group), 0n) : null;
 }
 
 function inIpv6(address: bigint, [base, prefix]: Range): boolean {
